@@ -1,0 +1,179 @@
+/** Pure helpers for the Slurm executor: parsing scontrol output, mapping states, rendering sbatch scripts. */
+import type { JobOutcome, JobSpec } from "./types";
+
+/** Parses one `scontrol show job -o` line (or a jobcomp/filetxt line) into key → value. */
+export function parseKeyValues(line: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  // a key starts after whitespace and looks like Name=, AllocNode:Sid=, CPUs/Task=, ReqB:S:C:T= ...
+  const re = /(?:^|\s)([A-Za-z][A-Za-z0-9_:/]*)=/g;
+  const marks: { key: string; start: number; valueStart: number }[] = [];
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line)) !== null) {
+    marks.push({ key: m[1], start: m.index, valueStart: m.index + m[0].length });
+  }
+  for (let i = 0; i < marks.length; i++) {
+    const end = i + 1 < marks.length ? marks[i + 1].start : line.length;
+    out[marks[i].key] = line.slice(marks[i].valueStart, end).trim();
+  }
+  return out;
+}
+
+export interface SlurmJobInfo {
+  jobId: string;
+  /** e.g. PENDING, RUNNING, COMPLETING, COMPLETED, FAILED, CANCELLED, TIMEOUT, OUT_OF_MEMORY */
+  state: string;
+  reason: string;
+  exitCode: number | null;
+  signal: number | null;
+  startTime: Date | null;
+  endTime: Date | null;
+  nodeList: string | null;
+  stdOut: string | null;
+  stdErr: string | null;
+}
+
+export function parseExitCode(v: string | undefined): { code: number | null; signal: number | null } {
+  const m = /^(\d+):(\d+)$/.exec(v ?? "");
+  if (!m) return { code: null, signal: null };
+  return { code: Number(m[1]), signal: Number(m[2]) };
+}
+
+function parseSlurmTime(v: string | undefined): Date | null {
+  if (!v || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(v)) return null; // "Unknown", "None", "N/A"
+  const d = new Date(v); // Slurm prints local time without zone; Date parses it as local time
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function nullish(v: string | undefined): string | null {
+  return !v || v === "(null)" || v === "None" || v === "N/A" ? null : v;
+}
+
+export function parseJobInfo(line: string): SlurmJobInfo | null {
+  const kv = parseKeyValues(line);
+  if (!kv.JobId || !kv.JobState) return null;
+  const { code, signal } = parseExitCode(kv.ExitCode);
+  return {
+    jobId: kv.JobId,
+    state: kv.JobState.split(/\s/)[0],
+    reason: kv.Reason ?? "",
+    exitCode: code,
+    signal,
+    startTime: parseSlurmTime(kv.StartTime),
+    endTime: parseSlurmTime(kv.EndTime),
+    nodeList: nullish(kv.NodeList),
+    stdOut: nullish(kv.StdOut),
+    stdErr: nullish(kv.StdErr),
+  };
+}
+
+const ACTIVE = new Set([
+  "PENDING",
+  "CONFIGURING",
+  "RUNNING",
+  "COMPLETING",
+  "SUSPENDED",
+  "REQUEUED",
+  "REQUEUE_FED",
+  "REQUEUE_HOLD",
+  "RESIZING",
+  "SIGNALING",
+  "STAGE_OUT",
+  "STOPPED",
+  "RESV_DEL_HOLD",
+]);
+
+export function isActiveState(state: string): boolean {
+  return ACTIVE.has(state);
+}
+
+/** Started running at some point (RUNNING now, or ended after having had a node). */
+export function hasRun(info: SlurmJobInfo): boolean {
+  if (info.state === "PENDING" || info.state === "CONFIGURING" || info.state === "REQUEUED") return false;
+  if (info.state === "RUNNING" || info.state === "COMPLETING" || info.state === "SUSPENDED") return true;
+  return info.nodeList !== null && info.startTime !== null;
+}
+
+/**
+ * Maps a terminal Slurm state to an outcome; null while the job is still active.
+ * `cancelRequested`: the agent asked for cancel, so a job that ended by our signal counts as canceled.
+ */
+export function outcomeFromInfo(info: SlurmJobInfo, cancelRequested: boolean): JobOutcome | null {
+  if (isActiveState(info.state)) return null;
+  const sig = info.signal ? ` (signal ${info.signal})` : "";
+  const reason = info.reason && info.reason !== "None" ? `, reason ${info.reason}` : "";
+  const base = `Slurm job ${info.jobId} ${info.state}, ExitCode ${info.exitCode ?? "?"}:${info.signal ?? "?"}${reason}`;
+  const exitCode = info.signal ? null : info.exitCode;
+  switch (info.state) {
+    case "COMPLETED":
+      if (cancelRequested) return { state: "canceled", exitCode, detail: `${base} (cancel was requested)` };
+      return { state: "completed", exitCode: info.exitCode ?? 0, detail: base };
+    case "CANCELLED":
+      return { state: "canceled", exitCode, detail: base + sig };
+    case "TIMEOUT":
+    case "DEADLINE":
+      return { state: cancelRequested ? "canceled" : "timeout", exitCode, detail: base };
+    default:
+      // FAILED, NODE_FAIL, OUT_OF_MEMORY, BOOT_FAIL, PREEMPTED, ...
+      if (cancelRequested) return { state: "canceled", exitCode, detail: `${base}${sig} (cancel was requested)` };
+      return { state: "failed", exitCode, detail: base + sig };
+  }
+}
+
+/** stderr of a Slurm client command that means "controller not reachable" (transient). */
+export function isControllerUnreachable(stderr: string): boolean {
+  return /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted|Connection reset|Communication connection failure|Slurm backup controller in standby|temporarily unable|Transport endpoint/i.test(
+    stderr,
+  );
+}
+
+export function isInvalidJobId(stderr: string): boolean {
+  return /Invalid job id/i.test(stderr);
+}
+
+/** Single-quotes a string for bash. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface SbatchRender {
+  jobName: string;
+  outputPattern: string;
+  errorPattern: string;
+  partition?: string;
+  memPerCpuMb?: number;
+  env: Record<string, string>;
+}
+
+/** Paths that go into #SBATCH lines must be plain (no whitespace, quotes, % patterns). */
+export const SAFE_SLURM_PATH = /^\/[A-Za-z0-9._\-/+@=,:]*$/;
+
+export function renderSbatchScript(spec: JobSpec, r: SbatchRender): string {
+  const lines = [
+    "#!/bin/bash",
+    `# Generated by the Beamline Retrain agent for run ${spec.runId}. Submit by hand with: sbatch <this file>`,
+    `#SBATCH --job-name=${r.jobName}`,
+    "#SBATCH --nodes=1",
+    "#SBATCH --ntasks=1",
+    `#SBATCH --cpus-per-task=${spec.cpus}`,
+    `#SBATCH --time=${Math.max(1, Math.ceil(spec.timeLimitMinutes))}`,
+    `#SBATCH --chdir=${spec.workdir}`,
+    `#SBATCH --output=${r.outputPattern}`,
+    `#SBATCH --error=${r.errorPattern}`,
+    // NIL: the agent's own environment (tokens...) is not passed on; the job gets exactly the
+    // variables exported below (plus SLURM_* and the user's login environment).
+    "#SBATCH --export=NIL",
+  ];
+  if (r.partition) lines.push(`#SBATCH --partition=${r.partition}`);
+  if (r.memPerCpuMb) lines.push(`#SBATCH --mem-per-cpu=${r.memPerCpuMb}`);
+  lines.push("");
+  for (const [k, v] of Object.entries(r.env)) lines.push(`export ${k}=${shQuote(v)}`);
+  lines.push(`cd ${shQuote(spec.workdir)} || exit 97`);
+  lines.push(`exec ${spec.argv.map(shQuote).join(" ")}`);
+  return lines.join("\n") + "\n";
+}
+
+/** Parses `sbatch --parsable` output: "123" or "123;cluster". */
+export function parseSbatchParsable(stdout: string): string | null {
+  const m = /^(\d+)(?:;\S+)?\s*$/m.exec(stdout.trim());
+  return m ? m[1] : null;
+}

@@ -1,0 +1,410 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { LineQueue, lastLines } from "./line-queue";
+import { readTail } from "./local";
+import {
+  hasRun,
+  isControllerUnreachable,
+  isInvalidJobId,
+  outcomeFromInfo,
+  parseJobInfo,
+  parseKeyValues,
+  parseSbatchParsable,
+  renderSbatchScript,
+  SAFE_SLURM_PATH,
+  type SlurmJobInfo,
+} from "./slurm-parse";
+import {
+  baseJobEnv,
+  InvalidJobSpecError,
+  SlurmSubmitError,
+  SlurmUnavailableError,
+  validateSpec,
+  type Executor,
+  type ExecutorStatus,
+  type JobHandle,
+  type JobOutcome,
+  type JobSpec,
+  type RunningInfo,
+} from "./types";
+
+export interface SlurmExecutorOptions {
+  /** slurm.conf for the client commands. Default: $SLURM_CONF, else <cwd>/.data/slurm/slurm.conf if present, else Slurm's default. */
+  slurmConf?: string;
+  partition?: string;
+  /** --mem-per-cpu in MB (default: the cluster's DefMemPerCPU). */
+  memPerCpuMb?: number;
+  /** How often the output file is read (default 250 ms). */
+  tailIntervalMs?: number;
+  /** How often the job state is queried (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** SIGTERM → scancel grace on cancel (default 10 s). */
+  cancelGraceMs?: number;
+  /** Kill a Slurm client command after this long; counts as "controller unreachable" (default 20 s). */
+  commandTimeoutMs?: number;
+  /** Back-off cap while the controller is unreachable (default 15 s). */
+  maxBackoffMs?: number;
+  /** Status messages (pending reason, running, controller unreachable/reachable again). */
+  onStatus?: (s: ExecutorStatus) => void;
+  /** Override command paths (tests). */
+  commands?: Partial<Record<"sbatch" | "scontrol" | "scancel", string>>;
+  /** Lines of the job's stderr put into JobOutcome.detail on failure (default 20). */
+  stderrTailLines?: number;
+}
+
+interface CmdResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export class SlurmExecutor implements Executor {
+  readonly kind = "slurm" as const;
+  readonly slurmConf: string | undefined;
+  private readonly o: Required<
+    Pick<
+      SlurmExecutorOptions,
+      "tailIntervalMs" | "pollIntervalMs" | "cancelGraceMs" | "commandTimeoutMs" | "maxBackoffMs" | "stderrTailLines"
+    >
+  > &
+    SlurmExecutorOptions;
+
+  constructor(opts: SlurmExecutorOptions = {}) {
+    const fallback = path.join(process.cwd(), ".data/slurm/slurm.conf");
+    this.slurmConf = opts.slurmConf ?? process.env.SLURM_CONF ?? (existsSync(fallback) ? fallback : undefined);
+    this.o = {
+      tailIntervalMs: 250,
+      pollIntervalMs: 1000,
+      cancelGraceMs: 10_000,
+      commandTimeoutMs: 20_000,
+      maxBackoffMs: 15_000,
+      stderrTailLines: 20,
+      ...opts,
+    };
+  }
+
+  /** Runs a Slurm client command (no shell), with SLURM_CONF set and a timeout. */
+  run(cmd: "sbatch" | "scontrol" | "scancel", args: string[], cwd?: string): Promise<CmdResult> {
+    const file = this.o.commands?.[cmd] ?? cmd;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (this.slurmConf) env.SLURM_CONF = this.slurmConf;
+    return new Promise((resolve) => {
+      execFile(
+        file,
+        args,
+        { cwd, env, timeout: this.o.commandTimeoutMs, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+          if (e && typeof e.code === "string") {
+            // spawn failure (ENOENT: Slurm client not installed)
+            resolve({ code: null, stdout: "", stderr: `${file}: ${e.message}`, timedOut: false });
+            return;
+          }
+          resolve({
+            code: e ? (typeof e.code === "number" ? e.code : null) : 0,
+            stdout: String(stdout),
+            stderr: String(stderr),
+            timedOut: Boolean(e?.killed),
+          });
+        },
+      );
+    });
+  }
+
+  async start(spec: JobSpec): Promise<JobHandle> {
+    validateSpec(spec);
+    if (!SAFE_SLURM_PATH.test(spec.workdir)) {
+      throw new InvalidJobSpecError(`workdir must be a plain path for Slurm (no spaces, quotes or %): ${spec.workdir}`);
+    }
+    await mkdir(spec.workdir, { recursive: true });
+    const outputPattern = path.join(spec.workdir, `${spec.runId}.slurm-%j.out`);
+    const errorPattern = path.join(spec.workdir, `${spec.runId}.slurm-%j.err`);
+    const script = renderSbatchScript(spec, {
+      jobName: `br-${spec.runId}`.slice(0, 64),
+      outputPattern,
+      errorPattern,
+      partition: this.o.partition,
+      memPerCpuMb: this.o.memPerCpuMb,
+      env: baseJobEnv(spec),
+    });
+    const scriptPath = path.join(spec.workdir, `${spec.runId}.sbatch`);
+    await writeFile(scriptPath, script, { mode: 0o700 });
+    const r = await this.run("sbatch", ["--parsable", scriptPath], spec.workdir);
+    const id = r.code === 0 ? parseSbatchParsable(r.stdout) : null;
+    if (!id) {
+      const msg = (r.stderr || r.stdout).trim() || `sbatch exited with ${r.code}`;
+      if (r.timedOut || r.code === null || isControllerUnreachable(msg)) {
+        throw new SlurmUnavailableError(`Slurm controller unreachable, job not submitted: ${msg}`);
+      }
+      throw new SlurmSubmitError(`sbatch rejected the job: ${msg}`);
+    }
+    return new SlurmJob(this, this.o, id, spec.workdir, {
+      out: outputPattern.replace("%j", id),
+      err: errorPattern.replace("%j", id),
+    });
+  }
+
+  /** Reconnects to a job by id (output is re-read from the start; callers dedupe). */
+  async attach(executorJobId: string, workdir: string): Promise<JobHandle> {
+    if (!/^\d+$/.test(executorJobId)) throw new InvalidJobSpecError(`not a Slurm job id: ${executorJobId}`);
+    let out: string | null = null;
+    let err: string | null = null;
+    try {
+      for (const f of await readdir(workdir)) {
+        if (f.endsWith(`.slurm-${executorJobId}.out`)) out = path.join(workdir, f);
+        if (f.endsWith(`.slurm-${executorJobId}.err`)) err = path.join(workdir, f);
+      }
+    } catch {
+      /* workdir gone: learn the paths from scontrol */
+    }
+    return new SlurmJob(this, this.o, executorJobId, workdir, { out, err });
+  }
+
+  /** Looks a job up in the jobcomp/filetxt log (for jobs older than MinJobAge). */
+  async jobFromJobComp(jobId: string): Promise<SlurmJobInfo | null> {
+    const r = await this.run("scontrol", ["show", "config"]);
+    if (r.code !== 0) return null;
+    const type = /^JobCompType\s*=\s*(\S+)/m.exec(r.stdout)?.[1];
+    const loc = /^JobCompLoc\s*=\s*(\S+)/m.exec(r.stdout)?.[1];
+    if (type !== "jobcomp/filetxt" || !loc) return null;
+    let text: string;
+    try {
+      text = await readFile(loc, "utf8");
+    } catch {
+      return null;
+    }
+    let found: SlurmJobInfo | null = null;
+    for (const line of text.split("\n")) {
+      if (line.startsWith(`JobId=${jobId} `)) {
+        const kv = parseKeyValues(line);
+        found = parseJobInfo(line) ?? null;
+        if (found && !kv.ExitCode) found.exitCode = null;
+      }
+    }
+    return found;
+  }
+}
+
+/** One submitted job: tails its output file and polls its state until it ends. */
+class SlurmJob implements JobHandle {
+  readonly executorJobId: string;
+  private queue = new LineQueue();
+  private outPath: string | null;
+  private errPath: string | null;
+  private offset = 0;
+  private cancelRequested = false;
+  private lastInfo: SlurmJobInfo | null = null;
+  private finished = false;
+  private resolveRunning!: (r: RunningInfo | null) => void;
+  private readonly runningP: Promise<RunningInfo | null>;
+  private resolveDone!: (o: JobOutcome) => void;
+  private readonly doneP: Promise<JobOutcome>;
+  private runningSettled = false;
+  private unreachableSince: number | null = null;
+  private lastStatusMsg = "";
+  private wakePoll: (() => void) | null = null;
+  private nextQuery = 0;
+
+  constructor(
+    private readonly ex: SlurmExecutor,
+    private readonly o: SlurmExecutorOptions & {
+      tailIntervalMs: number;
+      pollIntervalMs: number;
+      cancelGraceMs: number;
+      maxBackoffMs: number;
+      stderrTailLines: number;
+    },
+    jobId: string,
+    private readonly workdir: string,
+    paths: { out: string | null; err: string | null },
+  ) {
+    this.executorJobId = jobId;
+    this.outPath = paths.out;
+    this.errPath = paths.err;
+    this.runningP = new Promise((r) => (this.resolveRunning = r));
+    this.doneP = new Promise((r) => (this.resolveDone = r));
+    void this.loop();
+  }
+
+  lines(): AsyncIterable<string> {
+    return this.queue.iterate();
+  }
+  running(): Promise<RunningInfo | null> {
+    return this.runningP;
+  }
+  wait(): Promise<JobOutcome> {
+    return this.doneP;
+  }
+
+  private status(message: string, transient: boolean): void {
+    if (message === this.lastStatusMsg) return;
+    this.lastStatusMsg = message;
+    this.o.onStatus?.({ executorJobId: this.executorJobId, message, transient, at: new Date() });
+  }
+
+  private settleRunning(r: RunningInfo | null): void {
+    if (this.runningSettled) return;
+    this.runningSettled = true;
+    this.resolveRunning(r);
+  }
+
+  /** Reads whatever was appended to the output file since last time. */
+  private async drainOutput(): Promise<void> {
+    if (!this.outPath) return;
+    let fh;
+    try {
+      fh = await open(this.outPath, "r");
+    } catch {
+      return; // not created yet (job pending)
+    }
+    try {
+      const buf = Buffer.allocUnsafe(256 * 1024);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
+        if (bytesRead <= 0) break;
+        this.offset += bytesRead;
+        this.queue.pushBytes(buf.subarray(0, bytesRead));
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** scontrol show job -o; "unreachable" on transient errors, "gone" when Slurm forgot the job. */
+  private async query(): Promise<{ kind: "ok"; info: SlurmJobInfo } | { kind: "unreachable"; msg: string } | { kind: "gone" }> {
+    const r = await this.ex.run("scontrol", ["show", "job", "-o", this.executorJobId]);
+    if (r.code === 0) {
+      const line = r.stdout.split("\n").find((l) => l.startsWith(`JobId=${this.executorJobId} `));
+      const info = line ? parseJobInfo(line) : null;
+      if (info) return { kind: "ok", info };
+      return { kind: "unreachable", msg: `unparseable scontrol output: ${r.stdout.slice(0, 200)}` };
+    }
+    const msg = (r.stderr || r.stdout).trim();
+    if (isInvalidJobId(msg)) return { kind: "gone" };
+    return { kind: "unreachable", msg: r.timedOut ? "scontrol timed out" : msg || `scontrol exited ${r.code}` };
+  }
+
+  private sleepPoll(ms: number): Promise<void> {
+    return new Promise((r) => {
+      const t = setTimeout(() => {
+        this.wakePoll = null;
+        r();
+      }, ms);
+      this.wakePoll = () => {
+        clearTimeout(t);
+        this.wakePoll = null;
+        r();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 1000;
+    try {
+      for (;;) {
+        await this.drainOutput();
+        if (Date.now() >= this.nextQuery) {
+          const q = await this.query();
+          if (q.kind === "ok") {
+            if (this.unreachableSince !== null) {
+              const s = ((Date.now() - this.unreachableSince) / 1000).toFixed(0);
+              this.status(`Slurm controller reachable again after ${s}s`, false);
+              this.unreachableSince = null;
+            }
+            backoff = 1000;
+            const info = q.info;
+            this.lastInfo = info;
+            if (info.stdOut && !this.outPath) this.outPath = info.stdOut;
+            if (info.stdErr && !this.errPath) this.errPath = info.stdErr;
+            if (hasRun(info)) {
+              this.settleRunning({ startedAt: info.startTime ?? new Date(), observedAt: new Date() });
+            }
+            const outcome = outcomeFromInfo(info, this.cancelRequested);
+            if (outcome) {
+              if (!hasRun(info)) this.settleRunning(null);
+              await this.finish(outcome);
+              return;
+            }
+            this.status(
+              info.state === "PENDING" ? `pending (${info.reason || "queued"})` : info.state.toLowerCase(),
+              false,
+            );
+            this.nextQuery = Date.now() + this.o.pollIntervalMs;
+          } else if (q.kind === "gone") {
+            // older than MinJobAge (or never existed): try the jobcomp log, else give up
+            const info = await this.ex.jobFromJobComp(this.executorJobId);
+            const outcome = info ? outcomeFromInfo(info, this.cancelRequested) : null;
+            if (info && hasRun(info)) this.settleRunning({ startedAt: info.startTime ?? new Date(), observedAt: new Date() });
+            this.settleRunning(null);
+            await this.finish(
+              outcome ?? {
+                state: "failed",
+                exitCode: null,
+                detail: `Slurm no longer knows job ${this.executorJobId} (finished more than MinJobAge ago, or never existed); last seen state: ${this.lastInfo?.state ?? "never"}`,
+              },
+            );
+            return;
+          } else {
+            this.unreachableSince ??= Date.now();
+            const s = Math.round(backoff / 1000);
+            this.status(`Slurm controller unreachable (${q.msg}); retrying in ${s}s`, true);
+            this.nextQuery = Date.now() + backoff;
+            backoff = Math.min(backoff * 2, this.o.maxBackoffMs);
+          }
+        }
+        await this.sleepPoll(Math.min(this.o.tailIntervalMs, Math.max(0, this.nextQuery - Date.now())));
+      }
+    } catch (e) {
+      // programming/IO error: never leave wait() hanging
+      this.settleRunning(null);
+      await this.finish({ state: "failed", exitCode: null, detail: `executor error: ${(e as Error).message}` });
+    }
+  }
+
+  private async finish(outcome: JobOutcome): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      await this.drainOutput();
+    } catch {
+      /* keep going */
+    }
+    this.queue.close();
+    if (outcome.state === "failed" || outcome.state === "timeout") {
+      const tail = this.errPath ? lastLines(await readTail(this.errPath), this.o.stderrTailLines) : [];
+      if (tail.length) outcome = { ...outcome, detail: `${outcome.detail}\nstderr (last ${tail.length} lines):\n${tail.join("\n")}` };
+    }
+    this.status(`ended: ${outcome.state}`, false);
+    this.resolveDone(outcome);
+  }
+
+  async cancel(): Promise<void> {
+    if (this.finished) return;
+    this.cancelRequested = true;
+    const id = this.executorJobId;
+    const pending = this.lastInfo?.state === "PENDING" || !this.lastInfo;
+    if (!pending) {
+      // SIGTERM to every step including the batch script, so the trainer can save and exit
+      await this.ex.run("scancel", ["--signal=TERM", "--full", id]);
+      this.nextQuery = 0;
+      this.wakePoll?.();
+      const ended = await Promise.race([this.doneP.then(() => true), delay(this.o.cancelGraceMs).then(() => false)]);
+      if (ended) return;
+    }
+    await this.ex.run("scancel", [id]);
+    this.nextQuery = 0;
+    this.wakePoll?.();
+    const ended = await Promise.race([this.doneP.then(() => true), delay(this.o.cancelGraceMs).then(() => false)]);
+    if (!ended) {
+      await this.ex.run("scancel", ["--signal=KILL", "--full", id]);
+      await Promise.race([this.doneP, delay(this.o.cancelGraceMs)]);
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref?.());
+}

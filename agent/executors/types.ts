@@ -1,0 +1,142 @@
+/**
+ * Common executor interface: how the agent runs a training job on a trainer, either as a local
+ * child process or as a Slurm batch job. Both give the same handle: stdout lines as they come,
+ * the pending→running moment (queue wait vs training time), the final outcome, and cancel.
+ */
+
+export interface JobSpec {
+  /** Run id from the dashboard; used in job names and file names. */
+  runId: string;
+  /** Full argv; argv[0] is an absolute path (e.g. /usr/bin/python3). Never run through a shell. */
+  argv: string[];
+  /** Absolute directory; the job runs there and its files (stderr, sbatch script, output) live there. */
+  workdir: string;
+  /**
+   * Environment of the job, on top of a minimal base (PATH, HOME, LANG; see baseJobEnv). The agent's
+   * own environment (tokens etc.) is NOT passed on. OMP_NUM_THREADS defaults to `cpus`.
+   */
+  env: Record<string, string>;
+  cpus: number;
+  timeLimitMinutes: number;
+}
+
+export type JobState = "completed" | "failed" | "canceled" | "timeout";
+
+export type JobOutcome = {
+  state: JobState;
+  /** Process exit code; null when it ended by a signal or is unknown. */
+  exitCode: number | null;
+  /** Human-readable detail: signal, Slurm state/reason, last stderr lines. */
+  detail: string;
+};
+
+export interface RunningInfo {
+  /** When the job started running (Slurm: its StartTime; local: spawn time). */
+  startedAt: Date;
+  /** When this process noticed it. */
+  observedAt: Date;
+}
+
+export interface ExecutorStatus {
+  executorJobId: string;
+  /** e.g. "pending (Resources)", "running", "Slurm controller unreachable; retrying in 4s". */
+  message: string;
+  /** True while something looks wrong but may recover (controller unreachable). */
+  transient: boolean;
+  at: Date;
+}
+
+export interface JobHandle {
+  executorJobId: string;
+  /**
+   * Stdout lines (without the newline) as they come, ending when the job has ended and all its
+   * output was read. Single consumer: lines are buffered until read; call it once.
+   */
+  lines(): AsyncIterable<string>;
+  /** Resolves when the job leaves the queue and starts running; null if it ended without running. */
+  running(): Promise<RunningInfo | null>;
+  /** Final outcome. Never rejects for job failures; rejects only on programming errors. */
+  wait(): Promise<JobOutcome>;
+  /**
+   * Stop the job: SIGTERM first (whole process group / all Slurm steps), SIGKILL (scancel) after
+   * a grace period. Resolves once the request is made and the job has ended (or the grace passed).
+   */
+  cancel(): Promise<void>;
+}
+
+export interface Executor {
+  kind: "local" | "slurm";
+  start(spec: JobSpec): Promise<JobHandle>;
+  /** Reconnect to a job started by an earlier agent process (output is re-read from the start). */
+  attach?(executorJobId: string, workdir: string): Promise<JobHandle>;
+}
+
+/** Base of the job environment: nothing secret from the agent's own environment. */
+export function baseJobEnv(spec: Pick<JobSpec, "env" | "cpus">): Record<string, string> {
+  const base: Record<string, string> = {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    LANG: process.env.LANG || "C.UTF-8",
+    HOME: process.env.HOME || "/tmp",
+    PYTHONUNBUFFERED: "1",
+    OMP_NUM_THREADS: String(Math.max(1, Math.floor(spec.cpus))),
+  };
+  if (process.env.TMPDIR) base.TMPDIR = process.env.TMPDIR;
+  return { ...base, ...spec.env };
+}
+
+export class ExecutorError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ExecutorError";
+  }
+}
+
+/** The job spec is unusable (bad argv, workdir, env name...). Not retryable. */
+export class InvalidJobSpecError extends ExecutorError {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidJobSpecError";
+  }
+}
+
+/** Slurm controller could not be reached (transient; retry later). */
+export class SlurmUnavailableError extends ExecutorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SlurmUnavailableError";
+  }
+}
+
+/** Slurm rejected the submission (bad options, limits...). Not transient. */
+export class SlurmSubmitError extends ExecutorError {
+  constructor(message: string) {
+    super(message);
+    this.name = "SlurmSubmitError";
+  }
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function validateSpec(spec: JobSpec): void {
+  if (!spec.runId || !/^[A-Za-z0-9._-]{1,128}$/.test(spec.runId)) {
+    throw new InvalidJobSpecError(`runId must match [A-Za-z0-9._-]{1,128}: ${JSON.stringify(spec.runId)}`);
+  }
+  if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv[0]) {
+    throw new InvalidJobSpecError("argv must be a non-empty array");
+  }
+  if (!spec.argv[0].startsWith("/")) {
+    throw new InvalidJobSpecError(`argv[0] must be an absolute path, got ${JSON.stringify(spec.argv[0])}`);
+  }
+  for (const a of spec.argv) {
+    if (typeof a !== "string" || a.includes("\0")) throw new InvalidJobSpecError("argv entries must be strings without NUL");
+  }
+  if (!spec.workdir.startsWith("/")) throw new InvalidJobSpecError("workdir must be absolute");
+  for (const [k, v] of Object.entries(spec.env)) {
+    if (!ENV_NAME.test(k)) throw new InvalidJobSpecError(`bad environment variable name ${JSON.stringify(k)}`);
+    if (typeof v !== "string" || v.includes("\0")) throw new InvalidJobSpecError(`bad value for env ${k}`);
+  }
+  if (!Number.isInteger(spec.cpus) || spec.cpus < 1) throw new InvalidJobSpecError("cpus must be an integer >= 1");
+  if (!Number.isFinite(spec.timeLimitMinutes) || spec.timeLimitMinutes <= 0) {
+    throw new InvalidJobSpecError("timeLimitMinutes must be > 0");
+  }
+}
