@@ -1,0 +1,478 @@
+"""Command line: python -m beamline_zoo {simulate,label,train,export,evaluate,benchmark} ...
+
+stdout carries only JSON lines (protocol.py); human messages go to stderr.
+Exit codes: 0 success, 1 failure, 2 bad input, 143 stopped by SIGTERM (130 by SIGINT).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from .protocol import (EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, EXIT_SIGTERM, BadInput, configure_threads,
+                       emit, emit_file, log)
+
+FAMILIES = ("braggnn", "cookienetae")
+
+
+class ArgParser(argparse.ArgumentParser):
+    """argparse that reports usage errors through the protocol (exit 2)."""
+
+    def error(self, message):
+        raise BadInput(f"{self.prog}: {message}")
+
+
+def _pos_int(name):
+    def f(v):
+        try:
+            i = int(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {v!r}")
+        if i < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be >= 1, got {i}")
+        return i
+    return f
+
+
+def _pos_float(name):
+    def f(v):
+        try:
+            x = float(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {v!r}")
+        if not (x > 0 and x < float("inf")):
+            raise argparse.ArgumentTypeError(f"{name} must be a positive finite number, got {v!r}")
+        return x
+    return f
+
+
+def _dense(v):
+    try:
+        sizes = [int(s) for s in v.replace("_", ",").split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--dense must look like 16,8,4,2 (or 16_8_4_2), got {v!r}")
+    if not sizes or any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"--dense sizes must be positive integers, got {v!r}")
+    return sizes
+
+
+def _device(name: str):
+    import torch
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise BadInput("--device cuda requested but CUDA is not available")
+    return name
+
+
+def build_parser() -> ArgParser:
+    p = ArgParser(prog="beamline_zoo", description="Beamline Retrain model zoo (BraggNN, CookieNetAE)")
+    sub = p.add_subparsers(dest="command", parser_class=ArgParser)
+    sub.required = True
+
+    s = sub.add_parser("simulate", help="S: simulate BraggNN patches/frames or CookieBox spectra")
+    s.add_argument("--family", choices=FAMILIES, required=True)
+    s.add_argument("--samples", type=_pos_int("--samples"), required=True,
+                   help="patches (braggnn), peaks (braggnn --frames) or spectra (cookienetae)")
+    s.add_argument("--out", required=True)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--patch-size", type=_pos_int("--patch-size"), default=11)
+    s.add_argument("--margin", type=int, default=0, help="braggnn: extra pixels around each patch")
+    s.add_argument("--unlabelled", action="store_true", help="braggnn: write patches without labels")
+    s.add_argument("--frames", action="store_true", help="braggnn: write frames + peak table (users' layout)")
+    s.add_argument("--frame-size", type=_pos_int("--frame-size"), default=256)
+
+    a = sub.add_parser("label", help="A: label patches by 2D pseudo-Voigt fitting")
+    a.add_argument("--data", required=True, help="HDF5 with 'patches' (N,S,S)")
+    a.add_argument("--out", required=True)
+    a.add_argument("--max-samples", type=_pos_int("--max-samples"))
+
+    t = sub.add_parser("train", help="T: train or fine-tune a model")
+    t.add_argument("--family", choices=FAMILIES, required=True)
+    t.add_argument("--data", required=True)
+    t.add_argument("--peaks", help="braggnn: peak table file when separate from the frames file")
+    t.add_argument("--out", required=True, help="output directory (checkpoint.pt)")
+    t.add_argument("--epochs", type=_pos_int("--epochs"), required=True)
+    t.add_argument("--batch-size", type=_pos_int("--batch-size"))
+    t.add_argument("--lr", type=_pos_float("--lr"))
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--parent", help="checkpoint to fine-tune from (same family and architecture)")
+    t.add_argument("--max-samples", type=_pos_int("--max-samples"))
+    t.add_argument("--val-fraction", type=float, default=0.2)
+    t.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    t.add_argument("--patch-size", type=_pos_int("--patch-size"), help="braggnn (default 11 or the parent's)")
+    t.add_argument("--dense", type=_dense, help="braggnn dense sizes, default 16,8,4,2 or the parent's")
+    t.add_argument("--aug", type=int, default=1, help="braggnn: ± crop shift in px (default 1)")
+    t.add_argument("--cuda-graph", action="store_true", help="capture each epoch in a CUDA graph (cuda only)")
+    t.add_argument("--amp", action="store_true", help="bf16 autocast (cuda only)")
+
+    e = sub.add_parser("evaluate", help="E: evaluate a checkpoint on held-out data and time inference")
+    e.add_argument("--checkpoint", required=True)
+    e.add_argument("--data", required=True)
+    e.add_argument("--peaks")
+    e.add_argument("--max-samples", type=_pos_int("--max-samples"))
+    e.add_argument("--split", choices=("auto", "val", "all"), default="auto",
+                   help="auto: braggnn/X,Y files -> the sequential validation part; X_test files -> all")
+    e.add_argument("--val-fraction", type=float, default=0.2)
+    e.add_argument("--batch-size", type=_pos_int("--batch-size"))
+    e.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+
+    x = sub.add_parser("export", help="export a checkpoint to TorchScript and ONNX")
+    x.add_argument("--checkpoint", required=True)
+    x.add_argument("--out", required=True, help="output directory")
+    x.add_argument("--formats", default="torchscript,onnx")
+    x.add_argument("--opset", type=int, default=13)
+
+    b = sub.add_parser("benchmark", help="E: inference seconds per datum")
+    b.add_argument("--checkpoint")
+    b.add_argument("--family", choices=FAMILIES)
+    b.add_argument("--batch-size", type=_pos_int("--batch-size"))
+    b.add_argument("--samples", type=_pos_int("--samples"))
+    b.add_argument("--repeats", type=_pos_int("--repeats"), default=3)
+    b.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    b.add_argument("--torchscript", help="benchmark an exported TorchScript file instead")
+    return p
+
+
+# ------------------------------------------------------------------------------------ commands
+def cmd_simulate(a):
+    import numpy as np
+
+    from . import simulate as S
+
+    out = os.path.abspath(a.out)
+    if os.path.isdir(out):
+        raise BadInput(f"--out is a directory: {out}")
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    attrs = {"simulator": "beamline_zoo", "seed": a.seed}
+    if a.family == "cookienetae":
+        X, Y = S.simulate_cookie(a.samples, seed=a.seed)
+        S.write_h5(out, {"X": X, "Y": Y}, attrs)
+    elif a.frames:
+        frames, table = S.simulate_frames(a.samples, psz=a.patch_size, seed=a.seed, size=a.frame_size)
+        S.write_h5(out, dict(frames=frames, **table), attrs)
+    else:
+        patches, centre, p = S.simulate_patches(a.samples, a.patch_size, seed=a.seed, margin=max(0, a.margin))
+        ds = {"patches": patches, "radial_angle": p["psi"].astype(np.float32)}
+        if a.unlabelled:
+            ds["true_labels"] = centre
+        else:
+            ds["labels"] = centre
+        attrs["label_convention"] = "(row, col) peak centre, pixel (i,j) centred at (i,j)"
+        S.write_h5(out, ds, attrs)
+    emit_file("simulated", out, samples=a.samples, family=a.family)
+    return EXIT_OK
+
+
+def cmd_label(a):
+    import numpy as np
+
+    from .data import read_patches
+    from .label import PARAMS, label_patches
+    from .simulate import write_h5
+
+    patches, _labels, extras = read_patches(a.data, a.max_samples)
+    n = len(patches)
+
+    def progress(done, total):
+        emit("progress", stage="label", done=done, total=total)
+
+    lab, ok, params, secs = label_patches(patches, extras.get("radial_angle"), progress)
+    out = os.path.abspath(a.out)
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    ds = {"patches": patches[ok], "labels": lab[ok], "fit_params": params[ok],
+          "source_index": np.nonzero(ok)[0].astype(np.int64)}
+    for k, v in extras.items():
+        ds[k] = v[ok]
+    write_h5(out, ds, {"labeller": "2D pseudo-Voigt (MIDAS form), scipy least_squares",
+                       "fit_params_columns": ",".join(PARAMS)})
+    fields = {"peaks": int(ok.sum()), "seconds_per_peak": secs / max(n, 1), "failed": int(n - ok.sum())}
+    if "true_labels" in extras and ok.any():
+        err = np.linalg.norm(lab[ok] - extras["true_labels"][ok], axis=1)
+        fields["truth_mean_px_error"] = float(err.mean())
+        fields["truth_p95_px_error"] = float(np.percentile(err, 95))
+    log(f"labelled {fields['peaks']}/{n} peaks, {fields['seconds_per_peak'] * 1e3:.1f} ms/peak")
+    emit("labelled", path=out, **fields)
+    return EXIT_OK
+
+
+def _load_task(family, data, peaks, config, aug, max_samples, val_fraction, device, split="train"):
+    from . import data as D
+    from .train import BraggTask, CookieTask
+
+    if family == "braggnn":
+        if split == "train":
+            tr, va = D.load_braggnn(data, config["patch_size"], aug, max_samples, val_fraction, peaks)
+            return BraggTask(tr, va, device)
+        ds = D.load_braggnn(data, config["patch_size"], 0, max_samples, val_fraction, peaks, split=split)
+        return BraggTask(ds, ds, device)
+    if peaks:
+        raise BadInput("--peaks is only for braggnn")
+    X, Y, _ = D.load_cookie(data, max_samples)
+    if split == "train":
+        ntr = D.sequential_split(len(X), val_fraction)
+        if ntr == 0:
+            raise BadInput(f"{data}: no training samples after the split")
+        if ntr == len(X) and val_fraction > 0:
+            raise BadInput(f"{data}: no validation samples after the split ({len(X)} samples)")
+        return CookieTask(X[:ntr], Y[:ntr], X[ntr:], Y[ntr:], device)
+    if split == "val":
+        ntr = D.sequential_split(len(X), val_fraction)
+        X, Y = X[ntr:], Y[ntr:]
+        if len(X) == 0:
+            raise BadInput(f"{data}: no validation samples after the split")
+    return CookieTask(X, Y, X, Y, device)
+
+
+def cmd_train(a):
+    import torch
+
+    from . import train as T
+    from .models import BRAGGNN_DEFAULT, COOKIE_DEFAULT, count_parameters
+
+    threads = configure_threads()
+    device = _device(a.device)
+    if not 0.0 <= a.val_fraction < 1.0:
+        raise BadInput(f"--val-fraction must be in [0, 1), got {a.val_fraction}")
+    if a.aug < 0:
+        raise BadInput(f"--aug must be >= 0, got {a.aug}")
+    if a.family == "cookienetae" and (a.patch_size or a.dense):
+        raise BadInput("--patch-size/--dense apply to braggnn only")
+    parent = None
+    if a.family == "braggnn":
+        config = {"patch_size": a.patch_size or BRAGGNN_DEFAULT["patch_size"],
+                  "dense": a.dense or list(BRAGGNN_DEFAULT["dense"])}
+    else:
+        config = dict(COOKIE_DEFAULT)
+    if a.parent:
+        parent = T.load_checkpoint(a.parent)
+        if parent["family"] != a.family:
+            raise BadInput(f"--parent {a.parent} is a {parent['family']} checkpoint, cannot fine-tune "
+                           f"{a.family} from it")
+        pc = dict(parent["config"])
+        if a.family == "braggnn":
+            pc["dense"] = list(pc["dense"])
+            want = {"patch_size": a.patch_size or pc["patch_size"], "dense": a.dense or pc["dense"]}
+            if want != pc:
+                raise BadInput(f"--parent {a.parent} has architecture {pc}, requested {want}; "
+                               f"a fine-tune must keep the parent's architecture")
+        config = pc
+    T.set_seed(a.seed)
+    task = _load_task(a.family, a.data, a.peaks, config, a.aug, a.max_samples, a.val_fraction, device)
+    model = T.model_from_checkpoint(parent, a.parent) if parent else T.fresh_model(a.family, config)
+    model.to(device)
+    bs = a.batch_size or T.DEFAULT_BATCH[a.family]
+    lr = a.lr or T.DEFAULT_LR[a.family]
+    stop = T.StopFlag()
+    T.install_signal_handlers(stop)
+    trainer = T.Trainer(model, task, lr, bs, amp=a.amp, cuda_graph=a.cuda_graph, stop=stop)
+    out_dir = os.path.abspath(a.out)
+    os.makedirs(out_dir, exist_ok=True)
+    ck_path = os.path.join(out_dir, "checkpoint.pt")
+    parent_path = os.path.abspath(a.parent) if a.parent else None
+    emit("start", family=a.family, parameters=count_parameters(model), train_samples=task.n,
+         val_samples=task.n_val, epochs=a.epochs, batch_size=trainer.batch_size, device=device,
+         threads=threads, parent=parent_path, seed=a.seed, lr=lr, config=config)
+    log(f"training {a.family} ({count_parameters(model)} params) on {task.n} samples, "
+        f"{task.n_val} validation, device {device}, {threads} threads")
+    history, metrics, epoch = [], {}, 0
+
+    def save(stopped=None):
+        T.save_checkpoint(ck_path, model, a.family, config, epoch, a.epochs, metrics, history, a.seed,
+                          parent_path, stopped)
+
+    for ep in range(1, a.epochs + 1):
+        t0 = time.perf_counter()
+        loss, ns, tsec, early = trainer.train_epoch()
+        if early:
+            break
+        val_loss, metrics = trainer.validate()
+        epoch = ep
+        rec = {"epoch": ep, "epochs": a.epochs, "loss": loss, "val_loss": val_loss, "metrics": metrics,
+               "seconds": time.perf_counter() - t0, "samples_per_s": ns / tsec if tsec > 0 else None,
+               "train_seconds": tsec}
+        history.append(rec)
+        emit("epoch", **rec)
+        if not (loss == loss) or loss in (float("inf"), float("-inf")):
+            save("diverged")
+            log(f"training diverged at epoch {ep} (loss {loss})")
+            emit("error", message=f"training diverged at epoch {ep}: loss is not finite")
+            return EXIT_FAILURE
+        if stop:
+            break
+        save()
+    if stop:
+        save(stop.reason)
+        emit("stopped", reason=stop.reason, epoch=epoch)
+        emit_file("artifact", ck_path, format="checkpoint")
+        log(f"stopped by {stop.reason} after {epoch} complete epochs; checkpoint {ck_path}")
+        return EXIT_SIGTERM if stop.reason == "SIGTERM" else 130
+    save()
+    emit_file("artifact", ck_path, format="checkpoint")
+    return EXIT_OK
+
+
+def _time_inference(model, x, batch_size, repeats=1):
+    import torch
+
+    dev = x.device
+    with torch.no_grad():
+        model(x[:batch_size])  # warm-up
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            for i in range(0, len(x), batch_size):
+                model(x[i:i + batch_size])
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            best = min(best, time.perf_counter() - t0)
+    return best / len(x)
+
+
+def cmd_evaluate(a):
+    from . import train as T
+
+    threads = configure_threads()
+    device = _device(a.device)
+    ck = T.load_checkpoint(a.checkpoint)
+    model = T.model_from_checkpoint(ck, a.checkpoint).to(device).eval()
+    fam = ck["family"]
+    split = a.split
+    if split == "auto":
+        split = "val"
+        if fam == "cookienetae":
+            from .data import load_cookie  # noqa: F401
+            from .data import open_h5
+            with open_h5(a.data) as h:
+                if "X_test" in h:
+                    split = "all"
+    task = _load_task(fam, a.data, a.peaks, ck["config"], 0, a.max_samples, a.val_fraction, device, split)
+    if task.n_val == 0:
+        raise BadInput(f"{a.data}: nothing to evaluate")
+    val_loss, metrics = task.validate(model)
+    metrics = dict(metrics, val_loss=val_loss)
+    bs = a.batch_size or T.DEFAULT_BATCH[fam]
+    spd = _time_inference(model, task.val_x, min(bs, task.n_val))
+    emit("evaluation", family=fam, samples=task.n_val, split=split, metrics=metrics, seconds_per_datum=spd,
+         batch_size=min(bs, task.n_val), device=device, threads=threads, checkpoint=os.path.abspath(a.checkpoint))
+    return EXIT_OK
+
+
+def cmd_export(a):
+    import numpy as np
+    import torch
+
+    from . import train as T
+    from .models import input_shape
+
+    configure_threads()
+    ck = T.load_checkpoint(a.checkpoint)
+    model = T.model_from_checkpoint(ck, a.checkpoint).eval()
+    fmts = [f.strip() for f in a.formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in ("torchscript", "onnx")]
+    if bad or not fmts:
+        raise BadInput(f"--formats must be a comma list of torchscript,onnx; got {a.formats!r}")
+    os.makedirs(a.out, exist_ok=True)
+    shape = input_shape(ck["family"], ck["config"])
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand((4,) + shape, generator=g)
+    if ck["family"] == "cookienetae":
+        x = torch.poisson(x * 0.3, generator=g)
+    with torch.no_grad():
+        ref = model(x)
+    files = []
+    if "torchscript" in fmts:
+        p = os.path.join(os.path.abspath(a.out), "model.torchscript.pt")
+        ts = torch.jit.trace(model, x[:1])
+        ts.save(p)
+        with torch.no_grad():
+            diff = float((torch.jit.load(p)(x) - ref).abs().max())
+        if diff > 1e-4:
+            raise RuntimeError(f"TorchScript output differs from the model by {diff}")
+        emit_file("artifact", p, format="torchscript", max_abs_diff=diff)
+        files.append(p)
+    if "onnx" in fmts:
+        p = os.path.join(os.path.abspath(a.out), "model.onnx")
+        torch.onnx.export(model, x[:1], p, input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=a.opset)
+        checked = False
+        try:
+            import onnx
+
+            onnx.checker.check_model(onnx.load(p))
+            checked = True
+        except ImportError:
+            log("onnx package not available: ONNX file written but not checked")
+        emit_file("artifact", p, format="onnx", opset=a.opset, checked=checked)
+        files.append(p)
+    np.save(os.path.join(a.out, "sample_input.npy"), x.numpy())
+    np.save(os.path.join(a.out, "sample_output.npy"), ref.numpy())
+    emit("exported", family=ck["family"], config=ck["config"], input_shape=[None] + list(shape),
+         files=files, normalisation="per-patch min-max to [0,1] before the model" if ck["family"] == "braggnn"
+         else "raw counts as float32")
+    return EXIT_OK
+
+
+def cmd_benchmark(a):
+    import torch
+
+    from . import train as T
+    from .models import BRAGGNN_DEFAULT, COOKIE_DEFAULT, count_parameters, input_shape
+
+    threads = configure_threads()
+    device = _device(a.device)
+    if a.checkpoint:
+        ck = T.load_checkpoint(a.checkpoint)
+        fam, config = ck["family"], ck["config"]
+        model = T.model_from_checkpoint(ck, a.checkpoint)
+    elif a.family:
+        fam = a.family
+        config = dict(BRAGGNN_DEFAULT) if fam == "braggnn" else dict(COOKIE_DEFAULT)
+        model = T.fresh_model(fam, config)
+    else:
+        raise BadInput("benchmark needs --checkpoint or --family")
+    params = count_parameters(model)
+    if a.torchscript:
+        if not os.path.exists(a.torchscript):
+            raise BadInput(f"TorchScript file not found: {a.torchscript}")
+        model = torch.jit.load(a.torchscript, map_location=device)
+    model = model.to(device).eval()
+    bs = a.batch_size or T.DEFAULT_BATCH[fam]
+    n = a.samples or (8192 if fam == "braggnn" else 128)
+    n = max(n, bs)
+    x = torch.rand((n,) + input_shape(fam, config), generator=torch.Generator().manual_seed(0)).to(device)
+    spd = _time_inference(model, x, bs, a.repeats)
+    emit("benchmark", family=fam, parameters=params, samples=n, batch_size=bs, seconds_per_datum=spd,
+         samples_per_s=1.0 / spd, device=device, threads=threads, torch=torch.__version__,
+         torchscript=bool(a.torchscript))
+    return EXIT_OK
+
+
+COMMANDS = {"simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
+            "export": cmd_export, "benchmark": cmd_benchmark}
+
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except BadInput as e:
+        log(f"error: {e}")
+        emit("error", message=str(e))
+        return EXIT_BAD_INPUT
+    except SystemExit as e:  # --help
+        return int(e.code or 0)
+    except Exception as e:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+        emit("error", message=f"{type(e).__name__}: {e}")
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""Training engine (T) shared by the CLI, the benchmarks and the tests.
+
+Data live on the training device as tensors; every epoch draws one permutation (and, for BraggNN,
+one ±aug crop shift per sample) on the device, so a step needs no host synchronisation.  The loss is
+accumulated on the device and read once per epoch.  On CUDA an optional mode captures a whole epoch
+(forward, backward, Adam) into one CUDA graph.
+"""
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models import build_model, count_parameters, infer_braggnn_config, xavier_init
+from .protocol import BadInput
+
+DEFAULT_LR = {"braggnn": 3e-4, "cookienetae": 2.4e-3}
+DEFAULT_BATCH = {"braggnn": 512, "cookienetae": 128}
+CHECKPOINT_FORMAT = "beamline-zoo-checkpoint/1"
+
+
+# --------------------------------------------------------------------------------------- tasks
+def minmax_t(x: torch.Tensor) -> torch.Tensor:
+    """Per-patch min-max to [0,1] over the last two dims; constant patches -> 0."""
+    mn = x.amin(dim=(-2, -1), keepdim=True)
+    rng = x.amax(dim=(-2, -1), keepdim=True) - mn
+    return torch.where(rng > 0, (x - mn) / torch.where(rng > 0, rng, torch.ones_like(rng)), torch.zeros_like(x))
+
+
+class BraggTask:
+    family = "braggnn"
+
+    def __init__(self, train, val, device):
+        self.device = torch.device(device)
+        self.psz, self.aug = train.psz, train.aug
+        self.big = torch.from_numpy(np.ascontiguousarray(train.windows)).to(self.device)
+        self.lab = torch.from_numpy(np.ascontiguousarray(train.labels)).to(self.device)  # (row, col)
+        self.n = len(train)
+        self.ar = torch.arange(self.psz, device=self.device)
+        self.perm = torch.arange(self.n, device=self.device)
+        self.shift = torch.full((self.n, 2), self.aug, dtype=torch.long, device=self.device)
+        if val is not None and len(val):
+            a, p = val.aug, val.psz
+            vx = torch.from_numpy(np.ascontiguousarray(val.windows[:, a:a + p, a:a + p]))
+            self.val_x = minmax_t(vx).unsqueeze(1).to(self.device)
+            vl = torch.from_numpy(val.labels) - a
+            self.val_y = torch.stack([vl[:, 1], vl[:, 0]], 1).div(p).to(self.device)  # (x=col, y=row)/psz
+        else:
+            self.val_x = self.val_y = None
+
+    @property
+    def n_val(self):
+        return 0 if self.val_x is None else len(self.val_x)
+
+    def new_epoch(self):
+        """Fresh permutation and crop shifts, written in place (CUDA-graph friendly)."""
+        self.perm.copy_(torch.randperm(self.n, device=self.device))
+        if self.aug:
+            self.shift.copy_(torch.randint(0, 2 * self.aug + 1, (self.n, 2), device=self.device))
+
+    def batch(self, start: int, size: int):
+        idx = self.perm[start:start + size]
+        sh = self.shift[idx]
+        rows = (sh[:, 0:1] + self.ar).unsqueeze(2)  # (B, psz, 1)
+        cols = (sh[:, 1:2] + self.ar).unsqueeze(1)  # (B, 1, psz)
+        x = self.big[idx.view(-1, 1, 1), rows, cols]
+        x = minmax_t(x).unsqueeze(1)
+        lab = self.lab[idx] - sh.to(self.lab.dtype)
+        y = torch.stack([lab[:, 1], lab[:, 0]], 1) / self.psz
+        return x, y
+
+    @torch.no_grad()
+    def validate(self, model, batch_size: int = 4096):
+        if self.val_x is None:
+            return None, {}
+        preds = [model(self.val_x[i:i + batch_size]).float() for i in range(0, self.n_val, batch_size)]
+        pred = torch.cat(preds)
+        val_loss = F.mse_loss(pred, self.val_y)
+        dist = torch.linalg.norm(pred - self.val_y, dim=1) * self.psz
+        q = torch.quantile(dist, torch.tensor([0.5, 0.75, 0.95, 0.995], device=dist.device))
+        vals = torch.cat([dist.mean().view(1), q, val_loss.view(1)]).tolist()
+        metrics = {"mean": vals[0], "p50": vals[1], "p75": vals[2], "p95": vals[3], "p99_5": vals[4]}
+        return vals[5], metrics
+
+
+def cookie_baseline(X: torch.Tensor) -> torch.Tensor:
+    """Baseline prediction: the input counts normalised per row to the target row sum (1270/128)."""
+    s = X.sum(dim=-1, keepdim=True)
+    return torch.where(s > 0, X * (1270.0 / 128.0) / torch.where(s > 0, s, torch.ones_like(s)), torch.zeros_like(X))
+
+
+class CookieTask:
+    family = "cookienetae"
+
+    def __init__(self, Xtr, Ytr, Xva, Yva, device):
+        self.device = torch.device(device)
+        self.X = torch.from_numpy(Xtr).unsqueeze(1).to(self.device)
+        self.Y = torch.from_numpy(Ytr).unsqueeze(1).to(self.device)
+        self.n = len(self.X)
+        self.perm = torch.arange(self.n, device=self.device)
+        if Xva is not None and len(Xva):
+            self.val_x = torch.from_numpy(Xva).unsqueeze(1).to(self.device)
+            self.val_y = torch.from_numpy(Yva).unsqueeze(1).to(self.device)
+            self.baseline_mse = float(F.mse_loss(cookie_baseline(self.val_x), self.val_y))
+        else:
+            self.val_x = self.val_y = None
+
+    @property
+    def n_val(self):
+        return 0 if self.val_x is None else len(self.val_x)
+
+    def new_epoch(self):
+        self.perm.copy_(torch.randperm(self.n, device=self.device))
+
+    def batch(self, start, size):
+        idx = self.perm[start:start + size]
+        return self.X[idx], self.Y[idx]
+
+    @torch.no_grad()
+    def validate(self, model, batch_size: int = 32):
+        if self.val_x is None:
+            return None, {}
+        se = torch.zeros((), device=self.device, dtype=torch.float64)
+        ae = torch.zeros((), device=self.device, dtype=torch.float64)
+        for i in range(0, self.n_val, batch_size):
+            d = model(self.val_x[i:i + batch_size]).float() - self.val_y[i:i + batch_size]
+            se += (d * d).sum().double()
+            ae += d.abs().sum().double()
+        n = self.val_y.numel()
+        mse, mae = (se / n).item(), (ae / n).item()
+        return mse, {"val_mse": mse, "val_mae": mae, "baseline_mse": self.baseline_mse}
+
+
+# ------------------------------------------------------------------------------------- trainer
+class StopFlag:
+    def __init__(self):
+        self.reason: Optional[str] = None
+
+    def __bool__(self):
+        return self.reason is not None
+
+
+def install_signal_handlers(flag: StopFlag):
+    def handler(signum, _frame):
+        flag.reason = signal.Signals(signum).name
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    return old
+
+
+class Trainer:
+    """Runs epochs of Adam/MSE over a task. Used by the CLI and the benchmarks."""
+
+    def __init__(self, model, task, lr: float, batch_size: int, amp: bool = False,
+                 cuda_graph: bool = False, compile_model: bool = False, stop: Optional[StopFlag] = None):
+        self.model, self.task = model, task
+        self.device = task.device
+        self.batch_size = min(batch_size, task.n)
+        self.steps = max(1, task.n // self.batch_size)  # drop_last, as the reference loaders
+        self.stop = stop or StopFlag()
+        self.amp = amp and self.device.type == "cuda"
+        self.cuda_graph = cuda_graph and self.device.type == "cuda"
+        opt_kw = {"capturable": True} if self.cuda_graph else {}
+        self.opt = torch.optim.Adam(model.parameters(), lr=lr, **opt_kw)
+        self.fwd = torch.compile(model) if compile_model and hasattr(torch, "compile") else model
+        self.graph = None
+        self.loss_acc = torch.zeros((), device=self.device)
+        self.capture_seconds = 0.0
+
+    def _step(self, s: int):
+        x, y = self.task.batch(s * self.batch_size, self.batch_size)
+        if self.amp:
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                out = self.fwd(x)
+            loss = F.mse_loss(out.float(), y)
+        else:
+            loss = F.mse_loss(self.fwd(x), y)
+        self.opt.zero_grad(set_to_none=not self.cuda_graph)
+        loss.backward()
+        self.opt.step()
+        self.loss_acc += loss.detach()
+
+    def _capture(self):
+        t0 = time.perf_counter()
+        params = [p.detach().clone() for p in self.model.parameters()]
+        self.task.new_epoch()
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for s in range(min(3, self.steps)):
+                self._step(s)
+        torch.cuda.current_stream().wait_stream(side)
+        with torch.no_grad():  # undo the warm-up steps
+            for p, q in zip(self.model.parameters(), params):
+                p.copy_(q)
+            for st in self.opt.state.values():
+                for v in st.values():
+                    if torch.is_tensor(v):
+                        v.zero_()
+        self.graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(self.graph):
+            self.loss_acc.zero_()
+            for s in range(self.steps):
+                self._step(s)
+        torch.cuda.synchronize()
+        self.capture_seconds = time.perf_counter() - t0
+
+    def train_epoch(self):
+        """One epoch. Returns (mean train loss, samples trained, seconds, stopped_early)."""
+        self.model.train()
+        t0 = time.perf_counter()
+        if self.cuda_graph:
+            if self.graph is None:
+                self._capture()
+                t0 = time.perf_counter()
+            self.task.new_epoch()
+            self.graph.replay()
+            done = self.steps
+        else:
+            self.task.new_epoch()
+            self.loss_acc.zero_()
+            done = 0
+            for s in range(self.steps):
+                if self.stop:
+                    break
+                self._step(s)
+                done += 1
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - t0
+        loss = float(self.loss_acc) / max(done, 1)
+        return loss, done * self.batch_size, seconds, done < self.steps
+
+    def validate(self):
+        self.model.eval()
+        return self.task.validate(self.model)
+
+
+# ------------------------------------------------------------------------------- checkpoints
+def torch_load(path: str):
+    if not os.path.exists(path):
+        raise BadInput(f"checkpoint not found: {path}")
+    if os.path.getsize(path) == 0:
+        raise BadInput(f"checkpoint file is empty (0 bytes): {path}")
+    try:
+        try:
+            return torch.load(path, map_location="cpu", weights_only=True)
+        except TypeError:  # very old torch without weights_only
+            return torch.load(path, map_location="cpu")
+    except Exception as e:  # noqa: BLE001 - torch raises many types for bad files
+        raise BadInput(f"{path}: not a loadable PyTorch checkpoint ({type(e).__name__}: {e})") from e
+
+
+def load_checkpoint(path: str) -> dict:
+    """Our checkpoint dict, or a bare BraggNN state_dict (the public .pth files) wrapped as one."""
+    obj = torch_load(path)
+    if not isinstance(obj, dict):
+        raise BadInput(f"{path}: checkpoint is a {type(obj).__name__}, expected a dict")
+    if "state_dict" not in obj:
+        if all(torch.is_tensor(v) for v in obj.values()) and "dense_layers.0.weight" in obj:
+            try:
+                cfg = infer_braggnn_config(obj)
+            except ValueError as e:
+                raise BadInput(f"{path}: {e}") from e
+            return {"format": "bare-state-dict", "family": "braggnn", "config": cfg, "state_dict": obj,
+                    "epoch": None, "metrics": {}}
+        raise BadInput(f"{path}: checkpoint lacks 'state_dict' (and is not a BraggNN state_dict); "
+                       f"keys: {sorted(map(str, obj.keys()))[:10]}")
+    for k in ("family", "config"):
+        if k not in obj:
+            raise BadInput(f"{path}: checkpoint lacks '{k}'")
+    if obj["family"] not in DEFAULT_LR:
+        raise BadInput(f"{path}: unknown model family {obj['family']!r}")
+    return obj
+
+
+def model_from_checkpoint(ck: dict, path: str = "checkpoint"):
+    try:
+        model = build_model(ck["family"], ck["config"])
+        model.load_state_dict(ck["state_dict"], strict=True)
+    except (RuntimeError, ValueError, KeyError) as e:
+        raise BadInput(f"{path}: state_dict does not match the {ck['family']} architecture "
+                       f"{ck['config']}: {str(e).splitlines()[0]}") from e
+    return model
+
+
+def save_checkpoint(path: str, model, family: str, config: dict, epoch: int, epochs: int, metrics: dict,
+                    history: list, seed: int, parent: Optional[str], stopped: Optional[str]) -> None:
+    obj = {
+        "format": CHECKPOINT_FORMAT,
+        "family": family,
+        "config": config,
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "parameters": count_parameters(model),
+        "epoch": epoch,
+        "epochs": epochs,
+        "metrics": metrics,
+        "history": history,
+        "seed": seed,
+        "parent": parent,
+        "stopped": stopped,
+        "torch": torch.__version__,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def set_seed(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed % (2 ** 32))
+
+
+def fresh_model(family: str, config: dict):
+    model = build_model(family, config)
+    xavier_init(model)
+    return model
+
+
+def finite_or_none(v):
+    return v if v is not None and math.isfinite(v) else None
