@@ -1,0 +1,42 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const configSchema = z.object({
+  dashboardUrl: z.url("DASHBOARD_URL must be the dashboard's URL, e.g. http://127.0.0.1:3000"),
+  token: z.string().min(20, "AGENT_TOKEN (or AGENT_TOKEN_FILE) must hold the token staff issued for this agent"),
+  workdir: z.string().startsWith("/", "AGENT_WORKDIR must be an absolute path"),
+  dataHost: z.string().min(1),
+  dataPort: z.coerce.number().int().min(0).max(65535),
+  publicDataUrl: z.url().nullable(),
+  /** Only files under these folders are ever served to other agents, whatever the dashboard says. */
+  serveRoots: z.array(z.string().startsWith("/")).min(1),
+  python: z.string().startsWith("/"),
+  zooDir: z.string().startsWith("/"),
+  cpus: z.coerce.number().int().positive(),
+  timeLimitMinutes: z.coerce.number().positive(),
+});
+export type AgentConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const workdir = path.resolve(env.AGENT_WORKDIR ?? ".data/agent");
+  const token = env.AGENT_TOKEN ?? (env.AGENT_TOKEN_FILE ? fs.readFileSync(env.AGENT_TOKEN_FILE, "utf8").trim() : "");
+  const parsed = configSchema.safeParse({
+    dashboardUrl: env.DASHBOARD_URL ?? "http://127.0.0.1:3000",
+    token,
+    workdir,
+    dataHost: env.AGENT_DATA_HOST ?? "127.0.0.1",
+    dataPort: env.AGENT_DATA_PORT ?? 0,
+    publicDataUrl: env.AGENT_PUBLIC_DATA_URL ?? null,
+    serveRoots: (env.AGENT_SERVE_ROOTS ?? workdir).split(":").filter(Boolean).map((p) => path.resolve(p)),
+    python: env.ZOO_PYTHON ?? "/usr/bin/python3",
+    zooDir: path.resolve(env.ZOO_DIR ?? "zoo"),
+    cpus: env.AGENT_CPUS ?? 2,
+    timeLimitMinutes: env.AGENT_JOB_TIME_LIMIT_MINUTES ?? 120,
+  });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Agent configuration is invalid:\n${lines}`);
+  }
+  return parsed.data;
+}

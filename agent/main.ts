@@ -1,0 +1,184 @@
+// Beamline Retrain agent: runs on a trainer (data-center login node) or an edge host. It connects out
+// to the dashboard, long-polls for tasks, renews their leases with heartbeats, runs them, and serves
+// files to other agents over its data plane.
+//   npm run agent                 run with the environment's configuration (see agent/config.ts)
+//   npm run agent -- inspect F    print bytes, sha256, samples and shape of a dataset file
+import "dotenv/config";
+import fs from "node:fs";
+import path from "node:path";
+import { loadConfig, type AgentConfig } from "@/agent/config";
+import { createDashboardClient, DashboardError, type DashboardClient } from "@/agent/dashboard-client";
+import { createDataPlaneServer } from "@/agent/dataplane/server";
+import { createTaskContext, TaskFailure } from "@/agent/task-context";
+import { handlers } from "@/agent/tasks/handlers";
+import { executor } from "@/agent/zoo";
+import { inspectDataset } from "@/agent/inspect";
+import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
+
+export const AGENT_VERSION = "0.1.0";
+const MAX_CONCURRENT_TASKS = Number(process.env.AGENT_MAX_TASKS ?? 4);
+
+interface ActiveTask {
+  task: ClaimedTask;
+  abort: AbortController;
+}
+
+/** Files under one of the serve roots only; the dashboard's word alone is not enough to serve a file. */
+export function isServable(file: string, roots: string[]): boolean {
+  const resolved = path.resolve(file);
+  return roots.some((root) => resolved === root || resolved.startsWith(root.endsWith("/") ? root : `${root}/`));
+}
+
+async function runAgent(config: AgentConfig) {
+  fs.mkdirSync(config.workdir, { recursive: true });
+  const client = createDashboardClient(config.dashboardUrl, config.token, AGENT_VERSION);
+  const active = new Map<string, ActiveTask>();
+  await cancelOrphans(config);
+
+  const dataPlane = await createDataPlaneServer({
+    host: config.dataHost,
+    port: config.dataPort,
+    authorize: async (token: string) => {
+      try {
+        const grant = await client.request("POST", "/api/agent/v1/transfers/authorize", { body: { token }, schema: authorizeTransferResponse, retries: 2 });
+        if (!grant || !isServable(grant.path, config.serveRoots)) return null;
+        return grant;
+      } catch (error) {
+        if (error instanceof DashboardError && error.status === 403) return null;
+        throw error;
+      }
+    },
+  });
+  const dataPlaneUrl = config.publicDataUrl ?? dataPlane.url;
+  console.log(`[agent] data plane on ${dataPlaneUrl}; dashboard ${config.dashboardUrl}`);
+
+  let stopping = false;
+  const beat = async () => {
+    try {
+      const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
+        body: { version: AGENT_VERSION, dataPlaneUrl, activeTaskIds: [...active.keys()] },
+        schema: heartbeatResponse,
+        retries: 1,
+        timeoutMs: 10_000,
+      });
+      for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
+      return answer?.leaseSeconds ?? 20;
+    } catch (error) {
+      if (error instanceof DashboardError && error.status === 401) {
+        console.error(`[agent] ${error.message}: stopping`);
+        process.exit(3);
+      }
+      console.error(`[agent] heartbeat failed: ${(error as Error).message}`);
+      return 20;
+    }
+  };
+  const leaseSeconds = await beat();
+  const heartbeatTimer = setInterval(() => void beat(), Math.max(1000, (leaseSeconds * 1000) / 4));
+
+  const shutdown = async () => {
+    stopping = true;
+    clearInterval(heartbeatTimer);
+    for (const { abort } of active.values()) abort.abort();
+    await dataPlane.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown());
+  process.on("SIGINT", () => void shutdown());
+
+  while (!stopping) {
+    if (active.size >= MAX_CONCURRENT_TASKS) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    let task: ClaimedTask | null;
+    try {
+      task = await client.request("GET", "/api/agent/v1/tasks/next?wait=25", { schema: claimedTask, timeoutMs: 40_000 });
+    } catch (error) {
+      if (error instanceof DashboardError && error.status === 401) {
+        console.error(`[agent] ${error.message}: stopping`);
+        process.exit(3);
+      }
+      console.error(`[agent] could not fetch work: ${(error as Error).message}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
+    if (task) void execute(task, config, client, active);
+  }
+}
+
+async function execute(task: ClaimedTask, config: AgentConfig, client: DashboardClient, active: Map<string, ActiveTask>) {
+  const abort = new AbortController();
+  active.set(task.id, { task, abort });
+  saveActive(config, active);
+  const context = createTaskContext(task, config, client, abort.signal);
+  console.log(`[agent] ${task.kind} for run ${task.runId} (task ${task.id})`);
+  let completion: unknown;
+  try {
+    const result = await handlers[task.kind](context);
+    completion = { status: "succeeded", result };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    completion = abort.signal.aborted ? { status: "canceled", error: message } : { status: "failed", error: message, retryable: error instanceof TaskFailure && error.retryable };
+    console.error(`[agent] ${task.kind} for run ${task.runId}: ${message}`);
+  }
+  await context.flush();
+  try {
+    await client.request("POST", `/api/agent/v1/tasks/${task.id}/complete`, { body: completion });
+  } catch (error) {
+    console.error(`[agent] could not report the end of task ${task.id}: ${(error as Error).message}`);
+  } finally {
+    active.delete(task.id);
+    saveActive(config, active);
+  }
+}
+
+// Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
+// rather than let them train on unseen (and, for a retried run, twice).
+function saveActive(config: AgentConfig, active: Map<string, ActiveTask>) {
+  const list = [...active.values()].map(({ task }) => ({ id: task.id, runId: task.runId, kind: task.kind, attempt: task.attempt }));
+  fs.writeFileSync(path.join(config.workdir, "active-tasks.json"), JSON.stringify(list));
+}
+
+async function cancelOrphans(config: AgentConfig) {
+  const file = path.join(config.workdir, "active-tasks.json");
+  if (!fs.existsSync(file)) return;
+  const list = JSON.parse(fs.readFileSync(file, "utf8")) as { runId: string; kind: string; attempt: number }[];
+  for (const t of list) {
+    const dir = path.join(config.workdir, "runs", t.runId, `${t.kind}-${t.attempt}`);
+    const idFile = path.join(dir, "executor-job-id");
+    if (!fs.existsSync(idFile)) continue;
+    const jobId = fs.readFileSync(idFile, "utf8").trim();
+    for (const kind of ["local", "slurm"] as const) {
+      const ex = executor(kind);
+      if (!ex.attach) continue;
+      try {
+        const handle = await ex.attach(jobId, dir);
+        await handle.cancel();
+        console.log(`[agent] stopped orphaned ${kind} job ${jobId} of run ${t.runId}`);
+        break;
+      } catch {
+        /* not this executor's job, or already gone */
+      }
+    }
+  }
+  fs.rmSync(file);
+}
+
+const [command, argument] = process.argv.slice(2);
+if (command === "inspect") {
+  if (!argument) {
+    console.error("usage: npm run agent -- inspect /path/to/dataset.h5");
+    process.exit(2);
+  }
+  inspectDataset(argument)
+    .then((info) => console.log(JSON.stringify(info, null, 2)))
+    .catch((error: Error) => {
+      console.error(error.message);
+      process.exit(2);
+    });
+} else {
+  runAgent(loadConfig()).catch((error: Error) => {
+    console.error(`[agent] ${error.message}`);
+    process.exit(1);
+  });
+}

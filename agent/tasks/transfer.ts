@@ -1,0 +1,47 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { z } from "zod";
+import type { transferTicket } from "@/lib/agent-protocol/schemas";
+import { ChecksumMismatchError, downloadVerified } from "@/agent/dataplane/client";
+import { TaskFailure, type TaskContext } from "@/agent/task-context";
+
+type Ticket = z.infer<typeof transferTicket>;
+
+// A corrupted copy is thrown away and fetched again from zero, a few times, before the step fails.
+const CORRUPTION_RETRIES = 3;
+
+/** Pulls one file from another agent's data plane into `destPath`, verified by sha256. */
+export async function fetchTicket(context: TaskContext, ticket: Ticket, destPath: string, label: string) {
+  await fs.mkdir(path.dirname(destPath), { recursive: true });
+  let attempts = 0;
+  for (let corruption = 0; ; corruption++) {
+    try {
+      const result = await downloadVerified({
+        url: ticket.url,
+        token: ticket.token,
+        destPath,
+        expectedBytes: ticket.bytes,
+        expectedSha256: ticket.sha256,
+        signal: context.signal,
+        onProgress: (done: number, total: number) => context.emit({ type: "progress", done, total, note: label }),
+      });
+      attempts += result.attempts;
+      context.log(`${label}: ${ticket.bytes} bytes verified (sha256 ${ticket.sha256.slice(0, 12)}…) in ${result.seconds.toFixed(3)} s`);
+      return {
+        transferId: ticket.transferId,
+        bytes: ticket.bytes,
+        seconds: result.seconds,
+        startupSeconds: result.startupSeconds,
+        attempts: Math.max(1, attempts),
+      };
+    } catch (error) {
+      if (error instanceof ChecksumMismatchError && corruption < CORRUPTION_RETRIES) {
+        context.log(`${label}: checksum mismatch (${error.message}); discarded, fetching again`);
+        attempts += 1;
+        continue;
+      }
+      if (context.signal.aborted) throw new TaskFailure("Canceled on request.");
+      throw new TaskFailure(`${label} failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// Runs model-zoo commands (Python/PyTorch) and reads their JSON-lines protocol (zoo/README.md).
+import path from "node:path";
+import fs from "node:fs/promises";
+import { LocalExecutor, SlurmExecutor, type Executor, type JobHandle } from "@/agent/executors";
+import { TaskFailure, type TaskContext } from "@/agent/task-context";
+
+export type ZooLine = { type: string; [key: string]: unknown };
+
+const executors: Partial<Record<"local" | "slurm", Executor>> = {};
+export function executor(kind: "local" | "slurm"): Executor {
+  executors[kind] ??= kind === "slurm" ? new SlurmExecutor() : new LocalExecutor();
+  return executors[kind];
+}
+
+export function parseZooLine(line: string): ZooLine | null {
+  if (!line.startsWith("{")) return null;
+  try {
+    const value = JSON.parse(line) as unknown;
+    return value && typeof value === "object" && typeof (value as ZooLine).type === "string" ? (value as ZooLine) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface ZooRun {
+  lines: ZooLine[];
+  handle: JobHandle;
+}
+
+/**
+ * Starts `python -m beamline_zoo <args>` through the given executor, passes each protocol line to
+ * `onLine`, stops the job when the task is canceled, and throws a TaskFailure with the zoo's own
+ * error message when it fails.
+ */
+export async function runZoo(
+  context: TaskContext,
+  args: string[],
+  options: { executor?: "local" | "slurm"; workdir: string; onLine?: (line: ZooLine) => void; onStarted?: (handle: JobHandle) => void },
+): Promise<ZooRun> {
+  const { config, signal } = context;
+  await fs.mkdir(options.workdir, { recursive: true });
+  const handle = await executor(options.executor ?? "local").start({
+    runId: `${context.task.runId}-${context.task.kind}-${context.task.attempt}`,
+    argv: [config.python, "-m", "beamline_zoo", ...args],
+    workdir: options.workdir,
+    env: { PYTHONPATH: config.zooDir },
+    cpus: config.cpus,
+    timeLimitMinutes: config.timeLimitMinutes,
+  });
+  await fs.writeFile(path.join(options.workdir, "executor-job-id"), handle.executorJobId);
+  options.onStarted?.(handle);
+  const onAbort = () => void handle.cancel();
+  signal.addEventListener("abort", onAbort);
+  const lines: ZooLine[] = [];
+  let zooError: string | null = null;
+  try {
+    for await (const raw of handle.lines()) {
+      const line = parseZooLine(raw);
+      if (!line) {
+        if (raw.trim()) context.log(raw);
+        continue;
+      }
+      lines.push(line);
+      if (line.type === "error") zooError = String(line.message ?? "unknown error");
+      options.onLine?.(line);
+    }
+    const outcome = await handle.wait();
+    if (signal.aborted) throw new TaskFailure("Canceled on request.");
+    if (outcome.state !== "completed") {
+      throw new TaskFailure(zooError ?? `${args[0]} ${outcome.state} (exit ${outcome.exitCode ?? "signal"}): ${outcome.detail}`, outcome.state === "timeout");
+    }
+    return { lines, handle };
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}

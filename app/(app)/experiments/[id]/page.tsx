@@ -1,0 +1,174 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser, isExperimentMember } from "@/lib/auth/session";
+import { can } from "@/lib/auth/permissions";
+import { getExperiment } from "@/lib/server/experiments/get-experiment";
+import { formatBytes, formatDuration } from "@/lib/cost-model/format";
+import { StatusBadge } from "@/components/runs/run-status-badge";
+import { RetrainLauncher } from "@/components/runs/retrain-launcher";
+
+export const metadata: Metadata = { title: "Experiment" };
+
+export default async function ExperimentPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireUser();
+  const experiment = await getExperiment({ actor: user, experimentId: id });
+  if (!experiment) notFound();
+  const member = await isExperimentMember(user.id, experiment.id);
+  const mayRegister = can(user, "dataset:register", member);
+  const mayLaunch = can(user, "run:launch", member);
+
+  return (
+    <>
+      <div className="spread">
+        <div>
+          <h1>{experiment.name}</h1>
+          <p className="muted">
+            {experiment.beamline} · {experiment.technique} · PI {experiment.pi.name} · beamtime{" "}
+            <span className="mono">
+              {experiment.beamtimeStart.toISOString().slice(0, 10)} → {experiment.beamtimeEnd.toISOString().slice(0, 10)}
+            </span>
+          </p>
+        </div>
+        <div className="row">
+          {mayRegister && (
+            <Link className="button" href={`/experiments/${experiment.id}/datasets/new`}>
+              Register dataset
+            </Link>
+          )}
+          {mayLaunch ? (
+            <RetrainLauncher experimentId={experiment.id} />
+          ) : (
+            <span className="small muted" title="Your role cannot launch runs">
+              Read-only: your role cannot launch retrains
+            </span>
+          )}
+        </div>
+      </div>
+      {experiment.description && <p>{experiment.description}</p>}
+
+      <h2>Datasets</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Family</th>
+            <th>Kind</th>
+            <th>Edge host · path</th>
+            <th className="num">Samples</th>
+            <th className="num">Size</th>
+            <th>sha256</th>
+          </tr>
+        </thead>
+        <tbody>
+          {experiment.datasets.map((d) => (
+            <tr key={d.id}>
+              <td>{d.name}</td>
+              <td>{d.familyKey}</td>
+              <td>{d.kind}</td>
+              <td className="mono small">
+                {d.edgeHost.name}:{d.path}
+              </td>
+              <td className="num">{d.sampleCount.toLocaleString("en")}</td>
+              <td className="num">{formatBytes(Number(d.bytes))}</td>
+              <td className="mono small" title={d.sha256}>
+                {d.sha256.slice(0, 12)}…
+              </td>
+            </tr>
+          ))}
+          {experiment.datasets.length === 0 && (
+            <tr>
+              <td colSpan={7} className="muted">
+                No datasets yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+
+      <h2>Model versions</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Model</th>
+            <th>Parent</th>
+            <th>Metrics</th>
+            <th>Deployed on</th>
+            <th>Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {experiment.modelVersions.map((v) => (
+            <tr key={v.id}>
+              <td>
+                <Link href={`/models/${v.family.key}#v${v.version}`}>
+                  {v.family.name} v{v.version}
+                </Link>
+              </td>
+              <td>{v.parent ? `v${v.parent.version}` : "—"}</td>
+              <td className="mono small">{summariseMetrics(v.metrics)}</td>
+              <td>{v.deployments.map((d) => d.edgeHost.name).join(", ") || "—"}</td>
+              <td className="mono small">{v.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+            </tr>
+          ))}
+          {experiment.modelVersions.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                No model trained for this experiment yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+
+      <h2>Runs</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Status</th>
+            <th>Model · dataset</th>
+            <th>Trainer</th>
+            <th>By</th>
+            <th className="num">End-to-end</th>
+          </tr>
+        </thead>
+        <tbody>
+          {experiment.runs.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <Link href={`/runs/${r.id}`}>#{r.number}</Link>
+              </td>
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>
+                {r.family.name} · {r.dataset.name}
+              </td>
+              <td>{r.trainer.name}</td>
+              <td>{r.createdBy.name}</td>
+              <td className="num">{r.endToEndSeconds != null ? formatDuration(r.endToEndSeconds) : "—"}</td>
+            </tr>
+          ))}
+          {experiment.runs.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No runs yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function summariseMetrics(metrics: unknown): string {
+  if (!metrics || typeof metrics !== "object") return "—";
+  return Object.entries(metrics as Record<string, unknown>)
+    .filter(([, v]) => typeof v === "number")
+    .slice(0, 4)
+    .map(([k, v]) => `${k} ${(v as number).toPrecision(3)}`)
+    .join(" · ");
+}

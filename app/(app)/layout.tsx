@@ -1,0 +1,14 @@
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth/session";
+import { Nav } from "@/components/layout/nav";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const user = await getCurrentUser();
+  if (!user) redirect("/login");
+  return (
+    <div className="shell">
+      <Nav user={user} />
+      <main>{children}</main>
+    </div>
+  );
+}

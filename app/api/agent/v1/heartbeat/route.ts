@@ -1,0 +1,10 @@
+import { agentRoute, readJson } from "@/lib/agent-protocol/route";
+import { heartbeatRequest } from "@/lib/agent-protocol/schemas";
+import { heartbeat } from "@/lib/flow/agent-tasks";
+
+export const dynamic = "force-dynamic";
+
+export const POST = agentRoute(async (request, agent) => {
+  const body = heartbeatRequest.parse(await readJson(request));
+  return Response.json(await heartbeat(agent, body));
+});

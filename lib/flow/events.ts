@@ -1,0 +1,80 @@
+// Change notifications over PostgreSQL LISTEN/NOTIFY, so that every process (web app, worker) hears
+// about run changes and new agent tasks at once: SSE pushes and long-polls wake without polling.
+import { EventEmitter } from "node:events";
+import pg from "pg";
+import { prisma } from "@/lib/db";
+
+export const CHANNEL = "beamline_events";
+
+export type FlowEventBody =
+  | { type: "run"; runId: string }
+  | { type: "task"; agentId: string }
+  | { type: "heartbeat"; agentId: string };
+/** `at` is the sender's clock (ms), for measuring live-update latency. */
+export type FlowEvent = FlowEventBody & { at: number };
+
+/** Sends an event to every listening process (delivered when the surrounding transaction commits). */
+export async function publish(event: FlowEventBody, db: Pick<typeof prisma, "$executeRaw"> = prisma) {
+  const payload = JSON.stringify({ ...event, at: Date.now() });
+  await db.$executeRaw`select pg_notify(${CHANNEL}, ${payload})`;
+}
+
+const globalForEvents = globalThis as unknown as { flowEvents?: EventEmitter; flowListener?: Promise<void> };
+
+/** The process-wide emitter, fed by one LISTEN connection that reconnects when PostgreSQL restarts. */
+export function flowEvents(): EventEmitter {
+  if (!globalForEvents.flowEvents) {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0);
+    globalForEvents.flowEvents = emitter;
+    globalForEvents.flowListener = listen(emitter);
+  }
+  return globalForEvents.flowEvents;
+}
+
+async function listen(emitter: EventEmitter): Promise<void> {
+  for (;;) {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    try {
+      await client.connect();
+      client.on("notification", (message) => {
+        if (!message.payload) return;
+        try {
+          const event = JSON.parse(message.payload) as FlowEvent;
+          emitter.emit(event.type, event);
+          emitter.emit("any", event);
+        } catch {
+          /* not ours */
+        }
+      });
+      await client.query(`LISTEN ${CHANNEL}`);
+      emitter.emit("connected");
+      await new Promise<void>((resolve) => {
+        client.on("error", () => resolve());
+        client.on("end", () => resolve());
+      });
+    } catch {
+      /* database down: retry below */
+    }
+    await client.end().catch(() => {});
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Resolves when `predicate` matches an event, or after `timeoutMs` (with false). */
+export function waitForEvent(predicate: (event: FlowEvent) => boolean, timeoutMs: number, signal?: AbortSignal) {
+  const emitter = flowEvents();
+  return new Promise<boolean>((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      emitter.off("any", onEvent);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(value);
+    };
+    const onEvent = (event: FlowEvent) => predicate(event) && done(true);
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    emitter.on("any", onEvent);
+    signal?.addEventListener("abort", onAbort);
+  });
+}

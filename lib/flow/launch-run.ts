@@ -1,0 +1,72 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { LaunchRunInput } from "@/lib/flow/launch-input";
+import { advanceRun } from "@/lib/flow/advance-run";
+import { recordAudit } from "@/lib/server/audit/record-audit";
+import { enqueueAdvance } from "@/lib/flow/queue";
+
+/**
+ * Creates the run (or returns the one already made with this idempotency key: a double click or a
+ * resent form makes one run) and starts advancing it at once.
+ */
+export async function launchRun({ actorId, input, predicted }: { actorId: string; input: LaunchRunInput; predicted?: Prisma.InputJsonValue }) {
+  const existing = await prisma.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+  if (existing) return { run: existing, created: false };
+
+  const dataset = await prisma.dataset.findFirst({ where: { id: input.datasetId, experimentId: input.experimentId } });
+  if (!dataset) throw new AppError("INVALID_INPUT", "That dataset is not in this experiment.", { datasetId: ["Not in this experiment."] });
+  const family = await prisma.modelFamily.findUnique({ where: { key: dataset.familyKey } });
+  if (!family) throw new AppError("INVALID_INPUT", `No model family ${dataset.familyKey} is registered.`);
+  const trainer = await prisma.trainer.findUnique({ where: { id: input.trainerId } });
+  if (!trainer) throw new AppError("INVALID_INPUT", "Unknown trainer.", { trainerId: ["Unknown trainer."] });
+  if (input.parentVersionId) {
+    const parent = await prisma.modelVersion.findUnique({ where: { id: input.parentVersionId } });
+    if (!parent || parent.familyId !== family.id) {
+      throw new AppError("INVALID_INPUT", "The parent model must be a version of the same family.", {
+        parentVersionId: ["Choose a version of the same model family."],
+      });
+    }
+  }
+
+  let run;
+  try {
+    run = await prisma.$transaction(async (tx) => {
+      const created = await tx.run.create({
+        data: {
+          experimentId: input.experimentId,
+          datasetId: dataset.id,
+          familyId: family.id,
+          trainerId: trainer.id,
+          edgeHostId: dataset.edgeHostId,
+          parentVersionId: input.parentVersionId,
+          createdById: actorId,
+          reason: input.reason,
+          idempotencyKey: input.idempotencyKey,
+          predicted,
+          params: {
+            epochs: input.epochs,
+            batchSize: input.batchSize,
+            learningRate: input.learningRate,
+            seed: input.seed,
+            maxSamples: input.maxSamples,
+          },
+        },
+      });
+      await recordAudit({ actorUserId: actorId, action: "run.launch", targetType: "run", targetId: created.id }, tx);
+      return created;
+    });
+  } catch (error) {
+    // Two identical launches raced past the lookup: the unique key lets exactly one through.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const winner = await prisma.run.findUniqueOrThrow({ where: { idempotencyKey: input.idempotencyKey } });
+      return { run: winner, created: false };
+    }
+    throw error;
+  }
+  // The durable job makes sure the run advances even if this process dies right now; the direct call
+  // makes dispatch fast.
+  await enqueueAdvance(run.id);
+  await advanceRun(run.id);
+  return { run, created: true };
+}

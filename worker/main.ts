@@ -1,0 +1,41 @@
+// The flow worker: handles durable "advance run" jobs from pg-boss and sweeps leases every few seconds.
+// Safe to kill at any moment and to run more than one: all changes go through row-locked advanceRun.
+import "dotenv/config";
+import { ADVANCE_QUEUE, getBoss } from "@/lib/flow/queue";
+import { advanceRun } from "@/lib/flow/advance-run";
+import { sweep } from "@/lib/flow/sweep";
+
+const SWEEP_MS = Number(process.env.SWEEP_INTERVAL_MS ?? 2000);
+
+async function main() {
+  const boss = await getBoss({ supervise: true });
+  await boss.work<{ runId: string }>(ADVANCE_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 5 }, async (jobs) => {
+    for (const job of jobs) await advanceRun(job.data.runId);
+  });
+  let sweeping = false;
+  const timer = setInterval(async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      const { lost } = await sweep();
+      if (lost) console.log(`[worker] ${lost} task(s) lost their agent`);
+    } catch (error) {
+      console.error("[worker] sweep failed (will retry):", (error as Error).message);
+    } finally {
+      sweeping = false;
+    }
+  }, SWEEP_MS);
+  console.log(`[worker] ready (sweep every ${SWEEP_MS} ms)`);
+  const stop = async () => {
+    clearInterval(timer);
+    await boss.stop({ graceful: true, wait: false }).catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((error) => {
+  console.error("[worker] fatal:", error);
+  process.exit(1);
+});
