@@ -2,7 +2,11 @@
 // that says where the number came from, so the page can show "measured (12 transfers, R² 0.99)" or
 // "paper default" next to every value.
 
-import { PAPER_PARAMETERS, PAPER_PHYSICAL_QUANTITIES, MICROSECONDS_PER_SECOND } from "@/lib/cost-model/paper";
+import {
+  PAPER_PARAMETERS,
+  PAPER_PHYSICAL_QUANTITIES,
+  MICROSECONDS_PER_SECOND,
+} from "@/lib/cost-model/paper";
 import {
   fitLineNonNegative,
   finiteValues,
@@ -88,12 +92,27 @@ export interface TransferFit {
  * - times that do not grow with size: aggregate throughput, S = 0;
  * - only empty transfers (x = 0): S = mean T, v = the paper's 1 GB/s.
  */
-export function fitTransfer(records: readonly TransferRecord[], route: string): TransferFit {
-  const usable = records.filter((r) => Number.isFinite(r.bytes) && Number.isFinite(r.seconds) && r.bytes >= 0 && r.seconds >= 0);
-  const line = fitLineNonNegative(usable.map((r) => ({ x: r.bytes, y: r.seconds })));
+export function fitTransfer(
+  records: readonly TransferRecord[],
+  route: string,
+): TransferFit {
+  const usable = records.filter(
+    (r) =>
+      Number.isFinite(r.bytes) &&
+      Number.isFinite(r.seconds) &&
+      r.bytes >= 0 &&
+      r.seconds >= 0,
+  );
+  const line = fitLineNonNegative(
+    usable.map((r) => ({ x: r.bytes, y: r.seconds })),
+  );
   if (line === null) {
     return {
-      bytesPerSecond: { value: PAPER_BYTES_PER_SECOND, uncertainty: PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY },
+      bytesPerSecond: {
+        value: PAPER_BYTES_PER_SECOND,
+        uncertainty:
+          PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
+      },
       startupSeconds: { value: 0, uncertainty: 0 },
       method: "paper-default",
       basis: {
@@ -110,10 +129,16 @@ export function fitTransfer(records: readonly TransferRecord[], route: string): 
   const distinctSizes = new Set(usable.map((r) => r.bytes)).size;
   if (line.method === "intercept-only") {
     return {
-      bytesPerSecond: { value: PAPER_BYTES_PER_SECOND, uncertainty: PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY },
+      bytesPerSecond: {
+        value: PAPER_BYTES_PER_SECOND,
+        uncertainty:
+          PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
+      },
       startupSeconds: {
         value: line.intercept,
-        uncertainty: line.interceptStandardError ?? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY,
+        uncertainty:
+          line.interceptStandardError ??
+          line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY,
       },
       method: line.method,
       basis: {
@@ -128,8 +153,14 @@ export function fitTransfer(records: readonly TransferRecord[], route: string): 
 
   const rate = 1 / line.slope;
   const rateUncertainty =
-    line.slopeStandardError === null ? rate * FEW_POINTS_RELATIVE_UNCERTAINTY : line.slopeStandardError / (line.slope * line.slope);
-  const startupUncertainty = line.interceptStandardError ?? (line.method === "ordinary-least-squares" ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY : 0);
+    line.slopeStandardError === null
+      ? rate * FEW_POINTS_RELATIVE_UNCERTAINTY
+      : line.slopeStandardError / (line.slope * line.slope);
+  const startupUncertainty =
+    line.interceptStandardError ??
+    (line.method === "ordinary-least-squares"
+      ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY
+      : 0);
 
   let note: string;
   switch (line.method) {
@@ -151,23 +182,47 @@ export function fitTransfer(records: readonly TransferRecord[], route: string): 
     bytesPerSecond: { value: rate, uncertainty: rateUncertainty },
     startupSeconds: { value: line.intercept, uncertainty: startupUncertainty },
     method: line.method,
-    basis: { source: "measured", points: n, quality: { metric: "r2", value: line.rSquared }, note },
+    basis: {
+      source: "measured",
+      points: n,
+      quality: { metric: "r2", value: line.rSquared },
+      note,
+    },
     line,
   };
 }
 
 /** Predicted time of one transfer of `bytes`, with the 1σ uncertainty of a single new observation. */
-export function predictTransferSeconds(fit: TransferFit, bytes: number): DurationEstimate {
+export function predictTransferSeconds(
+  fit: TransferFit,
+  bytes: number,
+): DurationEstimate {
   const seconds = bytes / fit.bytesPerSecond.value + fit.startupSeconds.value;
-  return { seconds, plusMinusSeconds: lineUncertainty(fit.line, bytes, seconds, fit.basis.source) };
+  return {
+    seconds,
+    plusMinusSeconds: lineUncertainty(
+      fit.line,
+      bytes,
+      seconds,
+      fit.basis.source,
+    ),
+  };
 }
 
-function lineUncertainty(line: LineFit | null, x: number, predicted: number, source: FitSource): number {
+function lineUncertainty(
+  line: LineFit | null,
+  x: number,
+  predicted: number,
+  source: FitSource,
+): number {
   if (line !== null) {
     const se = predictionStandardError(line, x);
     if (se !== null) return se;
   }
-  const relative = source === "paper" ? PAPER_DEFAULT_RELATIVE_UNCERTAINTY : FEW_POINTS_RELATIVE_UNCERTAINTY;
+  const relative =
+    source === "paper"
+      ? PAPER_DEFAULT_RELATIVE_UNCERTAINTY
+      : FEW_POINTS_RELATIVE_UNCERTAINTY;
   return predicted * relative;
 }
 
@@ -191,7 +246,8 @@ export interface TrainingReference {
 export const PAPER_TRAINING_REFERENCE: TrainingReference = {
   seconds: PAPER_PARAMETERS.trainingMicroseconds / MICROSECONDS_PER_SECOND,
   sampleEpochs: 55_548 * 500,
-  description: "the paper's C(T) = 19 s for BraggNN, 55 548 patches × 500 epochs on Cerebras",
+  description:
+    "the paper's C(T) = 19 s for BraggNN, 55 548 patches × 500 epochs on Cerebras",
 };
 
 export interface TrainingFit {
@@ -213,13 +269,24 @@ export function fitTraining(
   reference: TrainingReference = PAPER_TRAINING_REFERENCE,
 ): TrainingFit {
   const usable = records.filter(
-    (r) => Number.isFinite(r.samples) && Number.isFinite(r.epochs) && Number.isFinite(r.seconds) && r.samples >= 0 && r.epochs >= 0 && r.seconds >= 0,
+    (r) =>
+      Number.isFinite(r.samples) &&
+      Number.isFinite(r.epochs) &&
+      Number.isFinite(r.seconds) &&
+      r.samples >= 0 &&
+      r.epochs >= 0 &&
+      r.seconds >= 0,
   );
-  const line = fitLineNonNegative(usable.map((r) => ({ x: r.samples * r.epochs, y: r.seconds })));
+  const line = fitLineNonNegative(
+    usable.map((r) => ({ x: r.samples * r.epochs, y: r.seconds })),
+  );
   if (line === null) {
     const perSampleEpoch = reference.seconds / reference.sampleEpochs;
     return {
-      secondsPerSampleEpoch: { value: perSampleEpoch, uncertainty: perSampleEpoch * PAPER_DEFAULT_RELATIVE_UNCERTAINTY },
+      secondsPerSampleEpoch: {
+        value: perSampleEpoch,
+        uncertainty: perSampleEpoch * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
+      },
       startupSeconds: { value: 0, uncertainty: 0 },
       method: "paper-default",
       basis: {
@@ -232,9 +299,16 @@ export function fitTraining(
     };
   }
   const n = line.points;
-  const distinctWorkloads = new Set(usable.map((r) => r.samples * r.epochs)).size;
-  const perSampleEpochUncertainty = line.slopeStandardError ?? line.slope * FEW_POINTS_RELATIVE_UNCERTAINTY;
-  const startupUncertainty = line.interceptStandardError ?? (line.method === "ordinary-least-squares" || line.method === "intercept-only" ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY : 0);
+  const distinctWorkloads = new Set(usable.map((r) => r.samples * r.epochs))
+    .size;
+  const perSampleEpochUncertainty =
+    line.slopeStandardError ?? line.slope * FEW_POINTS_RELATIVE_UNCERTAINTY;
+  const startupUncertainty =
+    line.interceptStandardError ??
+    (line.method === "ordinary-least-squares" ||
+    line.method === "intercept-only"
+      ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY
+      : 0);
   let note: string;
   switch (line.method) {
     case "ordinary-least-squares":
@@ -255,18 +329,39 @@ export function fitTraining(
             : `time did not grow with workload across ${plural(n, "run")} of ${subject}: mean rate, start-up 0.`;
   }
   return {
-    secondsPerSampleEpoch: { value: line.slope, uncertainty: perSampleEpochUncertainty },
+    secondsPerSampleEpoch: {
+      value: line.slope,
+      uncertainty: perSampleEpochUncertainty,
+    },
     startupSeconds: { value: line.intercept, uncertainty: startupUncertainty },
     method: line.method,
-    basis: { source: "measured", points: n, quality: { metric: "r2", value: line.rSquared }, note },
+    basis: {
+      source: "measured",
+      points: n,
+      quality: { metric: "r2", value: line.rSquared },
+      note,
+    },
     line,
   };
 }
 
-export function predictTrainingSeconds(fit: TrainingFit, samples: number, epochs: number): DurationEstimate {
+export function predictTrainingSeconds(
+  fit: TrainingFit,
+  samples: number,
+  epochs: number,
+): DurationEstimate {
   const workload = samples * epochs;
-  const seconds = fit.secondsPerSampleEpoch.value * workload + fit.startupSeconds.value;
-  return { seconds, plusMinusSeconds: lineUncertainty(fit.line, workload, seconds, fit.basis.source) };
+  const seconds =
+    fit.secondsPerSampleEpoch.value * workload + fit.startupSeconds.value;
+  return {
+    seconds,
+    plusMinusSeconds: lineUncertainty(
+      fit.line,
+      workload,
+      seconds,
+      fit.basis.source,
+    ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -291,11 +386,16 @@ export function fitPerDatumCost(
   paperSecondsPerDatum: number,
   paperDescription: string,
 ): PerDatumFit {
-  const values = finiteValues(benchmarks.map((b) => b.secondsPerDatum)).filter((v) => v >= 0);
+  const values = finiteValues(benchmarks.map((b) => b.secondsPerDatum)).filter(
+    (v) => v >= 0,
+  );
   const centre = median(values);
   if (centre === null) {
     return {
-      secondsPerDatum: { value: paperSecondsPerDatum, uncertainty: paperSecondsPerDatum * PAPER_DEFAULT_RELATIVE_UNCERTAINTY },
+      secondsPerDatum: {
+        value: paperSecondsPerDatum,
+        uncertainty: paperSecondsPerDatum * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
+      },
       basis: {
         source: "paper",
         points: 0,
@@ -305,13 +405,19 @@ export function fitPerDatumCost(
     };
   }
   const n = values.length;
-  const spread = n >= 2 ? (robustStandardDeviation(values) ?? 0) : centre * FEW_POINTS_RELATIVE_UNCERTAINTY;
+  const spread =
+    n >= 2
+      ? (robustStandardDeviation(values) ?? 0)
+      : centre * FEW_POINTS_RELATIVE_UNCERTAINTY;
   return {
     secondsPerDatum: { value: centre, uncertainty: spread },
     basis: {
       source: "measured",
       points: n,
-      quality: { metric: "relative-spread", value: n >= 2 && centre > 0 ? spread / centre : null },
+      quality: {
+        metric: "relative-spread",
+        value: n >= 2 && centre > 0 ? spread / centre : null,
+      },
       note:
         n === 1
           ? `one benchmark recorded for ${subject}; its scatter is unknown, so ±${FEW_POINTS_RELATIVE_UNCERTAINTY * 100}% is assumed.`
@@ -321,13 +427,29 @@ export function fitPerDatumCost(
 }
 
 /** C(E): inference cost per datum at the edge, from deploy benchmarks; paper default 0.35 µs. */
-export function fitEstimateCost(benchmarks: readonly PerDatumBenchmark[], subject: string): PerDatumFit {
-  return fitPerDatumCost(benchmarks, subject, PAPER_PARAMETERS.estimateMicrosecondsPerDatum / MICROSECONDS_PER_SECOND, "the paper's C(E) = 0.35 µs");
+export function fitEstimateCost(
+  benchmarks: readonly PerDatumBenchmark[],
+  subject: string,
+): PerDatumFit {
+  return fitPerDatumCost(
+    benchmarks,
+    subject,
+    PAPER_PARAMETERS.estimateMicrosecondsPerDatum / MICROSECONDS_PER_SECOND,
+    "the paper's C(E) = 0.35 µs",
+  );
 }
 
 /** C(A): conventional analysis cost per datum, from labeller benchmarks; paper default 2.44 µs. */
-export function fitAnalysisCost(benchmarks: readonly PerDatumBenchmark[], subject: string): PerDatumFit {
-  return fitPerDatumCost(benchmarks, subject, PAPER_PARAMETERS.analysisMicrosecondsPerDatum / MICROSECONDS_PER_SECOND, "the paper's C(A) = 2.44 µs");
+export function fitAnalysisCost(
+  benchmarks: readonly PerDatumBenchmark[],
+  subject: string,
+): PerDatumFit {
+  return fitPerDatumCost(
+    benchmarks,
+    subject,
+    PAPER_PARAMETERS.analysisMicrosecondsPerDatum / MICROSECONDS_PER_SECOND,
+    "the paper's C(A) = 2.44 µs",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -340,7 +462,10 @@ export interface QueueWaitFit {
   basis: FitBasis;
 }
 
-export function fitQueueWait(queueSeconds: readonly number[], trainer: string): QueueWaitFit {
+export function fitQueueWait(
+  queueSeconds: readonly number[],
+  trainer: string,
+): QueueWaitFit {
   const values = finiteValues(queueSeconds).filter((v) => v >= 0);
   const centre = median(values);
   const p90 = quantile(values, 0.9);
@@ -363,7 +488,10 @@ export function fitQueueWait(queueSeconds: readonly number[], trainer: string): 
     basis: {
       source: "measured",
       points: values.length,
-      quality: { metric: "relative-spread", value: centre > 0 ? spread / centre : null },
+      quality: {
+        metric: "relative-spread",
+        value: centre > 0 ? spread / centre : null,
+      },
       note: `median and 90th percentile of queue wait over ${plural(values.length, "run")} on ${trainer}.`,
     },
   };

@@ -6,6 +6,8 @@ import {
   formatPowerOfTen,
   formatRate,
   powerOfTenTicks,
+  powerOfTenDomain,
+  formatCount,
 } from "@/lib/cost-model/format";
 
 describe("formatDuration", () => {
@@ -68,5 +70,21 @@ describe("log-axis helpers", () => {
     expect(powerOfTenTicks(1e3, 1e6)).toEqual([1e3, 1e4, 1e5, 1e6]);
     expect(powerOfTenTicks(0.002, 0.5)).toEqual([1e-3, 1e-2, 1e-1, 1]);
     expect(powerOfTenTicks(0, 10)).toEqual([]);
+  });
+});
+
+describe("powerOfTenDomain and formatCount", () => {
+  it("rounds a domain out to powers of ten", () => {
+    expect(powerOfTenDomain([0.0027, 26_880, 0, Number.NaN])).toEqual([
+      1e-3, 1e5,
+    ]);
+    expect(powerOfTenDomain([])).toBeNull();
+  });
+
+  it("formats counts", () => {
+    expect(formatCount(950)).toBe("950");
+    expect(formatCount(12_300)).toBe("12 300");
+    expect(formatCount(9_030_985.6)).toBe("9.03 × 10⁶");
+    expect(formatCount(1e7)).toBe("10⁷");
   });
 });
