@@ -61,44 +61,6 @@ print_env() {
   cat "$STATE/env"
 }
 
-# ---------------------------------------------------------------- already up?
-if alive "$(pid_of "$STATE/run/slurmctld.pid")" && alive "$(pid_of "$STATE/run/slurmd.pid")"; then
-  st="$(node_state)"
-  case "$st" in
-    idle*|mix*|alloc*|comp*)
-      log "already running (node state: $st)"
-      print_env
-      exit 0 ;;
-  esac
-  log "daemons are running but node state is '${st:-unknown}'; waiting"
-fi
-
-# ---------------------------------------------------------------- munge
-MUNGE_USER=munge
-id "$MUNGE_USER" >/dev/null 2>&1 || MUNGE_USER="$(id -un)"
-munge_ok() { munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; }
-if ! munge_ok; then
-  if [ "$(id -u)" = 0 ]; then
-    mkdir -p /run/munge /var/log/munge /var/lib/munge
-    chown "$MUNGE_USER" /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
-    if [ ! -s /etc/munge/munge.key ]; then
-      log "creating /etc/munge/munge.key"
-      mkdir -p /etc/munge
-      if command -v mungekey >/dev/null 2>&1; then mungekey --create --force
-      else dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none; fi
-      chown "$MUNGE_USER" /etc/munge/munge.key; chmod 400 /etc/munge/munge.key
-    fi
-    # a stale socket/pid from a killed munged makes the new one refuse to start
-    mp="$(pid_of /run/munge/munged.pid)"
-    alive "$mp" || rm -f /run/munge/munged.pid /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock
-    if [ "$MUNGE_USER" = root ]; then /usr/sbin/munged; else runuser -u "$MUNGE_USER" -- /usr/sbin/munged; fi
-  else
-    die "munged is not running and this script is not root; start it as root: runuser -u munge -- /usr/sbin/munged"
-  fi
-  for _ in $(seq 1 50); do munge_ok && break; sleep 0.1; done
-  munge_ok || die "munged did not come up (munge -n | unmunge fails)"
-fi
-
 # ---------------------------------------------------------------- config
 NCPU="$(nproc)"
 MEM_MB="$(awk '/MemTotal/{printf "%d", $2/1024*0.9}' /proc/meminfo)"
@@ -133,6 +95,8 @@ SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=$DEF_MEM
 SchedulerType=sched/backfill
 ReturnToService=2
+# SIGTERM → SIGKILL delay when a job is cancelled or hits its time limit
+KillWait=10
 SlurmctldPort=$CTLD_PORT
 SlurmdPort=$SLURMD_PORT
 StateSaveLocation=$STATE/spool/ctld
@@ -152,8 +116,52 @@ MinJobAge=$MIN_JOB_AGE
 NodeName=localhost NodeAddr=127.0.0.1 $TOPO RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
-mv -f "$CONF.new" "$CONF"
+
+# ---------------------------------------------------------------- already up?
 : >"$STATE/plugstack.conf"
+if alive "$(pid_of "$STATE/run/slurmctld.pid")" && alive "$(pid_of "$STATE/run/slurmd.pid")"; then
+  if ! cmp -s "$CONF.new" "$CONF"; then
+    mv -f "$CONF.new" "$CONF"
+    log "config changed: scontrol reconfigure"
+    timeout 20 scontrol reconfigure >&2 || log "warning: scontrol reconfigure failed"
+  fi
+  st="$(node_state)"
+  case "$st" in
+    idle*|mix*|alloc*|comp*)
+      log "already running (node state: $st)"
+      print_env
+      exit 0 ;;
+  esac
+  log "daemons are running but node state is '${st:-unknown}'; waiting"
+fi
+
+[ -f "$CONF.new" ] && mv -f "$CONF.new" "$CONF"
+
+# ---------------------------------------------------------------- munge
+MUNGE_USER=munge
+id "$MUNGE_USER" >/dev/null 2>&1 || MUNGE_USER="$(id -un)"
+munge_ok() { munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; }
+if ! munge_ok; then
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p /run/munge /var/log/munge /var/lib/munge
+    chown "$MUNGE_USER" /run/munge /var/log/munge /var/lib/munge 2>/dev/null || true
+    if [ ! -s /etc/munge/munge.key ]; then
+      log "creating /etc/munge/munge.key"
+      mkdir -p /etc/munge
+      if command -v mungekey >/dev/null 2>&1; then mungekey --create --force
+      else dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none; fi
+      chown "$MUNGE_USER" /etc/munge/munge.key; chmod 400 /etc/munge/munge.key
+    fi
+    # a stale socket/pid from a killed munged makes the new one refuse to start
+    mp="$(pid_of /run/munge/munged.pid)"
+    alive "$mp" || rm -f /run/munge/munged.pid /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock
+    if [ "$MUNGE_USER" = root ]; then /usr/sbin/munged; else runuser -u "$MUNGE_USER" -- /usr/sbin/munged; fi
+  else
+    die "munged is not running and this script is not root; start it as root: runuser -u munge -- /usr/sbin/munged"
+  fi
+  for _ in $(seq 1 50); do munge_ok && break; sleep 0.1; done
+  munge_ok || die "munged did not come up (munge -n | unmunge fails)"
+fi
 
 # ---------------------------------------------------------------- daemons
 ctld_log_tail() { grep -E 'fatal|error' "$STATE/log/slurmctld.log" 2>/dev/null | grep -v pmix | tail -5 >&2 || true; }

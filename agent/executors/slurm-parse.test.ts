@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { LineQueue } from "./line-queue";
+import {
+  hasRun,
+  isControllerUnreachable,
+  outcomeFromInfo,
+  parseJobInfo,
+  parseSbatchParsable,
+  renderSbatchScript,
+  shQuote,
+} from "./slurm-parse";
+import { validateSpec } from "./types";
+
+const LINE =
+  "JobId=1 JobName=job.sh UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=4294901759 Nice=0 Account=(null) QOS=(null) JobState=FAILED Reason=NonZeroExitCode Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=3:0 RunTime=00:00:00 TimeLimit=00:02:00 TimeMin=N/A SubmitTime=2026-11-27T00:49:01 EligibleTime=2026-11-27T00:49:01 AccrueTime=2026-11-27T00:49:01 StartTime=2026-11-27T00:49:02 EndTime=2026-11-27T00:49:02 Deadline=N/A AllocNode:Sid=localhost:5902 ReqNodeList=(null) NodeList=localhost BatchHost=localhost NumNodes=1 NumCPUs=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:* TRES=cpu=1,mem=2000M,node=1,billing=1 Command=/tmp/sj/job.sh WorkDir=/tmp StdErr=/tmp/sj/err.txt StdIn=/dev/null StdOut=/tmp/sj/out.txt Power= ";
+
+describe("slurm-parse", () => {
+  it("parses scontrol show job -o", () => {
+    const i = parseJobInfo(LINE)!;
+    expect(i).toMatchObject({ jobId: "1", state: "FAILED", reason: "NonZeroExitCode", exitCode: 3, signal: 0 });
+    expect(i.stdOut).toBe("/tmp/sj/out.txt");
+    expect(i.stdErr).toBe("/tmp/sj/err.txt");
+    expect(i.nodeList).toBe("localhost");
+    expect(i.startTime?.getFullYear()).toBe(2026);
+    expect(hasRun(i)).toBe(true);
+  });
+
+  it("maps states to outcomes", () => {
+    const base = parseJobInfo(LINE)!;
+    expect(outcomeFromInfo({ ...base, state: "RUNNING" }, false)).toBeNull();
+    expect(outcomeFromInfo({ ...base, state: "COMPLETING" }, false)).toBeNull();
+    expect(outcomeFromInfo({ ...base, state: "COMPLETED", exitCode: 0 }, false)?.state).toBe("completed");
+    expect(outcomeFromInfo(base, false)).toMatchObject({ state: "failed", exitCode: 3 });
+    expect(outcomeFromInfo(base, true)?.state).toBe("canceled");
+    expect(outcomeFromInfo({ ...base, state: "CANCELLED", exitCode: 0, signal: 15 }, false)).toMatchObject({ state: "canceled", exitCode: null });
+    expect(outcomeFromInfo({ ...base, state: "TIMEOUT" }, false)?.state).toBe("timeout");
+    expect(outcomeFromInfo({ ...base, state: "OUT_OF_MEMORY" }, false)?.state).toBe("failed");
+    const pendCancel = parseJobInfo(LINE.replace("NodeList=localhost", "NodeList=(null)").replace("JobState=FAILED", "JobState=CANCELLED"))!;
+    expect(hasRun(pendCancel)).toBe(false);
+  });
+
+  it("recognises controller-unreachable errors", () => {
+    expect(isControllerUnreachable("slurm_load_jobs error: Unable to contact slurm controller (connect failure)")).toBe(true);
+    expect(isControllerUnreachable("slurm_load_jobs error: Invalid job id specified")).toBe(false);
+  });
+
+  it("parses sbatch --parsable", () => {
+    expect(parseSbatchParsable("42\n")).toBe("42");
+    expect(parseSbatchParsable("42;cluster\n")).toBe("42");
+    expect(parseSbatchParsable("")).toBeNull();
+  });
+
+  it("renders a script that quotes argv and env safely", () => {
+    const spec = { runId: "r1", argv: ["/usr/bin/python3", "-c", "print('x')"], workdir: "/tmp/w", env: {}, cpus: 2, timeLimitMinutes: 1.5 };
+    const s = renderSbatchScript(spec, { jobName: "br-r1", outputPattern: "/tmp/w/o-%j", errorPattern: "/tmp/w/e-%j", env: { A: "it's $x" } });
+    expect(s).toContain("#SBATCH --cpus-per-task=2\n");
+    expect(s).toContain("#SBATCH --time=2\n");
+    expect(s).toContain("#SBATCH --export=NIL\n");
+    expect(s).toContain(`export A='it'\\''s $x'\n`);
+    expect(s).toContain(`exec '/usr/bin/python3' '-c' 'print('\\''x'\\'')'\n`);
+    expect(shQuote("a'b")).toBe(`'a'\\''b'`);
+  });
+
+  it("validates specs", () => {
+    const ok = { runId: "r1", argv: ["/bin/true"], workdir: "/tmp/w", env: {}, cpus: 1, timeLimitMinutes: 1 };
+    expect(() => validateSpec(ok)).not.toThrow();
+    expect(() => validateSpec({ ...ok, env: { "BAD-NAME": "x" } })).toThrow(/environment/);
+    expect(() => validateSpec({ ...ok, runId: "../x" })).toThrow(/runId/);
+    expect(() => validateSpec({ ...ok, cpus: 0 })).toThrow(/cpus/);
+  });
+});
+
+describe("LineQueue", () => {
+  it("splits chunks into lines across boundaries and multi-byte characters", async () => {
+    const q = new LineQueue();
+    const bytes = Buffer.from("a\r\nbé\nc");
+    q.pushBytes(bytes.subarray(0, 5)); // cuts é in half
+    q.pushBytes(bytes.subarray(5));
+    q.close();
+    const out: string[] = [];
+    for await (const l of q.iterate()) out.push(l);
+    expect(out).toEqual(["a", "bé", "c"]);
+  });
+});
