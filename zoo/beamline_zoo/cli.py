@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -266,7 +267,17 @@ def cmd_train(a):
     bs = a.batch_size or T.DEFAULT_BATCH[a.family]
     lr = a.lr or T.DEFAULT_LR[a.family]
     stop = T.StopFlag()
-    T.install_signal_handlers(stop)
+    old_handlers = T.install_signal_handlers(stop)
+    try:
+        return _train_loop(a, T, task, model, config, lr, bs, device, threads, stop)
+    finally:
+        for sig, h in old_handlers.items():
+            signal.signal(sig, h)
+
+
+def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
+    from .models import count_parameters
+
     trainer = T.Trainer(model, task, lr, bs, amp=a.amp, cuda_graph=a.cuda_graph, stop=stop)
     out_dir = os.path.abspath(a.out)
     os.makedirs(out_dir, exist_ok=True)
@@ -447,7 +458,7 @@ def cmd_benchmark(a):
     x = torch.rand((n,) + input_shape(fam, config), generator=torch.Generator().manual_seed(0)).to(device)
     spd = _time_inference(model, x, bs, a.repeats)
     emit("benchmark", family=fam, parameters=params, samples=n, batch_size=bs, seconds_per_datum=spd,
-         samples_per_s=1.0 / spd, device=device, threads=threads, torch=torch.__version__,
+         samples_per_s=1.0 / spd, device=device, threads=threads, torch=str(torch.__version__),
          torchscript=bool(a.torchscript))
     return EXIT_OK
 

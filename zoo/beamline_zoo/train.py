@@ -7,6 +7,7 @@ accumulated on the device and read once per epoch.  On CUDA an optional mode cap
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -300,17 +301,23 @@ def save_checkpoint(path: str, model, family: str, config: dict, epoch: int, epo
         "parameters": count_parameters(model),
         "epoch": epoch,
         "epochs": epochs,
-        "metrics": metrics,
-        "history": history,
+        # torch 1.13's weights_only unpickler rejects Python floats: metrics are 0-d float64 tensors and
+        # the per-epoch history is JSON text, so checkpoints load with weights_only=True everywhere.
+        "metrics": {k: torch.tensor(float(v), dtype=torch.float64) for k, v in metrics.items() if v is not None},
+        "history_json": json.dumps(history),
         "seed": seed,
         "parent": parent,
         "stopped": stopped,
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     tmp = path + ".tmp"
     torch.save(obj, tmp)
     os.replace(tmp, path)
+
+
+def checkpoint_metrics(ck: dict) -> dict:
+    return {k: float(v) for k, v in (ck.get("metrics") or {}).items()}
 
 
 def set_seed(seed: int) -> None:
