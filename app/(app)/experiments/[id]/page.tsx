@@ -7,6 +7,8 @@ import { getExperiment } from "@/lib/server/experiments/get-experiment";
 import { formatBytes, formatDuration } from "@/lib/cost-model/format";
 import { StatusBadge } from "@/components/runs/run-status-badge";
 import { RetrainLauncher } from "@/components/runs/retrain-launcher";
+import { prisma } from "@/lib/db";
+import { getPredictionInputs } from "@/lib/server/predictions/get-prediction-inputs";
 
 export const metadata: Metadata = { title: "Experiment" };
 
@@ -18,6 +20,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   const member = await isExperimentMember(user.id, experiment.id);
   const mayRegister = can(user, "dataset:register", member);
   const mayLaunch = can(user, "run:launch", member);
+  const launcher = mayLaunch ? await launcherProps(experiment) : null;
 
   return (
     <>
@@ -38,7 +41,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             </Link>
           )}
           {mayLaunch ? (
-            <RetrainLauncher experimentId={experiment.id} />
+            launcher && <RetrainLauncher experimentId={experiment.id} {...launcher} />
           ) : (
             <span className="small muted" title="Your role cannot launch runs">
               Read-only: your role cannot launch retrains
@@ -162,6 +165,37 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
       </table>
     </>
   );
+}
+
+async function launcherProps(experiment: NonNullable<Awaited<ReturnType<typeof getExperiment>>>) {
+  const datasets = experiment.datasets.map((d) => ({
+    id: d.id,
+    name: d.name,
+    familyKey: d.familyKey,
+    kind: d.kind,
+    bytes: Number(d.bytes),
+    sampleCount: d.sampleCount,
+    edgeHostId: d.edgeHostId,
+  }));
+  const [inputs, families, versions] = await Promise.all([
+    getPredictionInputs({ edgeHostIds: [...new Set(datasets.map((d) => d.edgeHostId))] }),
+    prisma.modelFamily.findMany({ select: { key: true, defaultHyperParameters: true } }),
+    prisma.modelVersion.findMany({
+      orderBy: { createdAt: "desc" },
+      take: 50,
+      where: { deployments: { some: { active: true } } },
+      select: { id: true, version: true, family: { select: { key: true, name: true } } },
+    }),
+  ]);
+  const defaults = Object.fromEntries(
+    families.map((f) => [f.key, f.defaultHyperParameters as { epochs: number; batchSize: number; learningRate: number }]),
+  );
+  return {
+    datasets,
+    inputs,
+    defaults,
+    versions: versions.map((v) => ({ id: v.id, familyKey: v.family.key, label: `${v.family.name} v${v.version} (deployed)` })),
+  };
 }
 
 function summariseMetrics(metrics: unknown): string {

@@ -1,0 +1,117 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/session";
+import { prisma } from "@/lib/db";
+import { listRuns, runFilters } from "@/lib/server/runs/list-runs";
+import { listExperiments } from "@/lib/server/experiments/list-experiments";
+import { StatusBadge } from "@/components/runs/run-status-badge";
+import { formatDuration } from "@/lib/cost-model/format";
+
+export const metadata: Metadata = { title: "Runs" };
+export const dynamic = "force-dynamic";
+
+type Search = Record<string, string | string[] | undefined>;
+
+export default async function RunsPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const user = await requireUser();
+  const raw = await searchParams;
+  const filters = runFilters.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+  const [{ runs, hasNext }, trainers, experiments] = await Promise.all([
+    listRuns({ actor: user, filters }),
+    prisma.trainer.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    listExperiments({ actor: user }),
+  ]);
+  const link = (change: Record<string, string | number | undefined>) => {
+    const next = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...filters, ...change })) if (v !== undefined && v !== "" && !(k === "page" && v === 1)) next.set(k, String(v));
+    const query = next.toString();
+    return query ? `/runs?${query}` : "/runs";
+  };
+  return (
+    <>
+      <h1>Runs</h1>
+      <form className="row" method="get" aria-label="Filter runs" style={{ marginBottom: 12 }}>
+        <label>
+          Status
+          <select name="status" defaultValue={filters.status ?? ""}>
+            <option value="">any</option>
+            {["queued", "running", "succeeded", "failed", "canceled", "lost"].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Trainer
+          <select name="trainer" defaultValue={filters.trainer ?? ""}>
+            <option value="">any</option>
+            {trainers.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Experiment
+          <select name="experiment" defaultValue={filters.experiment ?? ""}>
+            <option value="">any</option>
+            {experiments.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Status</th>
+            <th>Experiment</th>
+            <th>Model · dataset</th>
+            <th>Trainer</th>
+            <th>By</th>
+            <th>Created</th>
+            <th className="num">Queue</th>
+            <th className="num">End-to-end</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <Link href={`/runs/${r.id}`}>#{r.number}</Link>
+              </td>
+              <td title={r.statusReason ?? undefined}>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>{r.experiment.name}</td>
+              <td>
+                {r.family.name} · {r.dataset.name}
+              </td>
+              <td>{r.trainer.name}</td>
+              <td>{r.createdBy.name}</td>
+              <td className="mono small">{r.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+              <td className="num">{r.queueSeconds != null ? formatDuration(r.queueSeconds) : "—"}</td>
+              <td className="num">{r.endToEndSeconds != null ? formatDuration(r.endToEndSeconds) : "—"}</td>
+            </tr>
+          ))}
+          {runs.length === 0 && (
+            <tr>
+              <td colSpan={9} className="muted">
+                No runs match.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <div className="row" style={{ marginTop: 8 }}>
+        {filters.page > 1 && <Link href={link({ page: filters.page - 1 })}>← Newer</Link>}
+        <span className="muted small">Page {filters.page}</span>
+        {hasNext && <Link href={link({ page: filters.page + 1 })}>Older →</Link>}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,207 @@
+"use client";
+
+import { useEffect, useState, useTransition } from "react";
+import Link from "next/link";
+import type { RunView } from "@/lib/server/runs/get-run-view";
+import { RunTimeline } from "@/components/runs/run-timeline";
+import { LossChart } from "@/components/runs/loss-chart";
+import { StatusBadge } from "@/components/runs/run-status-badge";
+import { cancelRunAction } from "@/lib/actions/cancel-run";
+import { retryRunAction } from "@/lib/actions/retry-run";
+import { formatBytes, formatDuration, formatRate } from "@/lib/cost-model/format";
+import { STEP_LABEL, TERMINAL_RUN } from "@/lib/flow/plan";
+
+type LiveView = RunView & { eventAtMs?: number };
+
+const BREAKDOWN_ROWS: { key: keyof RunView["breakdown"]; label: string; predicted?: string }[] = [
+  { key: "queue", label: "Queue wait", predicted: "queue" },
+  { key: "dataTransfer", label: "Data transfer (stage-in)", predicted: "stageIn" },
+  { key: "labelling", label: "Labelling", predicted: "label" },
+  { key: "training", label: "Training", predicted: "train" },
+  { key: "modelTransfer", label: "Model transfer (stage-out)", predicted: "stageOut" },
+  { key: "deploy", label: "Deploy & validate", predicted: "deploy" },
+  { key: "controlOverhead", label: "Control overhead" },
+  { key: "endToEnd", label: "End-to-end" },
+];
+
+export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; mayCancel: boolean; mayRetry: boolean }) {
+  const [run, setRun] = useState<LiveView>(initial);
+  const [connected, setConnected] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const [now, setNow] = useState(initial.nowMs);
+
+  useEffect(() => {
+    const source = new EventSource(`/api/runs/${initial.id}/events`);
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(false);
+    source.onmessage = (event) => {
+      const view = JSON.parse(event.data) as LiveView;
+      setRun(view);
+      // Exposed for the live-update latency benchmark: agent report → visible in the browser.
+      if (view.eventAtMs) (window as unknown as { __lastRunEventLatencyMs?: number }).__lastRunEventLatencyMs = Date.now() - view.eventAtMs;
+    };
+    return () => source.close();
+  }, [initial.id]);
+
+  const terminal = TERMINAL_RUN.has(run.status);
+  useEffect(() => {
+    if (terminal) return;
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, [terminal]);
+
+  const act = (fn: (id: string) => Promise<{ ok: boolean; message?: string }>) =>
+    startTransition(async () => {
+      const result = await fn(run.id);
+      setMessage(result.message ?? null);
+    });
+
+  const liveEndToEnd = run.endedAtMs ? run.breakdown.endToEnd : (now - run.createdAtMs) / 1000;
+  const lastMetric = run.metrics.at(-1);
+  const epochs = Number(run.params.epochs ?? 0);
+
+  return (
+    <>
+      <div className="spread">
+        <div>
+          <h1>
+            Run #{run.number} <StatusBadge status={run.status} />
+          </h1>
+          <p className="muted">
+            {run.family.name} on <b>{run.trainer.name}</b> ({run.trainer.executor}) · dataset {run.dataset.name} (
+            {run.dataset.sampleCount.toLocaleString("en")} samples, {formatBytes(run.dataset.bytes)}) from {run.edgeHost} ·{" "}
+            <Link href={`/experiments/${run.experiment.id}`}>{run.experiment.name}</Link> · by {run.createdBy}
+            {run.parentVersion !== null && ` · fine-tuned from v${run.parentVersion}`}
+          </p>
+          {run.reason && <p className="small">Reason: {run.reason}</p>}
+        </div>
+        <div className="row">
+          <span className={`badge ${connected ? "ok" : "warn"}`} title="Server-sent events">
+            {connected ? "live" : "reconnecting…"}
+          </span>
+          {mayCancel && !terminal && (
+            <button className="danger" disabled={pending || run.cancelRequested} onClick={() => act(cancelRunAction)}>
+              {run.cancelRequested ? "Canceling…" : "Cancel run"}
+            </button>
+          )}
+          {mayRetry && ["failed", "lost", "canceled"].includes(run.status) && (
+            <button disabled={pending} onClick={() => act(retryRunAction)}>
+              Retry from failed step
+            </button>
+          )}
+        </div>
+      </div>
+      {run.statusReason && terminal && run.status !== "succeeded" && <p className="alert error">{run.statusReason}</p>}
+      {message && <p className="alert ok" role="status">{message}</p>}
+
+      <div className="grid">
+        <div className="panel">
+          <h3>Steps</h3>
+          <RunTimeline run={run} nowMs={now} />
+          <table>
+            <tbody>
+              {run.steps.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    {STEP_LABEL[s.name]}
+                    {s.attempt > 1 && ` (attempt ${s.attempt})`}
+                  </td>
+                  <td>
+                    <StatusBadge status={s.status} />
+                  </td>
+                  <td className="num">{s.seconds != null ? formatDuration(s.seconds) : s.startedAtMs ? formatDuration((now - s.startedAtMs) / 1000) : "—"}</td>
+                  <td className="small">
+                    {s.error ?? progressText(s.detail) ?? (s.bytes ? formatBytes(s.bytes) : "")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div className="panel">
+          <h3>
+            Breakdown (paper Table 1) {run.predicted && <span className="muted">· predicted vs actual</span>}
+          </h3>
+          <table aria-label="Turnaround breakdown">
+            <thead>
+              <tr>
+                <th>Part</th>
+                <th className="num">Actual</th>
+                <th className="num">Predicted</th>
+              </tr>
+            </thead>
+            <tbody>
+              {BREAKDOWN_ROWS.filter((r) => r.key !== "labelling" || run.breakdown.labelling > 0).map((r) => {
+                const actual = r.key === "endToEnd" ? liveEndToEnd : run.breakdown[r.key];
+                const predicted = r.key === "endToEnd" ? run.predicted?.totalSeconds : r.predicted ? run.predicted?.steps[r.predicted]?.seconds : undefined;
+                return (
+                  <tr key={r.key}>
+                    <td>{r.key === "endToEnd" ? <b>{r.label}</b> : r.label}</td>
+                    <td className="num">{actual != null ? formatDuration(actual) : "—"}</td>
+                    <td className="num muted">{predicted != null ? formatDuration(predicted) : "—"}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {run.transfers.length > 0 && (
+            <>
+              <h3>Transfers</h3>
+              <table>
+                <tbody>
+                  {run.transfers.map((t) => (
+                    <tr key={t.id}>
+                      <td>{t.purpose}</td>
+                      <td className="num">{formatBytes(t.bytes)}</td>
+                      <td className="num">{t.seconds ? formatRate(t.bytes / t.seconds) : "—"}</td>
+                      <td className="num small">{t.startupSeconds != null ? `S ${formatDuration(t.startupSeconds)}` : ""}</td>
+                      <td>
+                        <StatusBadge status={t.status} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          )}
+        </div>
+      </div>
+
+      <div className="panel" style={{ marginTop: 12 }}>
+        <div className="spread">
+          <h3>Training</h3>
+          {lastMetric && (
+            <span className="small mono">
+              epoch {lastMetric.epoch}/{epochs} · loss {lastMetric.loss.toExponential(3)}
+              {lastMetric.metrics.mean != null && ` · mean error ${lastMetric.metrics.mean.toFixed(3)} px · p95 ${lastMetric.metrics.p95?.toFixed(3)} px`}
+              {" · "}
+              {Math.round(lastMetric.samplesPerSec).toLocaleString("en")} samples/s
+            </span>
+          )}
+        </div>
+        <LossChart metrics={run.metrics} family={run.family.key} />
+      </div>
+
+      {run.modelVersion && (
+        <p className="alert ok" style={{ marginTop: 12 }}>
+          Model <Link href={`/models/${run.family.key}#v${run.modelVersion.version}`}>{run.family.name} v{run.modelVersion.version}</Link>{" "}
+          {run.modelVersion.active ? `deployed on ${run.edgeHost}` : "registered (no longer the active deployment)"}.
+        </p>
+      )}
+
+      <h3>Log</h3>
+      <div className="log" aria-label="Run log">
+        {run.logs.length === 0
+          ? "No log lines yet."
+          : run.logs.map((l) => `${new Date(l.atMs).toISOString().slice(11, 23)} [${l.source}] ${l.line}`).join("\n")}
+      </div>
+    </>
+  );
+}
+
+function progressText(detail: Record<string, unknown> | null): string | null {
+  const progress = detail?.progress as { done: number; total: number; note?: string } | undefined;
+  if (!progress || !progress.total) return null;
+  return `${progress.note ?? ""} ${Math.round((100 * progress.done) / progress.total)}%`;
+}
