@@ -169,7 +169,8 @@ class Trainer:
         self.cuda_graph = cuda_graph and self.device.type == "cuda"
         opt_kw = {"capturable": True} if self.cuda_graph else {}
         self.opt = torch.optim.Adam(model.parameters(), lr=lr, **opt_kw)
-        self.fwd = torch.compile(model) if compile_model and hasattr(torch, "compile") else model
+        use_compile = compile_model and hasattr(torch, "compile") and not self.cuda_graph
+        self.fwd = torch.compile(model) if use_compile else model
         self.graph = None
         self.loss_acc = torch.zeros((), device=self.device)
         self.capture_seconds = 0.0
@@ -177,7 +178,8 @@ class Trainer:
     def _step(self, s: int):
         x, y = self.task.batch(s * self.batch_size, self.batch_size)
         if self.amp:
-            with torch.autocast("cuda", dtype=torch.bfloat16):
+            # cache disabled: required inside CUDA-graph capture, harmless otherwise
+            with torch.autocast("cuda", dtype=torch.bfloat16, cache_enabled=False):
                 out = self.fwd(x)
             loss = F.mse_loss(out.float(), y)
         else:
