@@ -1,0 +1,267 @@
+/** Real HTTP on 127.0.0.1 (random free ports), real files. */
+import { randomBytes, createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ChecksumMismatchError, downloadVerified, TransferAuthError, TransferNotFoundError } from "./client";
+import { sha256File } from "./hash";
+import { createDataPlaneServer, parseRange, type DataPlaneServer, type ServedEvent, type TransferGrant } from "./server";
+import { startFaultyProxy, type FaultyProxy } from "./test-proxy";
+
+const dir = mkdtempSync(path.join(tmpdir(), "br-dp-"));
+const SIZE = 5 * 1024 * 1024 + 123;
+const data = randomBytes(SIZE);
+const sha = createHash("sha256").update(data).digest("hex");
+const src = path.join(dir, "src", "model.bin");
+const grants = new Map<string, TransferGrant>();
+const authorizeCalls: string[] = [];
+const served: ServedEvent[] = [];
+let failAuthorizeTimes = 0;
+let server: DataPlaneServer;
+let proxy: FaultyProxy | null = null;
+let n = 0;
+
+beforeAll(async () => {
+  mkdirSync(path.dirname(src), { recursive: true });
+  writeFileSync(src, data);
+  writeFileSync(path.join(dir, "src", "secret.txt"), "not for you");
+  grants.set("tok-good", { transferId: "t1", path: src, bytes: SIZE, sha256: sha });
+  grants.set("tok-dir", { transferId: "t2", path: path.dirname(src), bytes: 0, sha256: sha });
+  server = await createDataPlaneServer({
+    host: "127.0.0.1",
+    port: 0,
+    grantCacheMs: 0, // every request goes through authorize in these tests
+    onServed: (e) => served.push(e),
+    authorize: async (token) => {
+      authorizeCalls.push(token);
+      if (failAuthorizeTimes > 0) {
+        failAuthorizeTimes -= 1;
+        throw new Error("dashboard unreachable");
+      }
+      return grants.get(token) ?? null;
+    },
+  });
+});
+afterEach(async () => {
+  await proxy?.close();
+  proxy = null;
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function dest(): string {
+  n += 1;
+  return path.join(dir, `dest${n}`, "model.bin");
+}
+
+function raw(pathAndQuery: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: server.port, path: pathAndQuery, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("data plane (server + client over loopback)", () => {
+  it("downloads a file in full, verified, with progress and no .part left", async () => {
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    const progress: number[] = [];
+    const r = await downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+      onProgress: (done, total) => {
+        expect(total).toBe(SIZE);
+        progress.push(done);
+      },
+    });
+    expect(r).toMatchObject({ bytes: SIZE, attempts: 1, resumedFromBytes: 0, sha256: sha });
+    expect(r.startupSeconds).toBeGreaterThan(0);
+    expect(r.startupSeconds).toBeLessThanOrEqual(r.seconds);
+    expect(progress.at(-1)).toBe(SIZE);
+    expect(await sha256File(d)).toBe(sha);
+    expect(existsSync(`${d}.part`)).toBe(false);
+  });
+
+  it("rejects a forged/unknown token with 401 (typed error), writes nothing", async () => {
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    const p = downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-forged", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    await expect(p).rejects.toBeInstanceOf(TransferAuthError);
+    await expect(p).rejects.toMatchObject({ status: 401, retryable: false });
+    expect(existsSync(d) || existsSync(`${d}.part`)).toBe(false);
+    const noAuth = await raw("/v1/transfers/t1");
+    expect(noAuth.status).toBe(401);
+    expect(noAuth.headers["www-authenticate"]).toBe("Bearer");
+    expect(JSON.parse(noAuth.body.toString())).toMatchObject({ error: "unauthorized" });
+  });
+
+  it("a token for another transfer gets 403", async () => {
+    const r = await raw("/v1/transfers/t9", { Authorization: "Bearer tok-good" });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body.toString()).error).toBe("forbidden");
+  });
+
+  it("never takes the file path from the URL", async () => {
+    authorizeCalls.length = 0;
+    // traversal attempts in the path: not a route at all
+    for (const p of ["/v1/transfers/..%2F..%2Fetc%2Fpasswd", "/v1/transfers/t1/../../../etc/passwd", "/v1/transfers/%2Fetc%2Fpasswd", "/etc/passwd"]) {
+      const r = await raw(p, { Authorization: "Bearer tok-good" });
+      expect(r.status, p).toBe(404);
+      expect(r.body.toString()).not.toContain("root:");
+    }
+    // query strings and extra parameters are ignored: the grant's file is served, nothing else
+    const r = await raw(`/v1/transfers/t1?path=${encodeURIComponent(path.join(dir, "src", "secret.txt"))}&file=/etc/passwd`, {
+      Authorization: "Bearer tok-good",
+      Range: "bytes=0-15",
+    });
+    expect(r.status).toBe(206);
+    expect(r.body.equals(data.subarray(0, 16))).toBe(true);
+    // authorize only ever sees the token
+    expect(authorizeCalls.every((t) => t === "tok-good")).toBe(true);
+    // a grant naming a directory is not served
+    expect((await raw("/v1/transfers/t2", { Authorization: "Bearer tok-dir" })).status).toBe(404);
+  });
+
+  it("serves ranges (206) and refuses unsatisfiable ones (416 with JSON)", async () => {
+    const r = await raw("/v1/transfers/t1", { Authorization: "Bearer tok-good", Range: "bytes=10-19" });
+    expect(r.status).toBe(206);
+    expect(r.headers["content-range"]).toBe(`bytes 10-19/${SIZE}`);
+    expect(r.body.equals(data.subarray(10, 20))).toBe(true);
+    const bad = await raw("/v1/transfers/t1", { Authorization: "Bearer tok-good", Range: `bytes=${SIZE}-` });
+    expect(bad.status).toBe(416);
+    expect(bad.headers["content-range"]).toBe(`bytes */${SIZE}`);
+    expect(JSON.parse(bad.body.toString()).error).toBe("range_not_satisfiable");
+    expect(parseRange("bytes=-10", 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange("bytes=0-1,5-6", 100)).toBeNull();
+  });
+
+  it("resumes with Range after the connection drops mid-stream", async () => {
+    // The proxy stands in for a flaky network: it cuts the first connection after ~1 MiB.
+    proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, cutAfterBytes: 1024 * 1024 + 7 });
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    served.length = 0;
+    const r = await downloadVerified({
+      url: `${proxy.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+      retryDelayMs: 10,
+    });
+    expect(r.attempts).toBe(2);
+    expect(r.resumedFromBytes).toBeGreaterThan(900 * 1024);
+    expect(r.resumedFromBytes).toBeLessThan(1024 * 1024 + 7);
+    expect(await sha256File(d)).toBe(sha);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(served.some((e) => e.status === 206 && e.start === r.resumedFromBytes && e.complete)).toBe(true);
+  });
+
+  it("resumes from a .part left by an earlier call (re-hashing it first)", async () => {
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    writeFileSync(`${d}.part`, data.subarray(0, 3_000_000));
+    const r = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    expect(r).toMatchObject({ attempts: 1, resumedFromBytes: 3_000_000 });
+    expect(readFileSync(d).equals(data)).toBe(true);
+  });
+
+  it("detects corrupted bytes: ChecksumMismatchError, .part deleted, destination never appears", async () => {
+    // The proxy stands in for a corrupting network: it flips one byte in the middle of the body.
+    proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, flipBodyByteAt: 2_500_000 });
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    const p = downloadVerified({ url: `${proxy.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    await expect(p).rejects.toBeInstanceOf(ChecksumMismatchError);
+    const e = (await p.catch((x) => x)) as ChecksumMismatchError;
+    expect(e.expectedSha256).toBe(sha);
+    expect(e.actualSha256).not.toBe(sha);
+    expect(existsSync(d)).toBe(false);
+    expect(existsSync(`${d}.part`)).toBe(false);
+    // a corrupted leftover .part is caught too, and the retry from zero then works
+    writeFileSync(`${d}.part`, Buffer.from(data.subarray(0, 1000)).fill(0));
+    await expect(downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha })).rejects.toBeInstanceOf(ChecksumMismatchError);
+    expect(existsSync(d)).toBe(false);
+    const ok = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    expect(ok.attempts).toBe(1);
+    expect(await sha256File(d)).toBe(sha);
+  });
+
+  it("a wrong expected size is a mismatch too (nothing written)", async () => {
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    await expect(
+      downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE - 1, expectedSha256: sha }),
+    ).rejects.toBeInstanceOf(ChecksumMismatchError);
+    expect(existsSync(d) || existsSync(`${d}.part`)).toBe(false);
+  });
+
+  it("retries when the authorisation service is briefly unavailable (503); 404 when the file is gone", async () => {
+    failAuthorizeTimes = 1;
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    const r = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha, retryDelayMs: 10 });
+    expect(r.attempts).toBe(2);
+    grants.set("tok-gone", { transferId: "t3", path: path.join(dir, "nope.bin"), bytes: 1, sha256: sha });
+    await expect(
+      downloadVerified({ url: `${server.url}/v1/transfers/t3`, token: "tok-gone", destPath: dest(), expectedBytes: 1, expectedSha256: sha }),
+    ).rejects.toBeInstanceOf(TransferNotFoundError);
+  });
+
+  it("aborting keeps the .part for a later resume", async () => {
+    // slow path: cut every connection quickly so the download keeps retrying, then abort
+    proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, cutAfterBytes: 300_000, cutConnections: 100 });
+    const d = dest();
+    mkdirSync(path.dirname(d), { recursive: true });
+    const ac = new AbortController();
+    const p = downloadVerified({
+      url: `${proxy.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha,
+      signal: ac.signal, retryDelayMs: 50, maxAttempts: 100,
+      onProgress: (done) => { if (done > 600_000) ac.abort(); },
+    });
+    await expect(p).rejects.toMatchObject({ name: "TransferAbortedError" });
+    expect(existsSync(`${d}.part`)).toBe(true);
+    const r = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    expect(r.resumedFromBytes).toBeGreaterThan(0);
+    expect(await sha256File(d)).toBe(sha);
+  });
+});
+
+describe("data plane with single-use tokens (grant cache)", () => {
+  it("a resume after a drop still works when the dashboard's authorize consumes the token", async () => {
+    const once = new Map<string, TransferGrant>([["one-shot", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
+    const s = await createDataPlaneServer({
+      host: "127.0.0.1",
+      port: 0,
+      authorize: async (token) => {
+        const g = once.get(token) ?? null;
+        once.delete(token);
+        return g;
+      },
+    });
+    const p = await startFaultyProxy({ target: { host: "127.0.0.1", port: s.port }, cutAfterBytes: 2_000_000 });
+    try {
+      const d = dest();
+      mkdirSync(path.dirname(d), { recursive: true });
+      const r = await downloadVerified({ url: `${p.url}/v1/transfers/t1`, token: "one-shot", destPath: d, expectedBytes: SIZE, expectedSha256: sha, retryDelayMs: 10 });
+      expect(r.attempts).toBe(2);
+      expect(await sha256File(d)).toBe(sha);
+      expect((await raw("/v1/transfers/t1", { Authorization: "Bearer one-shot" })).status).toBe(401); // other server: unknown
+    } finally {
+      await p.close();
+      await s.close();
+    }
+  });
+});

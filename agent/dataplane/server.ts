@@ -1,0 +1,228 @@
+/**
+ * Agent data plane: serves authorised files to other agents over HTTP, never through the dashboard.
+ *
+ *   GET|HEAD /v1/transfers/:transferId   Authorization: Bearer <one-time token>   [Range: bytes=N-]
+ *
+ * The file served is ONLY the path returned by `authorize(token)`; nothing in the URL is used to
+ * find a file (the transferId in the URL must merely match the grant). Responses: 200/206 with the
+ * bytes (Range → 206, resume), 401 (missing/unknown token), 403 (token for another transfer),
+ * 404 (no such route / file gone), 409 (file changed since authorised), 416 (bad range), 503
+ * (authorisation service unavailable) — errors as JSON `{ error, message }`.
+ */
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream/promises";
+
+export interface TransferGrant {
+  transferId: string;
+  /** Absolute path of the file to serve. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface DataPlaneServerOptions {
+  host: string;
+  /** 0 = pick a free port. */
+  port: number;
+  /** Resolves a bearer token to the one file it may read, or null if unknown/forged/expired. May throw (→ 503). */
+  authorize: (token: string) => Promise<TransferGrant | null>;
+  /**
+   * How long a successful authorisation is remembered for the same token, so that resumed and
+   * repeated requests of one transfer work even when the dashboard's tokens are single-use
+   * (default 15 min; 0 disables).
+   */
+  grantCacheMs?: number;
+  /** Called after each response (for logs/metrics). */
+  onServed?: (e: ServedEvent) => void;
+  /** Read chunk size (default 1 MiB). */
+  chunkBytes?: number;
+}
+
+export interface ServedEvent {
+  transferId: string | null;
+  status: number;
+  start: number;
+  bytesSent: number;
+  complete: boolean;
+  seconds: number;
+  remote: string | undefined;
+}
+
+export interface DataPlaneServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  host: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/v1\/transfers\/([A-Za-z0-9._~-]{1,200})$/;
+
+/** Parses a single-range `Range` header. null = ignore the header (serve 200). */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m) return null; // multi-range or malformed: ignored, as RFC 9110 allows
+  const [, a, b] = m;
+  if (a === "" && b === "") return null;
+  if (a === "") {
+    const n = Number(b);
+    if (n === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(a);
+  if (!Number.isSafeInteger(start) || start >= size) return "unsatisfiable";
+  const end = b === "" ? size - 1 : Math.min(Number(b), size - 1);
+  if (end < start) return null;
+  return { start, end };
+}
+
+function sendJson(res: http.ServerResponse, status: number, error: string, message: string, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error, message });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-store",
+    ...extra,
+  });
+  res.end(body);
+}
+
+export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promise<DataPlaneServer> {
+  const cacheMs = opts.grantCacheMs ?? 15 * 60_000;
+  const chunk = opts.chunkBytes ?? 1024 * 1024;
+  const cache = new Map<string, { grant: TransferGrant; expires: number }>();
+
+  const resolveGrant = async (token: string): Promise<TransferGrant | null> => {
+    const key = createHash("sha256").update(token).digest("hex");
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit && hit.expires > now) return hit.grant;
+    if (hit) cache.delete(key);
+    const grant = await opts.authorize(token);
+    if (grant && cacheMs > 0) {
+      if (cache.size > 10_000) for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
+      cache.set(key, { grant, expires: now + cacheMs });
+    }
+    return grant;
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const t0 = performance.now();
+    let transferId: string | null = null;
+    let start = 0;
+    let bytesSent = 0;
+    let expected = 0;
+    res.on("close", () => {
+      opts.onServed?.({
+        transferId,
+        status: res.statusCode,
+        start,
+        bytesSent,
+        complete: bytesSent === expected && res.writableFinished,
+        seconds: (performance.now() - t0) / 1000,
+        remote: req.socket.remoteAddress,
+      });
+    });
+
+    const url = new URL(req.url ?? "/", "http://x");
+    const m = ROUTE.exec(url.pathname);
+    if (!m) return sendJson(res, 404, "not_found", "no such route");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return sendJson(res, 405, "method_not_allowed", "use GET or HEAD", { Allow: "GET, HEAD" });
+    }
+    transferId = m[1];
+    const auth = req.headers.authorization ?? "";
+    const tm = /^Bearer\s+(\S{1,4096})\s*$/i.exec(auth);
+    if (!tm) return sendJson(res, 401, "unauthorized", "missing bearer token", { "WWW-Authenticate": "Bearer" });
+
+    let grant: TransferGrant | null;
+    try {
+      grant = await resolveGrant(tm[1]);
+    } catch (e) {
+      return sendJson(res, 503, "authorization_unavailable", `could not check the token: ${(e as Error).message}`, { "Retry-After": "2" });
+    }
+    if (!grant) return sendJson(res, 401, "unauthorized", "token unknown, expired or forged", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+    if (grant.transferId !== transferId) return sendJson(res, 403, "forbidden", "token is not valid for this transfer");
+
+    // The ONLY file ever opened is the one the grant names.
+    let fh;
+    try {
+      fh = await open(grant.path, "r");
+    } catch {
+      return sendJson(res, 404, "not_found", "the file of this transfer is not available");
+    }
+    let handedOff = false;
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return sendJson(res, 404, "not_found", "the file of this transfer is not available");
+      const size = st.size;
+      if (size !== grant.bytes) {
+        return sendJson(res, 409, "changed", `the file changed since the transfer was authorised (${size} bytes on disk, ${grant.bytes} authorised)`);
+      }
+      const range = parseRange(req.headers.range, size);
+      if (range === "unsatisfiable") {
+        return sendJson(res, 416, "range_not_satisfiable", `range ${req.headers.range} outside 0-${size - 1}`, { "Content-Range": `bytes */${size}` });
+      }
+      start = range?.start ?? 0;
+      const end = range?.end ?? size - 1;
+      expected = Math.max(0, end - start + 1);
+      const headers: http.OutgoingHttpHeaders = {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": expected,
+        "Accept-Ranges": "bytes",
+        ETag: `"sha256-${grant.sha256}"`,
+        "X-Content-SHA256": grant.sha256,
+        "Cache-Control": "no-store",
+      };
+      if (range) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
+      res.writeHead(range ? 206 : 200, headers);
+      if (req.method === "HEAD" || expected === 0) {
+        res.end();
+        return;
+      }
+      const stream = fh.createReadStream({ start, end, highWaterMark: chunk, autoClose: true });
+      handedOff = true;
+      stream.on("data", (c: Buffer | string) => {
+        bytesSent += c.length;
+      });
+      await pipeline(stream, res).catch(() => {
+        /* client went away: nothing to do, the stream and file are closed by pipeline */
+      });
+    } finally {
+      if (!handedOff) await fh.close().catch(() => undefined);
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      if (!res.headersSent) sendJson(res, 500, "internal", (e as Error).message);
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const hostForUrl = addr.family === "IPv6" || addr.address.includes(":") ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${hostForUrl}:${addr.port}`,
+    host: addr.address,
+    port: addr.port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
