@@ -1,0 +1,33 @@
+import { expect, test } from "@playwright/test";
+import { keepScreenshot, signIn } from "./helpers";
+
+test("a scientist retrains BraggNN and watches it go to a deployed model", async ({ page }) => {
+  await signIn(page, "scientist");
+  await page.getByRole("link", { name: "Experiments" }).click();
+  await page.getByRole("link", { name: "Ti-7Al in-situ loading (HEDM)" }).click();
+  await expect(page.getByRole("heading", { name: "Datasets" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Retrain…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Retrain a model" });
+  await dialog.getByLabel("Dataset").selectOption({ label: "scan-0042 patches (simulated) (braggnn, 12,000 samples)" });
+  // The predicted turnaround is shown for every trainer before launch, the fastest marked.
+  const predictions = dialog.getByRole("table", { name: "Predicted turnaround per trainer" });
+  await expect(predictions.getByText("local-cpu")).toBeVisible();
+  await expect(predictions.getByText("fastest")).toBeVisible();
+  await dialog.getByRole("radio", { name: "local-cpu" }).check();
+  await dialog.getByLabel("Epochs").fill("3");
+  await dialog.getByLabel("Max samples").fill("4000");
+  await dialog.getByRole("button", { name: "Launch retrain" }).click();
+
+  await expect(page).toHaveURL(/\/runs\//);
+  await expect(page.getByText("live", { exact: true })).toBeVisible();
+  // Live progress without reloading: epochs arrive, then the run ends deployed.
+  await expect(page.getByText(/epoch \d+\/3/)).toBeVisible({ timeout: 120_000 });
+  await expect(page.locator("h1 .badge")).toHaveText("succeeded", { timeout: 150_000 });
+  await expect(page.getByText(/deployed on aps-1id-edge/)).toBeVisible();
+  const breakdown = page.getByRole("table", { name: "Turnaround breakdown" });
+  for (const part of ["Queue wait", "Data transfer (stage-in)", "Training", "Model transfer (stage-out)", "Control overhead", "End-to-end"]) {
+    await expect(breakdown.getByText(part)).toBeVisible();
+  }
+  await keepScreenshot(page, "scientist-retrain-deployed");
+});

@@ -1,0 +1,178 @@
+// Demo data for `npm start`: users of every role, two experiments, both model families, a local and a
+// Slurm trainer, an edge host, agent tokens for the local agents, and simulated datasets on the edge
+// host (made by the model zoo, so a Retrain trains on real data). Idempotent: safe to run again.
+import "dotenv/config";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { prisma } from "@/lib/db";
+import { hashPassword } from "@/lib/auth/password";
+import { hashSecret, newSecret } from "@/lib/flow/tokens";
+
+export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "beamline-demo";
+const DATA = path.resolve(process.env.BEAMLINE_DATA_DIR ?? ".data");
+const EDGE_DATASETS = path.join(DATA, "edge", "datasets");
+const PYTHON = process.env.ZOO_PYTHON ?? "/usr/bin/python3";
+
+const USERS = [
+  { email: "admin@demo.test", name: "Ada Admin", role: "admin" },
+  { email: "staff@demo.test", name: "Sam Staff", role: "staff" },
+  { email: "pi@demo.test", name: "Pat PI", role: "scientist" },
+  { email: "scientist@demo.test", name: "Sofia Scientist", role: "scientist" },
+  { email: "viewer@demo.test", name: "Vic Viewer", role: "viewer" },
+  { email: "outsider@demo.test", name: "Olga Outsider", role: "scientist" },
+] as const;
+
+async function upsertUsers() {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const users: Record<string, string> = {};
+  for (const u of USERS) {
+    const user = await prisma.user.upsert({ where: { email: u.email }, update: {}, create: { ...u, passwordHash } });
+    users[u.email.split("@")[0]] = user.id;
+  }
+  return users;
+}
+
+async function upsertFamilies() {
+  await prisma.modelFamily.upsert({
+    where: { key: "braggnn" },
+    update: {},
+    create: {
+      key: "braggnn",
+      name: "BraggNN",
+      description: "Bragg-peak centre localisation for HEDM: 11×11 patch → (x, y) sub-pixel centre. 33,172 parameters.",
+      inputSpec: { patch: [1, 11, 11], output: [2], normalisation: "per-patch min–max" },
+      entryPoint: "beamline_zoo train --family braggnn",
+      // The paper trains 500 epochs; the demo default keeps a CPU run near a minute.
+      defaultHyperParameters: { epochs: 8, batchSize: 512, learningRate: 0.0003 },
+      metrics: ["mean", "p50", "p75", "p95", "p99_5"],
+    },
+  });
+  await prisma.modelFamily.upsert({
+    where: { key: "cookienetae" },
+    update: {},
+    create: {
+      key: "cookienetae",
+      name: "CookieNetAE",
+      description: "CookieBox electron-spectra denoising autoencoder: 1×128×128 counts → probability density.",
+      inputSpec: { image: [1, 128, 128], output: [1, 128, 128] },
+      entryPoint: "beamline_zoo train --family cookienetae",
+      defaultHyperParameters: { epochs: 3, batchSize: 32, learningRate: 0.0024 },
+      metrics: ["val_mse"],
+    },
+  });
+}
+
+/** Reuses the token in `file` when it still matches an agent, else issues a new one and writes it there. */
+async function agentToken(file: string, data: { name: string; kind: "trainer" | "edge"; trainerId?: string; edgeHostId?: string }) {
+  if (fs.existsSync(file)) {
+    const token = fs.readFileSync(file, "utf8").trim();
+    const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
+    if (agent && !agent.revokedAt) return;
+  }
+  const secret = newSecret("brt");
+  await prisma.agent.create({ data: { ...data, tokenHash: secret.hash, tokenPrefix: secret.display } });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, secret.token, { mode: 0o600 });
+}
+
+interface Simulated {
+  path: string;
+  bytes: number;
+  sha256: string;
+  samples: number;
+}
+
+function simulate(family: "braggnn" | "cookienetae", samples: number, file: string, extra: string[] = []): Simulated | null {
+  try {
+    const out = execFileSync(PYTHON, ["-m", "beamline_zoo", "simulate", "--family", family, "--samples", String(samples), "--out", file, ...extra], {
+      env: { ...process.env, PYTHONPATH: path.resolve("zoo") },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const line = out.trim().split("\n").map((l) => JSON.parse(l)).find((l) => l.type === "simulated");
+    return line ?? null;
+  } catch (error) {
+    console.warn(`[seed] could not simulate ${family} data (is python3-torch installed?): ${(error as Error).message.split("\n")[0]}`);
+    return null;
+  }
+}
+
+async function main() {
+  const users = await upsertUsers();
+  await upsertFamilies();
+  const edge = await prisma.edgeHost.upsert({
+    where: { name: "aps-1id-edge" },
+    update: {},
+    create: { name: "aps-1id-edge", site: "APS 1-ID-E", description: "Edge computer beside the HEDM detector (local demo agent)." },
+  });
+  const local = await prisma.trainer.upsert({
+    where: { name: "local-cpu" },
+    update: {},
+    create: { name: "local-cpu", site: "this machine", hardware: "CPU, 2 threads", executor: "local", concurrency: 1 },
+  });
+  const slurm = await prisma.trainer.upsert({
+    where: { name: "slurm-cluster" },
+    update: {},
+    create: { name: "slurm-cluster", site: "this machine via Slurm", hardware: "1-node Slurm, CPU", executor: "slurm", concurrency: 2 },
+  });
+  await agentToken(path.join(DATA, "agents", "trainer.token"), { name: "local-trainer-agent", kind: "trainer", trainerId: local.id });
+  await agentToken(path.join(DATA, "agents", "slurm.token"), { name: "slurm-login-agent", kind: "trainer", trainerId: slurm.id });
+  await agentToken(path.join(DATA, "agents", "edge.token"), { name: "edge-agent", kind: "edge", edgeHostId: edge.id });
+
+  const hedm = await prisma.experiment.upsert({
+    where: { name: "Ti-7Al in-situ loading (HEDM)" },
+    update: {},
+    create: {
+      name: "Ti-7Al in-situ loading (HEDM)",
+      beamline: "APS 1-ID-E",
+      technique: "HEDM",
+      description: "Far-field HEDM of a Ti-7Al specimen under load; BraggNN localises peaks at the edge.",
+      piId: users.pi,
+      beamtimeStart: new Date("2026-11-24T08:00:00Z"),
+      beamtimeEnd: new Date("2026-11-30T08:00:00Z"),
+      members: { create: [{ userId: users.pi }, { userId: users.scientist }, { userId: users.viewer }] },
+    },
+  });
+  const cookie = await prisma.experiment.upsert({
+    where: { name: "Attosecond streaking (CookieBox)" },
+    update: {},
+    create: {
+      name: "Attosecond streaking (CookieBox)",
+      beamline: "LCLS-II TMO",
+      technique: "CookieBox angular streaking",
+      description: "CookieNetAE denoises electron spectra from the 16-channel CookieBox.",
+      piId: users.pi,
+      beamtimeStart: new Date("2026-12-01T08:00:00Z"),
+      beamtimeEnd: new Date("2026-12-04T08:00:00Z"),
+      members: { create: [{ userId: users.pi }, { userId: users.scientist }] },
+    },
+  });
+
+  const datasets: { experimentId: string; name: string; family: "braggnn" | "cookienetae"; kind: "simulated" | "raw"; samples: number; file: string; shape: number[]; extra?: string[] }[] = [
+    { experimentId: hedm.id, name: "scan-0042 patches (simulated)", family: "braggnn", kind: "simulated", samples: 12_000, file: "braggnn-scan-0042.h5", shape: [11, 11] },
+    { experimentId: hedm.id, name: "scan-0043 unlabelled", family: "braggnn", kind: "raw", samples: 1_500, file: "braggnn-scan-0043-unlabelled.h5", shape: [11, 11], extra: ["--unlabelled", "--seed", "7"] },
+    { experimentId: cookie.id, name: "run-117 spectra (simulated)", family: "cookienetae", kind: "simulated", samples: 256, file: "cookiebox-run-117.h5", shape: [128, 128] },
+  ];
+  for (const d of datasets) {
+    const existing = await prisma.dataset.findUnique({ where: { experimentId_name: { experimentId: d.experimentId, name: d.name } } });
+    if (existing && fs.existsSync(existing.path)) continue;
+    const made = simulate(d.family, d.samples, path.join(EDGE_DATASETS, d.file), d.extra);
+    if (!made) continue;
+    const data = { path: made.path, bytes: BigInt(made.bytes), sha256: made.sha256, sampleCount: d.samples, shapes: { sample: [d.samples, ...d.shape] } };
+    if (existing) await prisma.dataset.update({ where: { id: existing.id }, data });
+    else
+      await prisma.dataset.create({
+        data: { ...data, experimentId: d.experimentId, edgeHostId: edge.id, familyKey: d.family, name: d.name, kind: d.kind, registeredById: users.scientist },
+      });
+  }
+  console.log(`[seed] demo data ready (${USERS.length} users, 2 experiments, 2 trainers, 1 edge host)`);
+}
+
+main()
+  .then(() => prisma.$disconnect())
+  .catch(async (error) => {
+    console.error("[seed] failed:", error);
+    await prisma.$disconnect();
+    process.exit(1);
+  });
