@@ -228,8 +228,19 @@ def _load_task(family, data, peaks, config, aug, max_samples, val_fraction, devi
 
 
 def cmd_train(a):
-    import torch
+    from . import train as T
 
+    # handlers first: a SIGTERM that arrives while data load still ends with a usable checkpoint
+    stop = T.StopFlag()
+    old_handlers = T.install_signal_handlers(stop)
+    try:
+        return _cmd_train(a, stop)
+    finally:
+        for sig, h in old_handlers.items():
+            signal.signal(sig, h)
+
+
+def _cmd_train(a, stop):
     from . import train as T
     from .models import BRAGGNN_DEFAULT, COOKIE_DEFAULT, count_parameters
 
@@ -266,13 +277,7 @@ def cmd_train(a):
     model.to(device)
     bs = a.batch_size or T.DEFAULT_BATCH[a.family]
     lr = a.lr or T.DEFAULT_LR[a.family]
-    stop = T.StopFlag()
-    old_handlers = T.install_signal_handlers(stop)
-    try:
-        return _train_loop(a, T, task, model, config, lr, bs, device, threads, stop)
-    finally:
-        for sig, h in old_handlers.items():
-            signal.signal(sig, h)
+    return _train_loop(a, T, task, model, config, lr, bs, device, threads, stop)
 
 
 def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):

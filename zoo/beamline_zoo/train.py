@@ -164,7 +164,7 @@ class Trainer:
         self.device = task.device
         self.batch_size = min(batch_size, task.n)
         self.steps = max(1, task.n // self.batch_size)  # drop_last, as the reference loaders
-        self.stop = stop or StopFlag()
+        self.stop = stop if stop is not None else StopFlag()
         self.amp = amp and self.device.type == "cuda"
         self.cuda_graph = cuda_graph and self.device.type == "cuda"
         opt_kw = {"capturable": True} if self.cuda_graph else {}

@@ -134,7 +134,8 @@ def test_braggnn_evaluate_export_public_checkpoint(tmp_path, bragg_file, ref, ca
 def test_sigterm_stops_at_next_batch_with_usable_checkpoint(tmp_path, bragg_file):
     env = dict(os.environ, PYTHONPATH=ZOO, OMP_NUM_THREADS="1")
     proc = subprocess.Popen([sys.executable, "-m", "beamline_zoo", "train", "--family", "braggnn", "--data",
-                             bragg_file, "--epochs", "500", "--batch-size", "64", "--out", str(tmp_path / "s")],
+                             bragg_file, "--epochs", "500", "--batch-size", "8", "--max-samples", "1280",
+                             "--out", str(tmp_path / "s")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     first = []
     while True:  # wait for the first completed epoch
@@ -150,7 +151,8 @@ def test_sigterm_stops_at_next_batch_with_usable_checkpoint(tmp_path, bragg_file
     assert proc.returncode == 143, err
     lines = parse_lines("".join(first) + out)
     stopped = [x for x in lines if x["type"] == "stopped"]
-    assert len(stopped) == 1 and stopped[0]["reason"] == "SIGTERM" and stopped[0]["epoch"] >= 1
+    # 128 steps per epoch: stopping at the next batch means epoch 2 never completes
+    assert len(stopped) == 1 and stopped[0]["reason"] == "SIGTERM" and stopped[0]["epoch"] == 1
     assert lines[-1]["type"] == "artifact" and lines[-2]["type"] == "stopped"
     ck = load_checkpoint(lines[-1]["path"])
     assert ck["stopped"] == "SIGTERM" and ck["epoch"] == stopped[0]["epoch"]
