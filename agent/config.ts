@@ -28,7 +28,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     dataHost: env.AGENT_DATA_HOST ?? "127.0.0.1",
     dataPort: env.AGENT_DATA_PORT ?? 0,
     publicDataUrl: env.AGENT_PUBLIC_DATA_URL ?? null,
-    serveRoots: (env.AGENT_SERVE_ROOTS ?? workdir).split(":").filter(Boolean).map((p) => path.resolve(p)),
+    serveRoots: (env.AGENT_SERVE_ROOTS ?? workdir)
+      .split(":")
+      .filter(Boolean)
+      .map((p) => path.resolve(p)),
     python: env.ZOO_PYTHON ?? "/usr/bin/python3",
     zooDir: path.resolve(env.ZOO_DIR ?? "zoo"),
     cpus: env.AGENT_CPUS ?? 2,

@@ -13,7 +13,11 @@ export class DashboardError extends Error {
 }
 
 export interface DashboardClient {
-  request<T>(method: "GET" | "POST", path: string, options?: { body?: unknown; schema?: z.ZodType<T>; timeoutMs?: number; retries?: number }): Promise<T | null>;
+  request<T>(
+    method: "GET" | "POST",
+    path: string,
+    options?: { body?: unknown; schema?: z.ZodType<T>; timeoutMs?: number; retries?: number },
+  ): Promise<T | null>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,7 +60,8 @@ export function createDashboardClient(baseUrl: string, token: string, version: s
         }
         if (!schema) return json as never;
         const parsed = schema.safeParse(json);
-        if (!parsed.success) throw new DashboardError(`Dashboard sent an unexpected ${path} response: ${parsed.error.issues[0]?.message}`, response.status);
+        if (!parsed.success)
+          throw new DashboardError(`Dashboard sent an unexpected ${path} response: ${parsed.error.issues[0]?.message}`, response.status);
         return parsed.data;
       }
     },

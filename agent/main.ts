@@ -40,7 +40,11 @@ async function runAgent(config: AgentConfig) {
     port: config.dataPort,
     authorize: async (token: string) => {
       try {
-        const grant = await client.request("POST", "/api/agent/v1/transfers/authorize", { body: { token }, schema: authorizeTransferResponse, retries: 2 });
+        const grant = await client.request("POST", "/api/agent/v1/transfers/authorize", {
+          body: { token },
+          schema: authorizeTransferResponse,
+          retries: 2,
+        });
         if (!grant || !isServable(grant.path, config.serveRoots)) return null;
         return grant;
       } catch (error) {
@@ -118,7 +122,9 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
     completion = { status: "succeeded", result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    completion = abort.signal.aborted ? { status: "canceled", error: message } : { status: "failed", error: message, retryable: error instanceof TaskFailure && error.retryable };
+    completion = abort.signal.aborted
+      ? { status: "canceled", error: message }
+      : { status: "failed", error: message, retryable: error instanceof TaskFailure && error.retryable };
     console.error(`[agent] ${task.kind} for run ${task.runId}: ${message}`);
   }
   await context.flush();

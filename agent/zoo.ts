@@ -67,7 +67,10 @@ export async function runZoo(
     const outcome = await handle.wait();
     if (signal.aborted) throw new TaskFailure("Canceled on request.");
     if (outcome.state !== "completed") {
-      throw new TaskFailure(zooError ?? `${args[0]} ${outcome.state} (exit ${outcome.exitCode ?? "signal"}): ${outcome.detail}`, outcome.state === "timeout");
+      throw new TaskFailure(
+        zooError ?? `${args[0]} ${outcome.state} (exit ${outcome.exitCode ?? "signal"}): ${outcome.detail}`,
+        outcome.state === "timeout",
+      );
     }
     return { lines, handle };
   } finally {

@@ -26,7 +26,14 @@ test("a scientist retrains BraggNN and watches it go to a deployed model", async
   await expect(page.locator("h1 .badge")).toHaveText("succeeded", { timeout: 150_000 });
   await expect(page.getByText(/deployed on aps-1id-edge/)).toBeVisible();
   const breakdown = page.getByRole("table", { name: "Turnaround breakdown" });
-  for (const part of ["Queue wait", "Data transfer (stage-in)", "Training", "Model transfer (stage-out)", "Control overhead", "End-to-end"]) {
+  for (const part of [
+    "Queue wait",
+    "Data transfer (stage-in)",
+    "Training",
+    "Model transfer (stage-out)",
+    "Control overhead",
+    "End-to-end",
+  ]) {
     await expect(breakdown.getByText(part)).toBeVisible();
   }
   await keepScreenshot(page, "scientist-retrain-deployed");

@@ -85,12 +85,20 @@ interface Simulated {
 
 function simulate(family: "braggnn" | "cookienetae", samples: number, file: string, extra: string[] = []): Simulated | null {
   try {
-    const out = execFileSync(PYTHON, ["-m", "beamline_zoo", "simulate", "--family", family, "--samples", String(samples), "--out", file, ...extra], {
-      env: { ...process.env, PYTHONPATH: path.resolve("zoo") },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const line = out.trim().split("\n").map((l) => JSON.parse(l)).find((l) => l.type === "simulated");
+    const out = execFileSync(
+      PYTHON,
+      ["-m", "beamline_zoo", "simulate", "--family", family, "--samples", String(samples), "--out", file, ...extra],
+      {
+        env: { ...process.env, PYTHONPATH: path.resolve("zoo") },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const line = out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === "simulated");
     return line ?? null;
   } catch (error) {
     console.warn(`[seed] could not simulate ${family} data (is python3-torch installed?): ${(error as Error).message.split("\n")[0]}`);
@@ -149,21 +157,69 @@ async function main() {
     },
   });
 
-  const datasets: { experimentId: string; name: string; family: "braggnn" | "cookienetae"; kind: "simulated" | "raw"; samples: number; file: string; shape: number[]; extra?: string[] }[] = [
-    { experimentId: hedm.id, name: "scan-0042 patches (simulated)", family: "braggnn", kind: "simulated", samples: 12_000, file: "braggnn-scan-0042.h5", shape: [11, 11] },
-    { experimentId: hedm.id, name: "scan-0043 unlabelled", family: "braggnn", kind: "raw", samples: 1_500, file: "braggnn-scan-0043-unlabelled.h5", shape: [11, 11], extra: ["--unlabelled", "--seed", "7"] },
-    { experimentId: cookie.id, name: "run-117 spectra (simulated)", family: "cookienetae", kind: "simulated", samples: 256, file: "cookiebox-run-117.h5", shape: [128, 128] },
+  const datasets: {
+    experimentId: string;
+    name: string;
+    family: "braggnn" | "cookienetae";
+    kind: "simulated" | "raw";
+    samples: number;
+    file: string;
+    shape: number[];
+    extra?: string[];
+  }[] = [
+    {
+      experimentId: hedm.id,
+      name: "scan-0042 patches (simulated)",
+      family: "braggnn",
+      kind: "simulated",
+      samples: 12_000,
+      file: "braggnn-scan-0042.h5",
+      shape: [11, 11],
+    },
+    {
+      experimentId: hedm.id,
+      name: "scan-0043 unlabelled",
+      family: "braggnn",
+      kind: "raw",
+      samples: 1_500,
+      file: "braggnn-scan-0043-unlabelled.h5",
+      shape: [11, 11],
+      extra: ["--unlabelled", "--seed", "7"],
+    },
+    {
+      experimentId: cookie.id,
+      name: "run-117 spectra (simulated)",
+      family: "cookienetae",
+      kind: "simulated",
+      samples: 256,
+      file: "cookiebox-run-117.h5",
+      shape: [128, 128],
+    },
   ];
   for (const d of datasets) {
     const existing = await prisma.dataset.findUnique({ where: { experimentId_name: { experimentId: d.experimentId, name: d.name } } });
     if (existing && fs.existsSync(existing.path)) continue;
     const made = simulate(d.family, d.samples, path.join(EDGE_DATASETS, d.file), d.extra);
     if (!made) continue;
-    const data = { path: made.path, bytes: BigInt(made.bytes), sha256: made.sha256, sampleCount: d.samples, shapes: { sample: [d.samples, ...d.shape] } };
+    const data = {
+      path: made.path,
+      bytes: BigInt(made.bytes),
+      sha256: made.sha256,
+      sampleCount: d.samples,
+      shapes: { sample: [d.samples, ...d.shape] },
+    };
     if (existing) await prisma.dataset.update({ where: { id: existing.id }, data });
     else
       await prisma.dataset.create({
-        data: { ...data, experimentId: d.experimentId, edgeHostId: edge.id, familyKey: d.family, name: d.name, kind: d.kind, registeredById: users.scientist },
+        data: {
+          ...data,
+          experimentId: d.experimentId,
+          edgeHostId: edge.id,
+          familyKey: d.family,
+          name: d.name,
+          kind: d.kind,
+          registeredById: users.scientist,
+        },
       });
   }
   console.log(`[seed] demo data ready (${USERS.length} users, 2 experiments, 2 trainers, 1 edge host)`);

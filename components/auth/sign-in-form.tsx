@@ -19,10 +19,7 @@ export function SignInForm({ callbackUrl, oidcName }: { callbackUrl: string; oid
     });
     setPending(false);
     if (result?.ok && !result.error) window.location.assign(callbackUrl);
-    else
-      setError(
-        result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong e-mail or password.",
-      );
+    else setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong e-mail or password.");
   }
 
   return (

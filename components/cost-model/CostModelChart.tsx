@@ -3,24 +3,9 @@
 // Paper Fig. 4: conventional (f_c) versus ML surrogate (f_ml) time against dataset size N, log–log, with the
 // break-even marked. All numbers arrive computed (lib/cost-model/paper.ts); this only draws them.
 
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { CostCurvePoint } from "@/lib/cost-model/paper";
-import {
-  formatCount,
-  formatDuration,
-  formatPowerOfTen,
-  powerOfTenDomain,
-  powerOfTenTicks,
-} from "@/lib/cost-model/format";
+import { formatCount, formatDuration, formatPowerOfTen, powerOfTenDomain, powerOfTenTicks } from "@/lib/cost-model/format";
 
 export interface CostModelChartProps {
   points: readonly CostCurvePoint[];
@@ -34,27 +19,15 @@ export interface CostModelChartProps {
 
 const AXIS_TICK = { fill: "var(--muted)", fontSize: 12 };
 
-export function CostModelChart({
-  points,
-  breakEvenN,
-  highlightedN,
-  highlightedLabel,
-  height = 360,
-}: CostModelChartProps) {
+export function CostModelChart({ points, breakEvenN, highlightedN, highlightedLabel, height = 360 }: CostModelChartProps) {
   const nDomain = powerOfTenDomain(points.map((p) => p.n));
-  const secondsDomain = powerOfTenDomain(
-    points.flatMap((p) => [p.conventionalSeconds, p.mlSeconds]),
-  );
+  const secondsDomain = powerOfTenDomain(points.flatMap((p) => [p.conventionalSeconds, p.mlSeconds]));
   if (nDomain === null || secondsDomain === null) {
     return <p style={{ color: "var(--muted)" }}>No cost curve to draw.</p>;
   }
   const data = points.map((p) => ({ ...p }));
-  const showBreakEven =
-    breakEvenN !== null && breakEvenN >= nDomain[0] && breakEvenN <= nDomain[1];
-  const showHighlight =
-    highlightedN !== undefined &&
-    highlightedN >= nDomain[0] &&
-    highlightedN <= nDomain[1];
+  const showBreakEven = breakEvenN !== null && breakEvenN >= nDomain[0] && breakEvenN <= nDomain[1];
+  const showHighlight = highlightedN !== undefined && highlightedN >= nDomain[0] && highlightedN <= nDomain[1];
 
   return (
     <figure style={{ margin: 0 }}>

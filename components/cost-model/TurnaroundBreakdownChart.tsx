@@ -3,21 +3,9 @@
 // Per-trainer stacked bars of median step times (the paper's Table 1 plus queue and control overhead).
 // Input is lib/cost-model/turnaround.ts trainerBreakdown() output; no maths here.
 
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDuration } from "@/lib/cost-model/format";
-import {
-  TABLE_ONE_COMPONENTS,
-  TABLE_ONE_LABELS,
-  type TrainerBreakdown,
-} from "@/lib/cost-model/turnaround";
+import { TABLE_ONE_COMPONENTS, TABLE_ONE_LABELS, type TrainerBreakdown } from "@/lib/cost-model/turnaround";
 
 export interface TurnaroundBreakdownChartProps {
   trainers: readonly TrainerBreakdown[];
@@ -25,10 +13,7 @@ export interface TurnaroundBreakdownChartProps {
 }
 
 // Themable through CSS variables; the fallbacks stay within the four base colours so dark mode holds.
-const SEGMENT_STYLE: Record<
-  (typeof TABLE_ONE_COMPONENTS)[number],
-  { fill: string; opacity: number }
-> = {
+const SEGMENT_STYLE: Record<(typeof TABLE_ONE_COMPONENTS)[number], { fill: string; opacity: number }> = {
   queueSeconds: { fill: "var(--chart-queue, var(--muted))", opacity: 0.5 },
   dataTransferSeconds: {
     fill: "var(--chart-transfer, var(--accent))",
@@ -49,10 +34,7 @@ const SEGMENT_STYLE: Record<
 
 const AXIS_TICK = { fill: "var(--muted)", fontSize: 12 };
 
-export function TurnaroundBreakdownChart({
-  trainers,
-  height,
-}: TurnaroundBreakdownChartProps) {
+export function TurnaroundBreakdownChart({ trainers, height }: TurnaroundBreakdownChartProps) {
   if (trainers.length === 0) {
     return <p style={{ color: "var(--muted)" }}>No finished runs yet.</p>;
   }
@@ -69,24 +51,9 @@ export function TurnaroundBreakdownChart({
       margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
       aria-label="Median end-to-end time per trainer, by step"
     >
-      <CartesianGrid
-        stroke="var(--muted)"
-        strokeOpacity={0.25}
-        horizontal={false}
-      />
-      <XAxis
-        type="number"
-        tickFormatter={(s: number) => formatDuration(s)}
-        tick={AXIS_TICK}
-        stroke="var(--muted)"
-      />
-      <YAxis
-        type="category"
-        dataKey="name"
-        width={160}
-        tick={AXIS_TICK}
-        stroke="var(--muted)"
-      />
+      <CartesianGrid stroke="var(--muted)" strokeOpacity={0.25} horizontal={false} />
+      <XAxis type="number" tickFormatter={(s: number) => formatDuration(s)} tick={AXIS_TICK} stroke="var(--muted)" />
+      <YAxis type="category" dataKey="name" width={160} tick={AXIS_TICK} stroke="var(--muted)" />
       <Tooltip
         cursor={{ fill: "var(--muted)", fillOpacity: 0.1 }}
         contentStyle={{

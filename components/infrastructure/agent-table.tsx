@@ -63,7 +63,11 @@ export function AgentTable({ agents, nowMs }: { agents: AgentRow[]; nowMs: numbe
           })}
         </tbody>
       </table>
-      {message && <p className="alert ok small" role="status">{message}</p>}
+      {message && (
+        <p className="alert ok small" role="status">
+          {message}
+        </p>
+      )}
     </>
   );
 }

@@ -13,7 +13,16 @@ export function CreateTrainerForm() {
       <Field name="name" label="Name" state={state} placeholder="polaris" required />
       <Field name="site" label="Site" state={state} placeholder="ALCF" required />
       <Field name="hardware" label="Hardware" state={state} placeholder="4×A100 per node" required />
-      <Field name="executor" label="Executor" state={state} options={[{ value: "local", label: "local process" }, { value: "slurm", label: "Slurm" }]} required />
+      <Field
+        name="executor"
+        label="Executor"
+        state={state}
+        options={[
+          { value: "local", label: "local process" },
+          { value: "slurm", label: "Slurm" },
+        ]}
+        required
+      />
       <Field name="concurrency" label="Concurrent runs" state={state} type="number" defaultValue="1" required />
       <button type="submit" disabled={pending}>
         Register trainer

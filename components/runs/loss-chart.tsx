@@ -13,7 +13,11 @@ export function LossChart({ metrics, family }: { metrics: RunView["metrics"]; fa
     <ResponsiveContainer width="100%" height={240}>
       <LineChart data={data} margin={{ top: 8, right: 40, bottom: 4, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-        <XAxis dataKey="epoch" tick={TICK} label={{ value: "epoch", fill: "var(--muted)", fontSize: 11, position: "insideBottomRight", offset: -2 }} />
+        <XAxis
+          dataKey="epoch"
+          tick={TICK}
+          label={{ value: "epoch", fill: "var(--muted)", fontSize: 11, position: "insideBottomRight", offset: -2 }}
+        />
         <YAxis yAxisId="loss" scale="log" domain={["auto", "auto"]} tick={TICK} tickFormatter={(v: number) => v.toExponential(0)} />
         {errorKey && <YAxis yAxisId="error" orientation="right" tick={TICK} />}
         <Tooltip contentStyle={{ background: "var(--panel)", border: "1px solid var(--border)" }} />
@@ -21,7 +25,14 @@ export function LossChart({ metrics, family }: { metrics: RunView["metrics"]; fa
         <Line yAxisId="loss" dataKey="loss" name="train loss" stroke="var(--accent)" dot={false} isAnimationActive={false} />
         <Line yAxisId="loss" dataKey="valLoss" name="validation loss" stroke="var(--warn)" dot={false} isAnimationActive={false} />
         {errorKey && (
-          <Line yAxisId="error" dataKey="error" name={family === "braggnn" ? "mean error (px)" : errorKey} stroke="var(--ok)" dot={false} isAnimationActive={false} />
+          <Line
+            yAxisId="error"
+            dataKey="error"
+            name={family === "braggnn" ? "mean error (px)" : errorKey}
+            stroke="var(--ok)"
+            dot={false}
+            isAnimationActive={false}
+          />
         )}
       </LineChart>
     </ResponsiveContainer>

@@ -8,7 +8,11 @@ export function RestoreButton({ deploymentId, label }: { deploymentId: string; l
   const [message, setMessage] = useState<string | null>(null);
   return (
     <>
-      <button className="small" disabled={pending} onClick={() => start(async () => setMessage((await restoreDeploymentAction(deploymentId)).message ?? null))}>
+      <button
+        className="small"
+        disabled={pending}
+        onClick={() => start(async () => setMessage((await restoreDeploymentAction(deploymentId)).message ?? null))}
+      >
         {label}
       </button>
       {message && <span className="small muted"> {message}</span>}

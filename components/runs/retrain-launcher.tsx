@@ -63,7 +63,12 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
 
   return (
     <>
-      <button className="primary" onClick={open} disabled={datasets.length === 0} title={datasets.length ? undefined : "Register a dataset first"}>
+      <button
+        className="primary"
+        onClick={open}
+        disabled={datasets.length === 0}
+        title={datasets.length ? undefined : "Register a dataset first"}
+      >
         Retrain…
       </button>
       <dialog ref={dialog} aria-label="Retrain a model">
@@ -129,7 +134,11 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                         {trainer.hardware} · {trainer.executor}
                         {!trainer.agentOnline && " · agent offline"}
                       </span>
-                      {fastest?.trainerId === trainer.trainerId && <span className="badge ok" style={{ marginLeft: 6 }}>fastest</span>}
+                      {fastest?.trainerId === trainer.trainerId && (
+                        <span className="badge ok" style={{ marginLeft: 6 }}>
+                          fastest
+                        </span>
+                      )}
                     </td>
                     <td className="num" title={prediction?.basis.join("\n")}>
                       {prediction ? formatDurationWithUncertainty(prediction.totalSeconds, prediction.plusMinusSeconds) : "—"}
@@ -152,15 +161,39 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
           <div className="row">
             <label>
               Epochs
-              <input name="epochs" type="number" min={1} max={5000} value={epochs} onChange={(e) => setEpochs(Number(e.target.value))} required />
+              <input
+                name="epochs"
+                type="number"
+                min={1}
+                max={5000}
+                value={epochs}
+                onChange={(e) => setEpochs(Number(e.target.value))}
+                required
+              />
             </label>
             <label>
               Batch size
-              <input name="batchSize" type="number" min={1} max={8192} defaultValue={family?.batchSize ?? 512} key={`b-${datasetId}`} required />
+              <input
+                name="batchSize"
+                type="number"
+                min={1}
+                max={8192}
+                defaultValue={family?.batchSize ?? 512}
+                key={`b-${datasetId}`}
+                required
+              />
             </label>
             <label>
               Learning rate
-              <input name="learningRate" type="number" step="any" min={0} defaultValue={family?.learningRate ?? 3e-4} key={`lr-${datasetId}`} required />
+              <input
+                name="learningRate"
+                type="number"
+                step="any"
+                min={0}
+                defaultValue={family?.learningRate ?? 3e-4}
+                key={`lr-${datasetId}`}
+                required
+              />
             </label>
             <label>
               Seed
@@ -168,7 +201,14 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
             </label>
             <label>
               Max samples
-              <input name="maxSamples" type="number" min={1} placeholder="all" value={maxSamples} onChange={(e) => setMaxSamples(e.target.value)} />
+              <input
+                name="maxSamples"
+                type="number"
+                min={1}
+                placeholder="all"
+                value={maxSamples}
+                onChange={(e) => setMaxSamples(e.target.value)}
+              />
             </label>
           </div>
           <label>

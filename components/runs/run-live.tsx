@@ -93,7 +93,11 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
         </div>
       </div>
       {run.statusReason && terminal && run.status !== "succeeded" && <p className="alert error">{run.statusReason}</p>}
-      {message && <p className="alert ok" role="status">{message}</p>}
+      {message && (
+        <p className="alert ok" role="status">
+          {message}
+        </p>
+      )}
 
       <div className="grid">
         <div className="panel">
@@ -110,19 +114,17 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
                   <td>
                     <StatusBadge status={s.status} />
                   </td>
-                  <td className="num">{s.seconds != null ? formatDuration(s.seconds) : s.startedAtMs ? formatDuration((now - s.startedAtMs) / 1000) : "—"}</td>
-                  <td className="small">
-                    {s.error ?? progressText(s.detail) ?? (s.bytes ? formatBytes(s.bytes) : "")}
+                  <td className="num">
+                    {s.seconds != null ? formatDuration(s.seconds) : s.startedAtMs ? formatDuration((now - s.startedAtMs) / 1000) : "—"}
                   </td>
+                  <td className="small">{s.error ?? progressText(s.detail) ?? (s.bytes ? formatBytes(s.bytes) : "")}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
         <div className="panel">
-          <h3>
-            Breakdown (paper Table 1) {run.predicted && <span className="muted">· predicted vs actual</span>}
-          </h3>
+          <h3>Breakdown (paper Table 1) {run.predicted && <span className="muted">· predicted vs actual</span>}</h3>
           <table aria-label="Turnaround breakdown">
             <thead>
               <tr>
@@ -134,7 +136,8 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
             <tbody>
               {BREAKDOWN_ROWS.filter((r) => r.key !== "labelling" || run.breakdown.labelling > 0).map((r) => {
                 const actual = r.key === "endToEnd" ? liveEndToEnd : run.breakdown[r.key];
-                const predicted = r.key === "endToEnd" ? run.predicted?.totalSeconds : r.predicted ? run.predicted?.steps[r.predicted]?.seconds : undefined;
+                const predicted =
+                  r.key === "endToEnd" ? run.predicted?.totalSeconds : r.predicted ? run.predicted?.steps[r.predicted]?.seconds : undefined;
                 return (
                   <tr key={r.key}>
                     <td>{r.key === "endToEnd" ? <b>{r.label}</b> : r.label}</td>
@@ -174,7 +177,8 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
           {lastMetric && (
             <span className="small mono">
               epoch {lastMetric.epoch}/{epochs} · loss {lastMetric.loss.toExponential(3)}
-              {lastMetric.metrics.mean != null && ` · mean error ${lastMetric.metrics.mean.toFixed(3)} px · p95 ${lastMetric.metrics.p95?.toFixed(3)} px`}
+              {lastMetric.metrics.mean != null &&
+                ` · mean error ${lastMetric.metrics.mean.toFixed(3)} px · p95 ${lastMetric.metrics.p95?.toFixed(3)} px`}
               {" · "}
               {Math.round(lastMetric.samplesPerSec).toLocaleString("en")} samples/s
             </span>
@@ -185,7 +189,10 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
 
       {run.modelVersion && (
         <p className="alert ok" style={{ marginTop: 12 }}>
-          Model <Link href={`/models/${run.family.key}#v${run.modelVersion.version}`}>{run.family.name} v{run.modelVersion.version}</Link>{" "}
+          Model{" "}
+          <Link href={`/models/${run.family.key}#v${run.modelVersion.version}`}>
+            {run.family.name} v{run.modelVersion.version}
+          </Link>{" "}
           {run.modelVersion.active ? `deployed on ${run.edgeHost}` : "registered (no longer the active deployment)"}.
         </p>
       )}

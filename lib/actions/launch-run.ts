@@ -22,7 +22,13 @@ export async function launchRunAction(_previous: ActionState, form: FormData): P
     if (dataset) {
       const inputs = await getPredictionInputs({ edgeHostIds: [dataset.edgeHostId] });
       const trainer = inputs.trainers.find((t) => t.trainerId === input.trainerId);
-      const prediction = trainer && predictLaunch(trainer, inputs, { dataset: { ...dataset, bytes: Number(dataset.bytes) }, epochs: input.epochs, maxSamples: input.maxSamples });
+      const prediction =
+        trainer &&
+        predictLaunch(trainer, inputs, {
+          dataset: { ...dataset, bytes: Number(dataset.bytes) },
+          epochs: input.epochs,
+          maxSamples: input.maxSamples,
+        });
       predicted = prediction ? JSON.parse(JSON.stringify(prediction)) : undefined;
     }
     const { run } = await launchRun({ actorId: user.id, input, predicted });

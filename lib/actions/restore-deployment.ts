@@ -10,7 +10,10 @@ import { restoreDeployment } from "@/lib/server/models/restore-deployment";
 export async function restoreDeploymentAction(deploymentId: string): Promise<ActionState> {
   try {
     const user = await requireUser();
-    const deployment = await prisma.deployment.findUnique({ where: { id: String(deploymentId) }, select: { modelVersion: { select: { experimentId: true } } } });
+    const deployment = await prisma.deployment.findUnique({
+      where: { id: String(deploymentId) },
+      select: { modelVersion: { select: { experimentId: true } } },
+    });
     if (!deployment) throw new AppError("NOT_FOUND", "No such deployment.");
     const experimentId = deployment.modelVersion.experimentId;
     if (experimentId) await requirePermission(user, "model:restore", experimentId);

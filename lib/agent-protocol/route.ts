@@ -14,7 +14,11 @@ export function jsonError(error: unknown): Response {
   if (error instanceof z.ZodError) {
     const issue = error.issues[0];
     return Response.json(
-      { error: `Invalid request: ${issue?.path.join(".") || "body"}: ${issue?.message}`, code: "INVALID_INPUT", issues: error.issues.slice(0, 10) },
+      {
+        error: `Invalid request: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
+        code: "INVALID_INPUT",
+        issues: error.issues.slice(0, 10),
+      },
       { status: 400 },
     );
   }
@@ -40,7 +44,10 @@ export function agentRoute<C>(handler: (request: Request, agent: AuthenticatedAg
       const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
       const wait = agentLimiter.hit(key);
       if (wait > 0) {
-        return Response.json({ error: `Rate limit exceeded; retry in ${wait}s.`, code: "RATE_LIMITED" }, { status: 429, headers: { "retry-after": String(wait) } });
+        return Response.json(
+          { error: `Rate limit exceeded; retry in ${wait}s.`, code: "RATE_LIMITED" },
+          { status: 429, headers: { "retry-after": String(wait) } },
+        );
       }
       const agent = await authenticateAgent(request.headers.get("authorization"));
       return await handler(request, agent, context);

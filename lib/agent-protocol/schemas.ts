@@ -6,7 +6,11 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_AGENT_BODY_BYTES = 256 * 1024;
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "sha256 must be 64 lowercase hex characters");
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "ids are letters, digits, _ and -");
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, "ids are letters, digits, _ and -");
 const finite = z.number().finite();
 
 export const heartbeatRequest = z.object({
@@ -34,7 +38,11 @@ export const trainParams = z.object({
   epochs: z.number().int().min(1).max(5000),
   batchSize: z.number().int().min(1).max(8192),
   learningRate: z.number().positive().max(1),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   maxSamples: z.number().int().positive().nullable(),
 });
 
@@ -90,7 +98,12 @@ export const epochMetric = z.object({
 /** What an agent reports while a task runs; a batch per request. */
 export const taskEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("log"), line: z.string().max(4000) }),
-  z.object({ type: z.literal("progress"), done: z.number().nonnegative(), total: z.number().nonnegative(), note: z.string().max(200).optional() }),
+  z.object({
+    type: z.literal("progress"),
+    done: z.number().nonnegative(),
+    total: z.number().nonnegative(),
+    note: z.string().max(200).optional(),
+  }),
   z.object({ type: z.literal("metric"), metric: epochMetric }),
   // training process running (after any scheduler queue): splits queue wait from training time
   z.object({ type: z.literal("started"), executorJobId: z.string().max(64) }),

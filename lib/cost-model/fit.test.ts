@@ -19,17 +19,12 @@ describe("fitTransfer", () => {
     const fit = fitTransfer([], ROUTE);
     expect(fit.basis.source).toBe("paper");
     expect(fit.basis.points).toBe(0);
-    expect(fit.basis.note).toBe(
-      `paper default: no transfers recorded for ${ROUTE}, so 1 GB/s and no start-up are assumed.`,
-    );
+    expect(fit.basis.note).toBe(`paper default: no transfers recorded for ${ROUTE}, so 1 GB/s and no start-up are assumed.`);
     expect(fit.bytesPerSecond.value).toBe(1e9);
     expect(fit.startupSeconds.value).toBe(0);
     const prediction = predictTransferSeconds(fit, 3e6);
     expect(prediction.seconds).toBeCloseTo(0.003, 12);
-    expect(prediction.plusMinusSeconds).toBeCloseTo(
-      0.003 * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
-      12,
-    );
+    expect(prediction.plusMinusSeconds).toBeCloseTo(0.003 * PAPER_DEFAULT_RELATIVE_UNCERTAINTY, 12);
   });
 
   it("recovers rate and start-up from noiseless transfers", () => {
@@ -72,13 +67,8 @@ describe("fitTransfer", () => {
     expect(fit.bytesPerSecond.value).toBeCloseTo(5e8, 3);
     expect(fit.startupSeconds.value).toBe(0);
     expect(fit.basis.points).toBe(1);
-    expect(fit.basis.note).toMatch(
-      /one transfer recorded for edge-1 → polaris/,
-    );
-    expect(predictTransferSeconds(fit, 2e9).plusMinusSeconds).toBeCloseTo(
-      4 * FEW_POINTS_RELATIVE_UNCERTAINTY,
-      12,
-    );
+    expect(fit.basis.note).toMatch(/one transfer recorded for edge-1 → polaris/);
+    expect(predictTransferSeconds(fit, 2e9).plusMinusSeconds).toBeCloseTo(4 * FEW_POINTS_RELATIVE_UNCERTAINTY, 12);
   });
 
   it("handles transfers that all moved the same size", () => {
@@ -131,18 +121,10 @@ describe("fitTraining", () => {
   it("scales the paper's C(T) by workload without history", () => {
     const fit = fitTraining([], "BraggNN on cerebras");
     expect(fit.basis.source).toBe("paper");
-    expect(fit.basis.note).toMatch(
-      /^paper default: no runs recorded for BraggNN on cerebras/,
-    );
+    expect(fit.basis.note).toMatch(/^paper default: no runs recorded for BraggNN on cerebras/);
     expect(predictTrainingSeconds(fit, 55_548, 500).seconds).toBeCloseTo(19, 9);
-    expect(predictTrainingSeconds(fit, 55_548, 1000).seconds).toBeCloseTo(
-      38,
-      9,
-    );
-    expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(
-      19 / (55_548 * 500),
-      15,
-    );
+    expect(predictTrainingSeconds(fit, 55_548, 1000).seconds).toBeCloseTo(38, 9);
+    expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(19 / (55_548 * 500), 15);
     expect(PAPER_TRAINING_REFERENCE.sampleEpochs).toBe(27_774_000);
   });
 
@@ -156,17 +138,11 @@ describe("fitTraining", () => {
     expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(2e-5, 12);
     expect(fit.startupSeconds.value).toBeCloseTo(8, 9);
     expect(fit.basis.source).toBe("measured");
-    expect(predictTrainingSeconds(fit, 55_548, 500).seconds).toBeCloseTo(
-      55_548 * 500 * 2e-5 + 8,
-      6,
-    );
+    expect(predictTrainingSeconds(fit, 55_548, 500).seconds).toBeCloseTo(55_548 * 500 * 2e-5 + 8, 6);
   });
 
   it("uses a single run as a rate", () => {
-    const fit = fitTraining(
-      [{ samples: 1000, epochs: 10, seconds: 20 }],
-      "CookieNetAE on local",
-    );
+    const fit = fitTraining([{ samples: 1000, epochs: 10, seconds: 20 }], "CookieNetAE on local");
     expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(0.002, 12);
     expect(fit.startupSeconds.value).toBe(0);
     expect(fit.basis.note).toMatch(/one run recorded/);
@@ -179,19 +155,12 @@ describe("per-datum costs", () => {
     expect(estimate.secondsPerDatum.value).toBeCloseTo(0.35e-6, 15);
     expect(estimate.basis.source).toBe("paper");
     expect(estimate.basis.note).toMatch(/C\(E\) = 0.35 µs/);
-    expect(
-      fitAnalysisCost([], "pseudo-Voigt").secondsPerDatum.value,
-    ).toBeCloseTo(2.44e-6, 15);
+    expect(fitAnalysisCost([], "pseudo-Voigt").secondsPerDatum.value).toBeCloseTo(2.44e-6, 15);
   });
 
   it("takes the median and a robust spread", () => {
     const fit = fitEstimateCost(
-      [
-        { secondsPerDatum: 1e-6 },
-        { secondsPerDatum: 2e-6 },
-        { secondsPerDatum: 3e-6 },
-        { secondsPerDatum: 50e-6 },
-      ],
+      [{ secondsPerDatum: 1e-6 }, { secondsPerDatum: 2e-6 }, { secondsPerDatum: 3e-6 }, { secondsPerDatum: 50e-6 }],
       "BraggNN on edge-1",
     );
     expect(fit.secondsPerDatum.value).toBeCloseTo(2.5e-6, 15);

@@ -2,11 +2,7 @@
 // that says where the number came from, so the page can show "measured (12 transfers, R² 0.99)" or
 // "paper default" next to every value.
 
-import {
-  PAPER_PARAMETERS,
-  PAPER_PHYSICAL_QUANTITIES,
-  MICROSECONDS_PER_SECOND,
-} from "@/lib/cost-model/paper";
+import { PAPER_PARAMETERS, PAPER_PHYSICAL_QUANTITIES, MICROSECONDS_PER_SECOND } from "@/lib/cost-model/paper";
 import {
   fitLineNonNegative,
   finiteValues,
@@ -92,26 +88,14 @@ export interface TransferFit {
  * - times that do not grow with size: aggregate throughput, S = 0;
  * - only empty transfers (x = 0): S = mean T, v = the paper's 1 GB/s.
  */
-export function fitTransfer(
-  records: readonly TransferRecord[],
-  route: string,
-): TransferFit {
-  const usable = records.filter(
-    (r) =>
-      Number.isFinite(r.bytes) &&
-      Number.isFinite(r.seconds) &&
-      r.bytes >= 0 &&
-      r.seconds >= 0,
-  );
-  const line = fitLineNonNegative(
-    usable.map((r) => ({ x: r.bytes, y: r.seconds })),
-  );
+export function fitTransfer(records: readonly TransferRecord[], route: string): TransferFit {
+  const usable = records.filter((r) => Number.isFinite(r.bytes) && Number.isFinite(r.seconds) && r.bytes >= 0 && r.seconds >= 0);
+  const line = fitLineNonNegative(usable.map((r) => ({ x: r.bytes, y: r.seconds })));
   if (line === null) {
     return {
       bytesPerSecond: {
         value: PAPER_BYTES_PER_SECOND,
-        uncertainty:
-          PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
+        uncertainty: PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
       },
       startupSeconds: { value: 0, uncertainty: 0 },
       method: "paper-default",
@@ -131,14 +115,11 @@ export function fitTransfer(
     return {
       bytesPerSecond: {
         value: PAPER_BYTES_PER_SECOND,
-        uncertainty:
-          PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
+        uncertainty: PAPER_BYTES_PER_SECOND * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
       },
       startupSeconds: {
         value: line.intercept,
-        uncertainty:
-          line.interceptStandardError ??
-          line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY,
+        uncertainty: line.interceptStandardError ?? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY,
       },
       method: line.method,
       basis: {
@@ -153,14 +134,9 @@ export function fitTransfer(
 
   const rate = 1 / line.slope;
   const rateUncertainty =
-    line.slopeStandardError === null
-      ? rate * FEW_POINTS_RELATIVE_UNCERTAINTY
-      : line.slopeStandardError / (line.slope * line.slope);
+    line.slopeStandardError === null ? rate * FEW_POINTS_RELATIVE_UNCERTAINTY : line.slopeStandardError / (line.slope * line.slope);
   const startupUncertainty =
-    line.interceptStandardError ??
-    (line.method === "ordinary-least-squares"
-      ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY
-      : 0);
+    line.interceptStandardError ?? (line.method === "ordinary-least-squares" ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY : 0);
 
   let note: string;
   switch (line.method) {
@@ -193,36 +169,20 @@ export function fitTransfer(
 }
 
 /** Predicted time of one transfer of `bytes`, with the 1σ uncertainty of a single new observation. */
-export function predictTransferSeconds(
-  fit: TransferFit,
-  bytes: number,
-): DurationEstimate {
+export function predictTransferSeconds(fit: TransferFit, bytes: number): DurationEstimate {
   const seconds = bytes / fit.bytesPerSecond.value + fit.startupSeconds.value;
   return {
     seconds,
-    plusMinusSeconds: lineUncertainty(
-      fit.line,
-      bytes,
-      seconds,
-      fit.basis.source,
-    ),
+    plusMinusSeconds: lineUncertainty(fit.line, bytes, seconds, fit.basis.source),
   };
 }
 
-function lineUncertainty(
-  line: LineFit | null,
-  x: number,
-  predicted: number,
-  source: FitSource,
-): number {
+function lineUncertainty(line: LineFit | null, x: number, predicted: number, source: FitSource): number {
   if (line !== null) {
     const se = predictionStandardError(line, x);
     if (se !== null) return se;
   }
-  const relative =
-    source === "paper"
-      ? PAPER_DEFAULT_RELATIVE_UNCERTAINTY
-      : FEW_POINTS_RELATIVE_UNCERTAINTY;
+  const relative = source === "paper" ? PAPER_DEFAULT_RELATIVE_UNCERTAINTY : FEW_POINTS_RELATIVE_UNCERTAINTY;
   return predicted * relative;
 }
 
@@ -246,8 +206,7 @@ export interface TrainingReference {
 export const PAPER_TRAINING_REFERENCE: TrainingReference = {
   seconds: PAPER_PARAMETERS.trainingMicroseconds / MICROSECONDS_PER_SECOND,
   sampleEpochs: 55_548 * 500,
-  description:
-    "the paper's C(T) = 19 s for BraggNN, 55 548 patches × 500 epochs on Cerebras",
+  description: "the paper's C(T) = 19 s for BraggNN, 55 548 patches × 500 epochs on Cerebras",
 };
 
 export interface TrainingFit {
@@ -277,9 +236,7 @@ export function fitTraining(
       r.epochs >= 0 &&
       r.seconds >= 0,
   );
-  const line = fitLineNonNegative(
-    usable.map((r) => ({ x: r.samples * r.epochs, y: r.seconds })),
-  );
+  const line = fitLineNonNegative(usable.map((r) => ({ x: r.samples * r.epochs, y: r.seconds })));
   if (line === null) {
     const perSampleEpoch = reference.seconds / reference.sampleEpochs;
     return {
@@ -299,16 +256,11 @@ export function fitTraining(
     };
   }
   const n = line.points;
-  const distinctWorkloads = new Set(usable.map((r) => r.samples * r.epochs))
-    .size;
-  const perSampleEpochUncertainty =
-    line.slopeStandardError ?? line.slope * FEW_POINTS_RELATIVE_UNCERTAINTY;
+  const distinctWorkloads = new Set(usable.map((r) => r.samples * r.epochs)).size;
+  const perSampleEpochUncertainty = line.slopeStandardError ?? line.slope * FEW_POINTS_RELATIVE_UNCERTAINTY;
   const startupUncertainty =
     line.interceptStandardError ??
-    (line.method === "ordinary-least-squares" ||
-    line.method === "intercept-only"
-      ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY
-      : 0);
+    (line.method === "ordinary-least-squares" || line.method === "intercept-only" ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY : 0);
   let note: string;
   switch (line.method) {
     case "ordinary-least-squares":
@@ -345,22 +297,12 @@ export function fitTraining(
   };
 }
 
-export function predictTrainingSeconds(
-  fit: TrainingFit,
-  samples: number,
-  epochs: number,
-): DurationEstimate {
+export function predictTrainingSeconds(fit: TrainingFit, samples: number, epochs: number): DurationEstimate {
   const workload = samples * epochs;
-  const seconds =
-    fit.secondsPerSampleEpoch.value * workload + fit.startupSeconds.value;
+  const seconds = fit.secondsPerSampleEpoch.value * workload + fit.startupSeconds.value;
   return {
     seconds,
-    plusMinusSeconds: lineUncertainty(
-      fit.line,
-      workload,
-      seconds,
-      fit.basis.source,
-    ),
+    plusMinusSeconds: lineUncertainty(fit.line, workload, seconds, fit.basis.source),
   };
 }
 
@@ -386,9 +328,7 @@ export function fitPerDatumCost(
   paperSecondsPerDatum: number,
   paperDescription: string,
 ): PerDatumFit {
-  const values = finiteValues(benchmarks.map((b) => b.secondsPerDatum)).filter(
-    (v) => v >= 0,
-  );
+  const values = finiteValues(benchmarks.map((b) => b.secondsPerDatum)).filter((v) => v >= 0);
   const centre = median(values);
   if (centre === null) {
     return {
@@ -405,10 +345,7 @@ export function fitPerDatumCost(
     };
   }
   const n = values.length;
-  const spread =
-    n >= 2
-      ? (robustStandardDeviation(values) ?? 0)
-      : centre * FEW_POINTS_RELATIVE_UNCERTAINTY;
+  const spread = n >= 2 ? (robustStandardDeviation(values) ?? 0) : centre * FEW_POINTS_RELATIVE_UNCERTAINTY;
   return {
     secondsPerDatum: { value: centre, uncertainty: spread },
     basis: {
@@ -427,10 +364,7 @@ export function fitPerDatumCost(
 }
 
 /** C(E): inference cost per datum at the edge, from deploy benchmarks; paper default 0.35 µs. */
-export function fitEstimateCost(
-  benchmarks: readonly PerDatumBenchmark[],
-  subject: string,
-): PerDatumFit {
+export function fitEstimateCost(benchmarks: readonly PerDatumBenchmark[], subject: string): PerDatumFit {
   return fitPerDatumCost(
     benchmarks,
     subject,
@@ -440,10 +374,7 @@ export function fitEstimateCost(
 }
 
 /** C(A): conventional analysis cost per datum, from labeller benchmarks; paper default 2.44 µs. */
-export function fitAnalysisCost(
-  benchmarks: readonly PerDatumBenchmark[],
-  subject: string,
-): PerDatumFit {
+export function fitAnalysisCost(benchmarks: readonly PerDatumBenchmark[], subject: string): PerDatumFit {
   return fitPerDatumCost(
     benchmarks,
     subject,
@@ -462,10 +393,7 @@ export interface QueueWaitFit {
   basis: FitBasis;
 }
 
-export function fitQueueWait(
-  queueSeconds: readonly number[],
-  trainer: string,
-): QueueWaitFit {
+export function fitQueueWait(queueSeconds: readonly number[], trainer: string): QueueWaitFit {
   const values = finiteValues(queueSeconds).filter((v) => v >= 0);
   const centre = median(values);
   const p90 = quantile(values, 0.9);

@@ -75,9 +75,7 @@ describe("log-axis helpers", () => {
 
 describe("powerOfTenDomain and formatCount", () => {
   it("rounds a domain out to powers of ten", () => {
-    expect(powerOfTenDomain([0.0027, 26_880, 0, Number.NaN])).toEqual([
-      1e-3, 1e5,
-    ]);
+    expect(powerOfTenDomain([0.0027, 26_880, 0, Number.NaN])).toEqual([1e-3, 1e5]);
     expect(powerOfTenDomain([])).toBeNull();
   });
 

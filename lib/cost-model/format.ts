@@ -38,11 +38,7 @@ function significant(value: number, digits = 3): string {
  * Picks the largest unit not bigger than the value, then moves up one unit when rounding crossed into it
  * (59.97 s must read "1 min", not "60 s").
  */
-function withUnits(
-  value: number,
-  units: readonly Unit[],
-  digits: number,
-): string {
+function withUnits(value: number, units: readonly Unit[], digits: number): string {
   let index = 0;
   for (let i = units.length - 1; i >= 0; i--) {
     if (value >= units[i].size) {
@@ -77,19 +73,13 @@ export function formatBytes(bytes: number, significantDigits = 3): string {
 }
 
 /** "1 GB/s", "850 MB/s". */
-export function formatRate(
-  bytesPerSecond: number,
-  significantDigits = 3,
-): string {
+export function formatRate(bytesPerSecond: number, significantDigits = 3): string {
   if (!Number.isFinite(bytesPerSecond)) return "—";
   return `${formatBytes(bytesPerSecond, significantDigits)}/s`;
 }
 
 /** "12 ± 3 s": the ± part in the value's unit keeps the pair readable. */
-export function formatDurationWithUncertainty(
-  seconds: number,
-  plusMinusSeconds: number,
-): string {
+export function formatDurationWithUncertainty(seconds: number, plusMinusSeconds: number): string {
   return `${formatDuration(seconds)} ± ${formatDuration(plusMinusSeconds, 2)}`;
 }
 
@@ -123,19 +113,12 @@ export function formatPowerOfTen(value: number): string {
 export function powerOfTenTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return [];
   const ticks: number[] = [];
-  for (
-    let k = Math.floor(Math.log10(min));
-    k <= Math.ceil(Math.log10(max));
-    k++
-  )
-    ticks.push(10 ** k);
+  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) ticks.push(10 ** k);
   return ticks;
 }
 
 /** [10^⌊log min⌋, 10^⌈log max⌉] over the positive finite values — a log axis domain; null if none. */
-export function powerOfTenDomain(
-  values: readonly number[],
-): [number, number] | null {
+export function powerOfTenDomain(values: readonly number[]): [number, number] | null {
   const positive = values.filter((v) => v > 0 && Number.isFinite(v));
   if (positive.length === 0) return null;
   const min = Math.min(...positive);
@@ -146,11 +129,8 @@ export function powerOfTenDomain(
 /** A count such as a number of data: "950", "12 300", "9.03 × 10⁶". */
 export function formatCount(value: number): string {
   if (!Number.isFinite(value)) return "—";
-  if (Math.abs(value) < 1e5)
-    return Math.round(value).toLocaleString("en-US").replace(/,/g, " ");
+  if (Math.abs(value) < 1e5) return Math.round(value).toLocaleString("en-US").replace(/,/g, " ");
   const exponent = Math.floor(Math.log10(Math.abs(value)));
   const mantissa = significant(value / 10 ** exponent);
-  return mantissa === "1"
-    ? formatPowerOfTen(10 ** exponent)
-    : `${mantissa} × ${formatPowerOfTen(10 ** exponent)}`;
+  return mantissa === "1" ? formatPowerOfTen(10 ** exponent) : `${mantissa} × ${formatPowerOfTen(10 ** exponent)}`;
 }

@@ -22,15 +22,11 @@ describe("per-datum costs derived from the paper's physical quantities", () => {
   it("C(ex→dc) = 0.24 µs: an 11×11 16-bit patch is 242 B, at 1 GB/s that is 0.242 µs", () => {
     expect(patchBytes(11, 11, 16)).toBe(242);
     expect(derived.transferInMicrosecondsPerDatum).toBeCloseTo(0.242, 12);
-    expect(Number(derived.transferInMicrosecondsPerDatum.toFixed(2))).toBe(
-      0.24,
-    );
+    expect(Number(derived.transferInMicrosecondsPerDatum.toFixed(2))).toBe(0.24);
   });
 
   it("C(A_dc) = 2.44 µs: 2000 core·s / 1024 cores / 800 000 peaks = 2.4414 µs", () => {
-    expect(
-      parallelComputeMicrosecondsPerDatum(2000, 800_000, 1024),
-    ).toBeCloseTo(2.44140625, 10);
+    expect(parallelComputeMicrosecondsPerDatum(2000, 800_000, 1024)).toBeCloseTo(2.44140625, 10);
     expect(Number(derived.analysisMicrosecondsPerDatum.toFixed(2))).toBe(2.44);
   });
 
@@ -44,9 +40,7 @@ describe("per-datum costs derived from the paper's physical quantities", () => {
     expect(derived.modelTransferMicroseconds).toBeCloseTo(3000, 9);
     expect(derived.trainingMicroseconds).toBe(19e6);
     expect(derived.labelledFraction).toBe(0.1);
-    expect(
-      transferMicroseconds(PAPER_PHYSICAL_QUANTITIES.modelBytes, 1e9),
-    ).toBeCloseTo(3000, 9);
+    expect(transferMicroseconds(PAPER_PHYSICAL_QUANTITIES.modelBytes, 1e9)).toBeCloseTo(3000, 9);
   });
 
   it("fills parameters from measured SI quantities", () => {
@@ -70,18 +64,12 @@ describe("per-datum costs derived from the paper's physical quantities", () => {
 
 describe("eqs. 4 and 5", () => {
   it("f_c(N) = N·(0.24 + 2.44 + 0.008) µs", () => {
-    expect(conventionalMicroseconds(1e6, PAPER_PARAMETERS)).toBeCloseTo(
-      2.688e6,
-      6,
-    );
+    expect(conventionalMicroseconds(1e6, PAPER_PARAMETERS)).toBeCloseTo(2.688e6, 6);
   });
 
   it("f_ml(N) = 0.1·N·2.688 + 19·10⁶ + 3000 + 0.9·N·0.35 µs", () => {
     // N = 10⁶: 268 800 + 19 003 000 + 315 000 = 19 586 800 µs.
-    expect(surrogateMicroseconds(1e6, PAPER_PARAMETERS)).toBeCloseTo(
-      19_586_800,
-      4,
-    );
+    expect(surrogateMicroseconds(1e6, PAPER_PARAMETERS)).toBeCloseTo(19_586_800, 4);
   });
 });
 
@@ -105,12 +93,8 @@ describe("break-even N", () => {
 
   it("conventional wins below N*, ML wins above", () => {
     const n = breakEvenN(PAPER_PARAMETERS) ?? 0;
-    expect(conventionalMicroseconds(n / 2, PAPER_PARAMETERS)).toBeLessThan(
-      surrogateMicroseconds(n / 2, PAPER_PARAMETERS),
-    );
-    expect(conventionalMicroseconds(n * 2, PAPER_PARAMETERS)).toBeGreaterThan(
-      surrogateMicroseconds(n * 2, PAPER_PARAMETERS),
-    );
+    expect(conventionalMicroseconds(n / 2, PAPER_PARAMETERS)).toBeLessThan(surrogateMicroseconds(n / 2, PAPER_PARAMETERS));
+    expect(conventionalMicroseconds(n * 2, PAPER_PARAMETERS)).toBeGreaterThan(surrogateMicroseconds(n * 2, PAPER_PARAMETERS));
   });
 
   it("is null when estimating is not cheaper than the conventional path", () => {
@@ -140,8 +124,7 @@ describe("costCurve", () => {
     expect(points[0].n).toBe(1e3);
     expect(points[70].n).toBe(1e10);
     expect(points[10].n).toBeCloseTo(1e4, 6);
-    for (let i = 1; i < points.length; i++)
-      expect(points[i].n / points[i - 1].n).toBeCloseTo(10 ** 0.1, 9);
+    for (let i = 1; i < points.length; i++) expect(points[i].n / points[i - 1].n).toBeCloseTo(10 ** 0.1, 9);
   });
 
   it("reports seconds for both curves", () => {
@@ -156,8 +139,6 @@ describe("costCurve", () => {
 
   it("rejects an empty or inverted range", () => {
     expect(() => costCurve(PAPER_PARAMETERS, { minN: 0 })).toThrow(RangeError);
-    expect(() => costCurve(PAPER_PARAMETERS, { minN: 1e6, maxN: 1e3 })).toThrow(
-      RangeError,
-    );
+    expect(() => costCurve(PAPER_PARAMETERS, { minN: 1e6, maxN: 1e3 })).toThrow(RangeError);
   });
 });

@@ -114,19 +114,12 @@ export const PAPER_TABLE_ONE = [
 ] as const;
 
 /** Bytes of one image patch: width × height × bits / 8. */
-export function patchBytes(
-  widthPixels: number,
-  heightPixels: number,
-  bitsPerPixel: number,
-): number {
+export function patchBytes(widthPixels: number, heightPixels: number, bitsPerPixel: number): number {
   return (widthPixels * heightPixels * bitsPerPixel) / 8;
 }
 
 /** µs to move `bytes` at `bytesPerSecond` (the paper ignores the start-up S for per-datum costs). */
-export function transferMicroseconds(
-  bytes: number,
-  bytesPerSecond: number,
-): number {
+export function transferMicroseconds(bytes: number, bytesPerSecond: number): number {
   return (bytes / bytesPerSecond) * MICROSECONDS_PER_SECOND;
 }
 
@@ -134,19 +127,12 @@ export function transferMicroseconds(
  * Wall-clock µs per datum when `coreSeconds` of work for `data` items is spread over `cores` cores
  * (perfect parallelism, as the paper assumes).
  */
-export function parallelComputeMicrosecondsPerDatum(
-  coreSeconds: number,
-  data: number,
-  cores: number,
-): number {
+export function parallelComputeMicrosecondsPerDatum(coreSeconds: number, data: number, cores: number): number {
   return (coreSeconds / cores / data) * MICROSECONDS_PER_SECOND;
 }
 
 /** µs per datum of a batch that processed `data` items in `seconds`. */
-export function batchMicrosecondsPerDatum(
-  seconds: number,
-  data: number,
-): number {
+export function batchMicrosecondsPerDatum(seconds: number, data: number): number {
   return (seconds / data) * MICROSECONDS_PER_SECOND;
 }
 
@@ -155,37 +141,15 @@ export function batchMicrosecondsPerDatum(
  * transfer 242 B / 1 GB/s = 0.242 µs (printed 0.24); A = 2000 / 1024 / 800 000 s = 2.441 µs (2.44);
  * E = 0.28 s / 800 000 = 0.35 µs; labels 8 B / 1 GB/s = 0.008 µs; model 3 MB / 1 GB/s = 3000 µs.
  */
-export function derivePaperParameters(
-  q = PAPER_PHYSICAL_QUANTITIES,
-): CostModelParameters {
-  const datumBytes = patchBytes(
-    q.patchWidthPixels,
-    q.patchHeightPixels,
-    q.bitsPerPixel,
-  );
+export function derivePaperParameters(q = PAPER_PHYSICAL_QUANTITIES): CostModelParameters {
+  const datumBytes = patchBytes(q.patchWidthPixels, q.patchHeightPixels, q.bitsPerPixel);
   return {
-    transferInMicrosecondsPerDatum: transferMicroseconds(
-      datumBytes,
-      q.wideAreaBytesPerSecond,
-    ),
-    analysisMicrosecondsPerDatum: parallelComputeMicrosecondsPerDatum(
-      q.analysisCoreSeconds,
-      q.analysisPeaks,
-      q.clusterCores,
-    ),
-    resultReturnMicrosecondsPerDatum: transferMicroseconds(
-      q.resultBytesPerDatum,
-      q.wideAreaBytesPerSecond,
-    ),
-    estimateMicrosecondsPerDatum: batchMicrosecondsPerDatum(
-      q.estimateSeconds,
-      q.estimatePeaks,
-    ),
+    transferInMicrosecondsPerDatum: transferMicroseconds(datumBytes, q.wideAreaBytesPerSecond),
+    analysisMicrosecondsPerDatum: parallelComputeMicrosecondsPerDatum(q.analysisCoreSeconds, q.analysisPeaks, q.clusterCores),
+    resultReturnMicrosecondsPerDatum: transferMicroseconds(q.resultBytesPerDatum, q.wideAreaBytesPerSecond),
+    estimateMicrosecondsPerDatum: batchMicrosecondsPerDatum(q.estimateSeconds, q.estimatePeaks),
     trainingMicroseconds: q.trainingSeconds * MICROSECONDS_PER_SECOND,
-    modelTransferMicroseconds: transferMicroseconds(
-      q.modelBytes,
-      q.wideAreaBytesPerSecond,
-    ),
+    modelTransferMicroseconds: transferMicroseconds(q.modelBytes, q.wideAreaBytesPerSecond),
     labelledFraction: q.labelledFraction,
   };
 }
@@ -205,46 +169,25 @@ export interface MeasuredCostInputs {
   labelledFraction: number;
 }
 
-export function parametersFromMeasurements(
-  m: MeasuredCostInputs,
-): CostModelParameters {
+export function parametersFromMeasurements(m: MeasuredCostInputs): CostModelParameters {
   return {
-    transferInMicrosecondsPerDatum: transferMicroseconds(
-      m.bytesPerDatum,
-      m.bytesPerSecond,
-    ),
-    analysisMicrosecondsPerDatum:
-      m.analysisSecondsPerDatum * MICROSECONDS_PER_SECOND,
-    resultReturnMicrosecondsPerDatum: transferMicroseconds(
-      m.resultBytesPerDatum,
-      m.bytesPerSecond,
-    ),
-    estimateMicrosecondsPerDatum:
-      m.estimateSecondsPerDatum * MICROSECONDS_PER_SECOND,
+    transferInMicrosecondsPerDatum: transferMicroseconds(m.bytesPerDatum, m.bytesPerSecond),
+    analysisMicrosecondsPerDatum: m.analysisSecondsPerDatum * MICROSECONDS_PER_SECOND,
+    resultReturnMicrosecondsPerDatum: transferMicroseconds(m.resultBytesPerDatum, m.bytesPerSecond),
+    estimateMicrosecondsPerDatum: m.estimateSecondsPerDatum * MICROSECONDS_PER_SECOND,
     trainingMicroseconds: m.trainingSeconds * MICROSECONDS_PER_SECOND,
-    modelTransferMicroseconds:
-      transferMicroseconds(m.modelBytes, m.bytesPerSecond) +
-      m.transferStartupSeconds * MICROSECONDS_PER_SECOND,
+    modelTransferMicroseconds: transferMicroseconds(m.modelBytes, m.bytesPerSecond) + m.transferStartupSeconds * MICROSECONDS_PER_SECOND,
     labelledFraction: m.labelledFraction,
   };
 }
 
 /** µs per datum of the conventional path: move in, analyse, send the result back. */
-export function conventionalMicrosecondsPerDatum(
-  p: CostModelParameters,
-): number {
-  return (
-    p.transferInMicrosecondsPerDatum +
-    p.analysisMicrosecondsPerDatum +
-    p.resultReturnMicrosecondsPerDatum
-  );
+export function conventionalMicrosecondsPerDatum(p: CostModelParameters): number {
+  return p.transferInMicrosecondsPerDatum + p.analysisMicrosecondsPerDatum + p.resultReturnMicrosecondsPerDatum;
 }
 
 /** Eq. 4: f_c(N) = N·(C_in + C_A + C_result), µs. */
-export function conventionalMicroseconds(
-  n: number,
-  p: CostModelParameters,
-): number {
+export function conventionalMicroseconds(n: number, p: CostModelParameters): number {
   return n * conventionalMicrosecondsPerDatum(p);
 }
 
@@ -254,10 +197,7 @@ export function surrogateFixedMicroseconds(p: CostModelParameters): number {
 }
 
 /** Eq. 5: f_ml(N) = p·N·(C_in + C_A + C_result) + C(T) + C(model) + (1 − p)·N·C(E), µs. */
-export function surrogateMicroseconds(
-  n: number,
-  p: CostModelParameters,
-): number {
+export function surrogateMicroseconds(n: number, p: CostModelParameters): number {
   return (
     p.labelledFraction * n * conventionalMicrosecondsPerDatum(p) +
     surrogateFixedMicroseconds(p) +
@@ -273,9 +213,7 @@ export function surrogateMicroseconds(
  * with a positive fixed cost), and 0 when it always wins (no fixed cost).
  */
 export function breakEvenN(p: CostModelParameters): number | null {
-  const savingPerDatum =
-    (1 - p.labelledFraction) *
-    (conventionalMicrosecondsPerDatum(p) - p.estimateMicrosecondsPerDatum);
+  const savingPerDatum = (1 - p.labelledFraction) * (conventionalMicrosecondsPerDatum(p) - p.estimateMicrosecondsPerDatum);
   const fixed = surrogateFixedMicroseconds(p);
   if (fixed <= 0) return savingPerDatum > 0 ? 0 : null;
   if (!(savingPerDatum > 0)) return null;
@@ -295,32 +233,17 @@ export interface CostCurveOptions {
 }
 
 /** Log-spaced points of both curves (paper Fig. 4), N from 10³ to 10¹⁰ by default, in seconds. */
-export function costCurve(
-  p: CostModelParameters,
-  options: CostCurveOptions = {},
-): CostCurvePoint[] {
+export function costCurve(p: CostModelParameters, options: CostCurveOptions = {}): CostCurvePoint[] {
   const { minN = 1e3, maxN = 1e10, pointsPerDecade = 10 } = options;
-  if (
-    !(minN > 0) ||
-    !(maxN >= minN) ||
-    !Number.isFinite(maxN) ||
-    !(pointsPerDecade > 0)
-  ) {
-    throw new RangeError(
-      `costCurve needs 0 < minN ≤ maxN and pointsPerDecade > 0 (got ${minN}, ${maxN}, ${pointsPerDecade})`,
-    );
+  if (!(minN > 0) || !(maxN >= minN) || !Number.isFinite(maxN) || !(pointsPerDecade > 0)) {
+    throw new RangeError(`costCurve needs 0 < minN ≤ maxN and pointsPerDecade > 0 (got ${minN}, ${maxN}, ${pointsPerDecade})`);
   }
   const decades = Math.log10(maxN) - Math.log10(minN);
   const steps = Math.max(1, Math.round(decades * pointsPerDecade));
   const points: CostCurvePoint[] = [];
   for (let i = 0; i <= steps; i++) {
     // Pin the ends exactly so the axis domain matches the request despite floating-point drift.
-    const n =
-      i === 0
-        ? minN
-        : i === steps
-          ? maxN
-          : 10 ** (Math.log10(minN) + (decades * i) / steps);
+    const n = i === 0 ? minN : i === steps ? maxN : 10 ** (Math.log10(minN) + (decades * i) / steps);
     points.push(costAt(n, p));
   }
   return points;
@@ -330,8 +253,7 @@ export function costCurve(
 export function costAt(n: number, p: CostModelParameters): CostCurvePoint {
   return {
     n,
-    conventionalSeconds:
-      conventionalMicroseconds(n, p) / MICROSECONDS_PER_SECOND,
+    conventionalSeconds: conventionalMicroseconds(n, p) / MICROSECONDS_PER_SECOND,
     mlSeconds: surrogateMicroseconds(n, p) / MICROSECONDS_PER_SECOND,
   };
 }

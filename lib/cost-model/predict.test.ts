@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  fitEstimateCost,
-  fitAnalysisCost,
-  fitQueueWait,
-  fitTraining,
-  fitTransfer,
-} from "@/lib/cost-model/fit";
+import { fitEstimateCost, fitAnalysisCost, fitQueueWait, fitTraining, fitTransfer } from "@/lib/cost-model/fit";
 import {
   predictTurnaround,
   predictionError,
@@ -26,9 +20,7 @@ function exactTransfers(rate: number, startup: number) {
   }));
 }
 
-function remoteInput(
-  overrides: Partial<TrainerPredictionInput> = {},
-): TrainerPredictionInput {
+function remoteInput(overrides: Partial<TrainerPredictionInput> = {}): TrainerPredictionInput {
   return {
     trainerId: "cerebras",
     trainerName: "Cerebras",
@@ -54,37 +46,21 @@ describe("predictTurnaround", () => {
     const prediction = predictTurnaround(remoteInput());
     // Stage-in: 16.13 MB / 1 GB/s + 2 s; train: paper C(T) = 19 s; stage-out 3 MB / 1 GB/s + 2 s;
     // deploy: 800 000 × 0.35 µs = 0.28 s; queue: 0.
-    expect(prediction.steps.stageIn.seconds).toBeCloseTo(
-      BRAGG_DATASET.bytes / 1e9 + 2,
-      9,
-    );
+    expect(prediction.steps.stageIn.seconds).toBeCloseTo(BRAGG_DATASET.bytes / 1e9 + 2, 9);
     expect(prediction.steps.train.seconds).toBeCloseTo(19, 9);
     expect(prediction.steps.stageOut.seconds).toBeCloseTo(2.003, 9);
     expect(prediction.steps.deploy.seconds).toBeCloseTo(0.28, 9);
     expect(prediction.steps.queue.seconds).toBe(0);
     expect(prediction.steps.label).toBeUndefined();
-    expect(prediction.totalSeconds).toBeCloseTo(
-      BRAGG_DATASET.bytes / 1e9 + 2 + 19 + 2.003 + 0.28,
-      9,
-    );
+    expect(prediction.totalSeconds).toBeCloseTo(BRAGG_DATASET.bytes / 1e9 + 2 + 19 + 2.003 + 0.28, 9);
     expect(prediction.steps.train.source).toBe("paper");
-    expect(
-      prediction.basis.some((line) => line.startsWith("train: paper default")),
-    ).toBe(true);
+    expect(prediction.basis.some((line) => line.startsWith("train: paper default"))).toBe(true);
   });
 
   it("combines step uncertainties in quadrature", () => {
     const p = predictTurnaround(remoteInput());
-    const parts = [
-      p.steps.queue,
-      p.steps.stageIn,
-      p.steps.train,
-      p.steps.stageOut,
-      p.steps.deploy,
-    ];
-    const expected = Math.sqrt(
-      parts.reduce((s, x) => s + x.plusMinusSeconds ** 2, 0),
-    );
+    const parts = [p.steps.queue, p.steps.stageIn, p.steps.train, p.steps.stageOut, p.steps.deploy];
+    const expected = Math.sqrt(parts.reduce((s, x) => s + x.plusMinusSeconds ** 2, 0));
     expect(p.plusMinusSeconds).toBeCloseTo(expected, 12);
     // Train from the paper: ±50 % of 19 s dominates.
     expect(p.steps.train.plusMinusSeconds).toBeCloseTo(9.5, 9);
@@ -142,17 +118,11 @@ describe("predictTurnaround", () => {
       }),
     );
     expect(busy.steps.queue.seconds).toBeCloseTo(14, 9);
-    expect(busy.steps.queue.plusMinusSeconds).toBeGreaterThan(
-      free.steps.queue.plusMinusSeconds,
-    );
+    expect(busy.steps.queue.plusMinusSeconds).toBeGreaterThan(free.steps.queue.plusMinusSeconds);
   });
 });
 
-function prediction(
-  trainerId: string,
-  totalSeconds: number,
-  plusMinusSeconds: number,
-): TurnaroundPrediction {
+function prediction(trainerId: string, totalSeconds: number, plusMinusSeconds: number): TurnaroundPrediction {
   const zero = { seconds: 0, plusMinusSeconds: 0, source: "measured" as const };
   return {
     trainerId,
@@ -173,28 +143,18 @@ function prediction(
 describe("recommendFastest", () => {
   it("picks the smallest total", () => {
     expect(
-      recommendFastest([
-        prediction("local", 1102, 50),
-        prediction("cerebras", 31, 10),
-        prediction("sambanova", 151, 20),
-      ])?.trainerId,
+      recommendFastest([prediction("local", 1102, 50), prediction("cerebras", 31, 10), prediction("sambanova", 151, 20)])?.trainerId,
     ).toBe("cerebras");
   });
 
   it("breaks ties by smaller uncertainty, then by id", () => {
-    expect(
-      recommendFastest([prediction("a", 30, 10), prediction("b", 30, 4)])
-        ?.trainerId,
-    ).toBe("b");
+    expect(recommendFastest([prediction("a", 30, 10), prediction("b", 30, 4)])?.trainerId).toBe("b");
     expect(
       recommendFastest([prediction("a", 30, 10), prediction("b", 31, 4)], {
         tieToleranceSeconds: 2,
       })?.trainerId,
     ).toBe("b");
-    expect(
-      recommendFastest([prediction("b", 30, 4), prediction("a", 30, 4)])
-        ?.trainerId,
-    ).toBe("a");
+    expect(recommendFastest([prediction("b", 30, 4), prediction("a", 30, 4)])?.trainerId).toBe("a");
   });
 
   it("returns null for nothing to choose from", () => {
@@ -229,10 +189,7 @@ describe("predictionError and summary", () => {
     expect(error.steps.deploy).toBeUndefined();
     expect(error.steps.queue?.relativeError).toBeCloseTo(-1, 9);
     expect(error.total.actualSeconds).toBe(31);
-    expect(error.total.absoluteErrorSeconds).toBeCloseTo(
-      Math.abs(p.totalSeconds - 31),
-      9,
-    );
+    expect(error.total.absoluteErrorSeconds).toBeCloseTo(Math.abs(p.totalSeconds - 31), 9);
   });
 
   it("summarises MAPE and bias over runs", () => {
@@ -254,8 +211,6 @@ describe("predictionError and summary", () => {
     expect(summary.total.fractionWithinUncertainty).toBe(0);
     expect(summary.steps.train?.runs).toBe(2);
     expect(summary.steps.stageIn).toBeUndefined();
-    expect(
-      summarizePredictionErrors([]).total.meanAbsolutePercentageError,
-    ).toBeNull();
+    expect(summarizePredictionErrors([]).total.meanAbsolutePercentageError).toBeNull();
   });
 });

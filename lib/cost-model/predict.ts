@@ -11,11 +11,7 @@ import {
   type TransferFit,
 } from "@/lib/cost-model/fit";
 import { mean, median, quadratureSum } from "@/lib/cost-model/stats";
-import {
-  TURNAROUND_STEPS,
-  type StepSeconds,
-  type TurnaroundStep,
-} from "@/lib/cost-model/steps";
+import { TURNAROUND_STEPS, type StepSeconds, type TurnaroundStep } from "@/lib/cost-model/steps";
 
 /**
  * Assumed 1σ relative uncertainty of the backlog estimate: runs ahead are modelled as taking as long as
@@ -77,9 +73,7 @@ const NO_TRANSFER: StepPrediction = {
   source: "measured",
 };
 
-export function predictTurnaround(
-  input: TrainerPredictionInput,
-): TurnaroundPrediction {
+export function predictTurnaround(input: TrainerPredictionInput): TurnaroundPrediction {
   const basis: string[] = [];
 
   const stageIn: StepPrediction =
@@ -89,11 +83,7 @@ export function predictTurnaround(
           ...predictTransferSeconds(input.stageIn, input.dataset.bytes),
           source: input.stageIn.basis.source,
         };
-  basis.push(
-    input.stageIn === null
-      ? "stage-in: none, the trainer reads the dataset in place."
-      : `stage-in: ${input.stageIn.basis.note}`,
-  );
+  basis.push(input.stageIn === null ? "stage-in: none, the trainer reads the dataset in place." : `stage-in: ${input.stageIn.basis.note}`);
 
   let label: StepPrediction | undefined;
   if (input.label !== undefined) {
@@ -107,11 +97,7 @@ export function predictTurnaround(
   }
 
   const train: StepPrediction = {
-    ...predictTrainingSeconds(
-      input.training,
-      input.dataset.samples,
-      input.epochs,
-    ),
+    ...predictTrainingSeconds(input.training, input.dataset.samples, input.epochs),
     source: input.training.basis.source,
   };
   basis.push(`train: ${input.training.basis.note}`);
@@ -124,19 +110,14 @@ export function predictTurnaround(
           source: input.stageOut.basis.source,
         };
   basis.push(
-    input.stageOut === null
-      ? "stage-out: none, the model is already where it is deployed."
-      : `stage-out: ${input.stageOut.basis.note}`,
+    input.stageOut === null ? "stage-out: none, the model is already where it is deployed." : `stage-out: ${input.stageOut.basis.note}`,
   );
 
   const estimate = input.deploy.estimateCost.secondsPerDatum;
   const load = input.deploy.loadSeconds ?? { seconds: 0, plusMinusSeconds: 0 };
   const deploy: StepPrediction = {
     seconds: load.seconds + estimate.value * input.deploy.validationSamples,
-    plusMinusSeconds: quadratureSum([
-      load.plusMinusSeconds,
-      estimate.uncertainty * input.deploy.validationSamples,
-    ]),
+    plusMinusSeconds: quadratureSum([load.plusMinusSeconds, estimate.uncertainty * input.deploy.validationSamples]),
     source: input.deploy.estimateCost.basis.source,
   };
   basis.push(`deploy: ${input.deploy.estimateCost.basis.note}`);
@@ -152,9 +133,7 @@ export function predictTurnaround(
     stageOut,
     deploy,
   };
-  const parts = [steps.queue, stageIn, label, train, stageOut, deploy].filter(
-    (s): s is StepPrediction => s !== undefined,
-  );
+  const parts = [steps.queue, stageIn, label, train, stageOut, deploy].filter((s): s is StepPrediction => s !== undefined);
   return {
     trainerId: input.trainerId,
     trainerName: input.trainerName,
@@ -169,19 +148,13 @@ export function predictTurnaround(
  * Queue wait = the trainer's usual wait (history median) plus, when every slot is taken, a backlog of
  * (runs ahead − slots + 1) / slots runs, each assumed to hold a slot as long as this run's training.
  */
-function predictQueue(
-  input: TrainerPredictionInput,
-  train: DurationEstimate,
-): { prediction: StepPrediction; note: string } {
+function predictQueue(input: TrainerPredictionInput, train: DurationEstimate): { prediction: StepPrediction; note: string } {
   const history = input.queueWait.seconds;
   const slots = Math.max(1, Math.floor(input.concurrency));
   const ahead = Math.max(0, Math.floor(input.queueDepth));
   const waves = Math.max(0, ahead - slots + 1) / slots;
   const backlog = waves * train.seconds;
-  const backlogUncertainty = quadratureSum([
-    waves * train.plusMinusSeconds,
-    backlog * BACKLOG_RELATIVE_UNCERTAINTY,
-  ]);
+  const backlogUncertainty = quadratureSum([waves * train.plusMinusSeconds, backlog * BACKLOG_RELATIVE_UNCERTAINTY]);
   const note =
     waves === 0
       ? `queue: a slot is free (${ahead} of ${slots} in use); ${input.queueWait.basis.note}`
@@ -189,10 +162,7 @@ function predictQueue(
   return {
     prediction: {
       seconds: history.value + backlog,
-      plusMinusSeconds: quadratureSum([
-        history.uncertainty,
-        backlogUncertainty,
-      ]),
+      plusMinusSeconds: quadratureSum([history.uncertainty, backlogUncertainty]),
       source: input.queueWait.basis.source,
     },
     note,
@@ -220,8 +190,7 @@ export function recommendFastest(
     else if (Math.abs(difference) <= tolerance) {
       if (
         candidate.plusMinusSeconds < best.plusMinusSeconds ||
-        (candidate.plusMinusSeconds === best.plusMinusSeconds &&
-          candidate.trainerId < best.trainerId)
+        (candidate.plusMinusSeconds === best.plusMinusSeconds && candidate.trainerId < best.trainerId)
       ) {
         best = candidate;
       }
@@ -257,10 +226,7 @@ export interface PredictionError {
   total: StepError;
 }
 
-function stepError(
-  predicted: DurationEstimate,
-  actualSeconds: number,
-): StepError {
+function stepError(predicted: DurationEstimate, actualSeconds: number): StepError {
   const errorSeconds = predicted.seconds - actualSeconds;
   return {
     predictedSeconds: predicted.seconds,
@@ -272,20 +238,12 @@ function stepError(
   };
 }
 
-export function predictionError(
-  predicted: TurnaroundPrediction,
-  actual: ActualTurnaround,
-): PredictionError {
+export function predictionError(predicted: TurnaroundPrediction, actual: ActualTurnaround): PredictionError {
   const steps: Partial<Record<TurnaroundStep, StepError>> = {};
   for (const step of TURNAROUND_STEPS) {
     const prediction = predicted.steps[step];
     const actualSeconds = actual.steps[step];
-    if (
-      prediction === undefined ||
-      actualSeconds === undefined ||
-      !Number.isFinite(actualSeconds)
-    )
-      continue;
+    if (prediction === undefined || actualSeconds === undefined || !Number.isFinite(actualSeconds)) continue;
     steps[step] = stepError(prediction, actualSeconds);
   }
   return {
@@ -319,34 +277,24 @@ export interface PredictionErrorSummary {
 }
 
 function summarise(errors: readonly StepError[]): ErrorSummary {
-  const relative = errors
-    .map((e) => e.relativeError)
-    .filter((r): r is number => r !== null);
+  const relative = errors.map((e) => e.relativeError).filter((r): r is number => r !== null);
   const meanRelative = mean(relative);
   const meanAbsoluteRelative = mean(relative.map(Math.abs));
   const absolute = errors.map((e) => e.absoluteErrorSeconds);
   return {
     runs: errors.length,
-    meanAbsolutePercentageError:
-      meanAbsoluteRelative === null ? null : meanAbsoluteRelative * 100,
+    meanAbsolutePercentageError: meanAbsoluteRelative === null ? null : meanAbsoluteRelative * 100,
     biasPercent: meanRelative === null ? null : meanRelative * 100,
     meanAbsoluteErrorSeconds: mean(absolute),
     medianAbsoluteErrorSeconds: median(absolute),
-    fractionWithinUncertainty:
-      errors.length === 0
-        ? null
-        : errors.filter((e) => e.withinUncertainty).length / errors.length,
+    fractionWithinUncertainty: errors.length === 0 ? null : errors.filter((e) => e.withinUncertainty).length / errors.length,
   };
 }
 
-export function summarizePredictionErrors(
-  errors: readonly PredictionError[],
-): PredictionErrorSummary {
+export function summarizePredictionErrors(errors: readonly PredictionError[]): PredictionErrorSummary {
   const steps: Partial<Record<TurnaroundStep, ErrorSummary>> = {};
   for (const step of TURNAROUND_STEPS) {
-    const stepErrors = errors
-      .map((e) => e.steps[step])
-      .filter((e): e is StepError => e !== undefined);
+    const stepErrors = errors.map((e) => e.steps[step]).filter((e): e is StepError => e !== undefined);
     if (stepErrors.length > 0) steps[step] = summarise(stepErrors);
   }
   return { total: summarise(errors.map((e) => e.total)), steps };

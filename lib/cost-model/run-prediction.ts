@@ -29,7 +29,10 @@ export function predictLaunch(trainer: TrainerInputs, inputs: PredictionInputs, 
     dataset: { bytes: choice.dataset.bytes, files: 1, samples },
     epochs: choice.epochs,
     modelBytes: inputs.modelBytes[choice.dataset.familyKey] ?? 1_000_000,
-    label: choice.dataset.kind === "raw" ? { analysisCost: inputs.analysisCost[choice.dataset.familyKey], unlabelledSamples: samples } : undefined,
+    label:
+      choice.dataset.kind === "raw"
+        ? { analysisCost: inputs.analysisCost[choice.dataset.familyKey], unlabelledSamples: samples }
+        : undefined,
     deploy: { estimateCost: route.estimateCost[choice.dataset.familyKey], validationSamples: Math.min(VALIDATION_SAMPLES, samples) },
   });
 }

@@ -29,9 +29,7 @@ describe("quantiles", () => {
 
 describe("fitLineNonNegative", () => {
   it("recovers an exact line", () => {
-    const fit = fitLineNonNegative(
-      [1, 2, 3, 4].map((x) => ({ x, y: 2 * x + 1 })),
-    );
+    const fit = fitLineNonNegative([1, 2, 3, 4].map((x) => ({ x, y: 2 * x + 1 })));
     expect(fit?.method).toBe("ordinary-least-squares");
     expect(fit?.slope).toBeCloseTo(2, 12);
     expect(fit?.intercept).toBeCloseTo(1, 12);
@@ -41,23 +39,15 @@ describe("fitLineNonNegative", () => {
 
   it("matches textbook standard errors", () => {
     // x = 1..5, y = 1, 3, 2, 5, 4: slope 0.8, intercept 0.6, SSE 3.6, s² = 1.2, Sxx = 10.
-    const fit = fitLineNonNegative(
-      [1, 3, 2, 5, 4].map((y, i) => ({ x: i + 1, y })),
-    );
+    const fit = fitLineNonNegative([1, 3, 2, 5, 4].map((y, i) => ({ x: i + 1, y })));
     expect(fit?.slope).toBeCloseTo(0.8, 12);
     expect(fit?.intercept).toBeCloseTo(0.6, 12);
     expect(fit?.residualVariance).toBeCloseTo(1.2, 12);
     expect(fit?.slopeStandardError).toBeCloseTo(Math.sqrt(0.12), 12);
-    expect(fit?.interceptStandardError).toBeCloseTo(
-      Math.sqrt(1.2 * (1 / 5 + 9 / 10)),
-      12,
-    );
+    expect(fit?.interceptStandardError).toBeCloseTo(Math.sqrt(1.2 * (1 / 5 + 9 / 10)), 12);
     expect(fit?.rSquared).toBeCloseTo(0.64, 12);
     // New observation at x̄ = 3: s²·(1 + 1/5).
-    expect(predictionStandardError(fit!, 3)).toBeCloseTo(
-      Math.sqrt(1.2 * 1.2),
-      12,
-    );
+    expect(predictionStandardError(fit!, 3)).toBeCloseTo(Math.sqrt(1.2 * 1.2), 12);
   });
 
   it("refits through the origin when the intercept would be negative", () => {

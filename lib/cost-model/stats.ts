@@ -9,10 +9,7 @@ export function finiteValues(values: readonly number[]): number[] {
  * Quantile with linear interpolation between closest ranks (the "type 7" rule used by R and NumPy).
  * Returns null for an empty input.
  */
-export function quantile(
-  values: readonly number[],
-  probability: number,
-): number | null {
+export function quantile(values: readonly number[], probability: number): number | null {
   const sorted = finiteValues(values).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
   const clamped = Math.min(1, Math.max(0, probability));
@@ -37,23 +34,17 @@ export function mean(values: readonly number[]): number | null {
  * Robust standard deviation: 1.4826 × median absolute deviation, which equals σ for normal data
  * but is not dragged around by one slow outlier (a benchmark that hit a cold cache).
  */
-export function robustStandardDeviation(
-  values: readonly number[],
-): number | null {
+export function robustStandardDeviation(values: readonly number[]): number | null {
   const centre = median(values);
   if (centre === null) return null;
-  const deviations = finiteValues(values).map((value) =>
-    Math.abs(value - centre),
-  );
+  const deviations = finiteValues(values).map((value) => Math.abs(value - centre));
   const mad = median(deviations);
   return mad === null ? null : 1.4826 * mad;
 }
 
 /** Combines independent 1σ uncertainties in quadrature. */
 export function quadratureSum(uncertainties: readonly number[]): number {
-  return Math.sqrt(
-    uncertainties.reduce((sum, value) => sum + value * value, 0),
-  );
+  return Math.sqrt(uncertainties.reduce((sum, value) => sum + value * value, 0));
 }
 
 export type LineFitMethod =
@@ -93,12 +84,8 @@ export interface LineFit {
  * transfer time (T = x/v + S) and a training time (seconds per sample·epoch + start-up) require.
  * Returns null for no points.
  */
-export function fitLineNonNegative(
-  input: readonly LinePoint[],
-): LineFit | null {
-  const points = input.filter(
-    (p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.x >= 0 && p.y >= 0,
-  );
+export function fitLineNonNegative(input: readonly LinePoint[]): LineFit | null {
+  const points = input.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.x >= 0 && p.y >= 0);
   const n = points.length;
   if (n === 0) return null;
   const sumX = points.reduce((s, p) => s + p.x, 0);
@@ -107,17 +94,13 @@ export function fitLineNonNegative(
   const meanY = sumY / n;
 
   if (sumX === 0) {
-    const residualVariance =
-      n > 1
-        ? points.reduce((s, p) => s + (p.y - meanY) ** 2, 0) / (n - 1)
-        : null;
+    const residualVariance = n > 1 ? points.reduce((s, p) => s + (p.y - meanY) ** 2, 0) / (n - 1) : null;
     return {
       method: "intercept-only",
       slope: 0,
       intercept: meanY,
       slopeStandardError: null,
-      interceptStandardError:
-        residualVariance === null ? null : Math.sqrt(residualVariance / n),
+      interceptStandardError: residualVariance === null ? null : Math.sqrt(residualVariance / n),
       residualVariance,
       rSquared: null,
       points: n,
@@ -136,21 +119,14 @@ export function fitLineNonNegative(
     const intercept = meanY - slope * meanX;
     if (slope > 0 && intercept >= 0) {
       const dof = n - 2;
-      const sse = points.reduce(
-        (s, p) => s + (p.y - (slope * p.x + intercept)) ** 2,
-        0,
-      );
+      const sse = points.reduce((s, p) => s + (p.y - (slope * p.x + intercept)) ** 2, 0);
       const residualVariance = dof > 0 ? sse / dof : null;
       return {
         method: "ordinary-least-squares",
         slope,
         intercept,
-        slopeStandardError:
-          residualVariance === null ? null : Math.sqrt(residualVariance / sxx),
-        interceptStandardError:
-          residualVariance === null
-            ? null
-            : Math.sqrt(residualVariance * (1 / n + (meanX * meanX) / sxx)),
+        slopeStandardError: residualVariance === null ? null : Math.sqrt(residualVariance / sxx),
+        interceptStandardError: residualVariance === null ? null : Math.sqrt(residualVariance * (1 / n + (meanX * meanX) / sxx)),
         residualVariance,
         rSquared: coefficientOfDetermination(points, meanY, sse),
         points: n,
@@ -164,19 +140,13 @@ export function fitLineNonNegative(
       const sumXY = points.reduce((s, p) => s + p.x * p.y, 0);
       const originSlope = sumXY / sumXX;
       const dof = n - 1;
-      const sse = points.reduce(
-        (s, p) => s + (p.y - originSlope * p.x) ** 2,
-        0,
-      );
+      const sse = points.reduce((s, p) => s + (p.y - originSlope * p.x) ** 2, 0);
       const residualVariance = dof > 0 ? sse / dof : null;
       return {
         method: "through-origin",
         slope: originSlope,
         intercept: 0,
-        slopeStandardError:
-          residualVariance === null
-            ? null
-            : Math.sqrt(residualVariance / sumXX),
+        slopeStandardError: residualVariance === null ? null : Math.sqrt(residualVariance / sumXX),
         interceptStandardError: null,
         residualVariance,
         rSquared: coefficientOfDetermination(points, meanY, sse),
@@ -197,8 +167,7 @@ export function fitLineNonNegative(
     method: "ratio",
     slope,
     intercept: 0,
-    slopeStandardError:
-      residualVariance === null ? null : Math.sqrt(residualVariance / sumXX),
+    slopeStandardError: residualVariance === null ? null : Math.sqrt(residualVariance / sumXX),
     interceptStandardError: null,
     residualVariance,
     rSquared: n >= 2 ? coefficientOfDetermination(points, meanY, sse) : null,
@@ -208,11 +177,7 @@ export function fitLineNonNegative(
   };
 }
 
-function coefficientOfDetermination(
-  points: readonly LinePoint[],
-  meanY: number,
-  sse: number,
-): number | null {
+function coefficientOfDetermination(points: readonly LinePoint[], meanY: number, sse: number): number | null {
   const sst = points.reduce((s, p) => s + (p.y - meanY) ** 2, 0);
   if (sst === 0) return sse === 0 ? 1 : null;
   return 1 - sse / sst;
@@ -222,17 +187,12 @@ function coefficientOfDetermination(
  * 1σ uncertainty of one new observation at x (prediction interval, not just the mean response), because a
  * user waits for one real transfer, not for the average of many. Null when the fit has no residual dof.
  */
-export function predictionStandardError(
-  fit: LineFit,
-  x: number,
-): number | null {
+export function predictionStandardError(fit: LineFit, x: number): number | null {
   if (fit.residualVariance === null) return null;
   const s2 = fit.residualVariance;
   switch (fit.method) {
     case "ordinary-least-squares":
-      return Math.sqrt(
-        s2 * (1 + 1 / fit.points + (x - fit.meanX) ** 2 / fit.sumSquaresX),
-      );
+      return Math.sqrt(s2 * (1 + 1 / fit.points + (x - fit.meanX) ** 2 / fit.sumSquaresX));
     case "through-origin":
     case "ratio":
       return Math.sqrt(s2 * (1 + (x * x) / fit.sumSquaresX));

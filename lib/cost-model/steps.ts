@@ -1,18 +1,10 @@
 // The six steps of a retrain run (DESIGN §4), as keys shared by predictions and reports.
 
-export const TURNAROUND_STEPS = [
-  "queue",
-  "stageIn",
-  "label",
-  "train",
-  "stageOut",
-  "deploy",
-] as const;
+export const TURNAROUND_STEPS = ["queue", "stageIn", "label", "train", "stageOut", "deploy"] as const;
 export type TurnaroundStep = (typeof TURNAROUND_STEPS)[number];
 
 /** Step names as stored (Prisma enum StepName). */
-export type StoredStepName =
-  "queue" | "stage_in" | "label" | "train" | "stage_out" | "deploy";
+export type StoredStepName = "queue" | "stage_in" | "label" | "train" | "stage_out" | "deploy";
 
 const STEP_BY_STORED_NAME: Record<StoredStepName, TurnaroundStep> = {
   queue: "queue",
@@ -42,9 +34,7 @@ export type StepSeconds = Partial<Record<TurnaroundStep, number>>;
  * Sums step rows (several attempts of one step add up: a retried stage-in cost both attempts) into
  * seconds per step. Rows without a duration are skipped.
  */
-export function stepSecondsFromRows(
-  rows: ReadonlyArray<{ name: StoredStepName; seconds: number | null }>,
-): StepSeconds {
+export function stepSecondsFromRows(rows: ReadonlyArray<{ name: StoredStepName; seconds: number | null }>): StepSeconds {
   const result: StepSeconds = {};
   for (const row of rows) {
     if (row.seconds === null || !Number.isFinite(row.seconds)) continue;

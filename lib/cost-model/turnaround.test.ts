@@ -96,10 +96,7 @@ describe("controlOverhead and tableOneBreakdown", () => {
   });
 
   it("maps steps to the paper's Table 1 columns", () => {
-    const row = tableOneBreakdown(
-      { queue: 1, stageIn: 7, train: 19, stageOut: 5, deploy: 0.5 },
-      { endToEndSeconds: 33 },
-    );
+    const row = tableOneBreakdown({ queue: 1, stageIn: 7, train: 19, stageOut: 5, deploy: 0.5 }, { endToEndSeconds: 33 });
     expect(row).toEqual({
       queueSeconds: 1,
       dataTransferSeconds: 7,
@@ -113,10 +110,7 @@ describe("controlOverhead and tableOneBreakdown", () => {
   });
 
   it("prefers explicit queue and overhead values and sums the parts without an end-to-end", () => {
-    const row = tableOneBreakdown(
-      { queue: 9, train: 10 },
-      { queueSeconds: 2, controlOverheadSeconds: 0.3 },
-    );
+    const row = tableOneBreakdown({ queue: 9, train: 10 }, { queueSeconds: 2, controlOverheadSeconds: 0.3 });
     expect(row.queueSeconds).toBe(2);
     expect(row.endToEndSeconds).toBeCloseTo(12.3, 12);
   });
@@ -144,11 +138,7 @@ describe("run aggregations", () => {
 
   it("builds a per-trainer Table 1 of medians, fastest first", () => {
     const table = trainerBreakdown(RUNS);
-    expect(table.map((t) => t.trainerId)).toEqual([
-      "cerebras",
-      "sambanova",
-      "local",
-    ]);
+    expect(table.map((t) => t.trainerId)).toEqual(["cerebras", "sambanova", "local"]);
     const cerebras = table[0];
     expect(cerebras.runs).toBe(2);
     expect(cerebras.median.dataTransferSeconds).toBe(7.5);
@@ -208,10 +198,7 @@ describe("run aggregations", () => {
     const given = timeSavedAgainstBaseline(RUNS, "nowhere", {
       baselineSeconds: 100,
     });
-    expect(given.totalSavedSeconds).toBeCloseTo(
-      100 * 5 - (1102 + 1200 + 31.4 + 33 + 151),
-      9,
-    );
+    expect(given.totalSavedSeconds).toBeCloseTo(100 * 5 - (1102 + 1200 + 31.4 + 33 + 151), 9);
   });
 });
 
@@ -224,33 +211,16 @@ describe("toCsv", () => {
       [1.5, null],
       [true, undefined],
     ]);
-    expect(csv).toBe(
-      'name,note\r\n"a,b","say ""hi"""\r\n"multi\nline","carriage\rreturn"\r\n1.5,\r\ntrue,\r\n',
-    );
+    expect(csv).toBe('name,note\r\n"a,b","say ""hi"""\r\n"multi\nline","carriage\rreturn"\r\n1.5,\r\ntrue,\r\n');
   });
 
   it("neutralises formula injection in text but keeps numbers", () => {
-    const csv = toCsv([
-      [
-        '=HYPERLINK("http://x")',
-        "+1+2",
-        "-cmd",
-        "@SUM(A1)",
-        -3,
-        "-3.5",
-        "\tx",
-        "safe",
-      ],
-    ]);
-    expect(csv).toBe(
-      `"'=HYPERLINK(""http://x"")",'+1+2,'-cmd,'@SUM(A1),-3,-3.5,'\tx,safe\r\n`,
-    );
+    const csv = toCsv([['=HYPERLINK("http://x")', "+1+2", "-cmd", "@SUM(A1)", -3, "-3.5", "\tx", "safe"]]);
+    expect(csv).toBe(`"'=HYPERLINK(""http://x"")",'+1+2,'-cmd,'@SUM(A1),-3,-3.5,'\tx,safe\r\n`);
   });
 
   it("writes dates as ISO and non-finite numbers as empty", () => {
-    expect(toCsv([[new Date(T0), Number.NaN, Number.POSITIVE_INFINITY]])).toBe(
-      "2026-03-01T08:00:00.000Z,,\r\n",
-    );
+    expect(toCsv([[new Date(T0), Number.NaN, Number.POSITIVE_INFINITY]])).toBe("2026-03-01T08:00:00.000Z,,\r\n");
     expect(toCsv([])).toBe("");
   });
 

@@ -67,20 +67,12 @@ function toMillis(value: Timestamp | null): number | null {
 }
 
 function finiteOr(value: number | null | undefined, fallback: number): number {
-  return value !== null && value !== undefined && Number.isFinite(value)
-    ? value
-    : fallback;
+  return value !== null && value !== undefined && Number.isFinite(value) ? value : fallback;
 }
 
 /** End-to-end minus the time the steps themselves took: our own dispatch and bookkeeping. Never negative. */
-export function controlOverhead(
-  endToEndSeconds: number,
-  stepSeconds: readonly number[],
-): number {
-  const work = stepSeconds.reduce(
-    (sum, s) => sum + (Number.isFinite(s) ? s : 0),
-    0,
-  );
+export function controlOverhead(endToEndSeconds: number, stepSeconds: readonly number[]): number {
+  const work = stepSeconds.reduce((sum, s) => sum + (Number.isFinite(s) ? s : 0), 0);
   return Math.max(0, endToEndSeconds - work);
 }
 
@@ -108,11 +100,7 @@ export function tableOneBreakdown(
   const work = Object.values(parts);
   const workSum = work.reduce((a, b) => a + b, 0);
   const recordedEndToEnd = options.endToEndSeconds;
-  if (
-    recordedEndToEnd === null ||
-    recordedEndToEnd === undefined ||
-    !Number.isFinite(recordedEndToEnd)
-  ) {
+  if (recordedEndToEnd === null || recordedEndToEnd === undefined || !Number.isFinite(recordedEndToEnd)) {
     const overhead = Math.max(0, finiteOr(options.controlOverheadSeconds, 0));
     return {
       ...parts,
@@ -122,24 +110,14 @@ export function tableOneBreakdown(
   }
   return {
     ...parts,
-    controlOverheadSeconds: Math.max(
-      0,
-      finiteOr(
-        options.controlOverheadSeconds,
-        controlOverhead(recordedEndToEnd, work),
-      ),
-    ),
+    controlOverheadSeconds: Math.max(0, finiteOr(options.controlOverheadSeconds, controlOverhead(recordedEndToEnd, work))),
     endToEndSeconds: recordedEndToEnd,
   };
 }
 
 /** A run's end-to-end seconds: the stored value, else endedAt − startedAt; null while unfinished. */
 export function runEndToEndSeconds(run: TurnaroundRun): number | null {
-  if (
-    run.endToEndSeconds !== null &&
-    run.endToEndSeconds !== undefined &&
-    Number.isFinite(run.endToEndSeconds)
-  ) {
+  if (run.endToEndSeconds !== null && run.endToEndSeconds !== undefined && Number.isFinite(run.endToEndSeconds)) {
     return run.endToEndSeconds;
   }
   const start = toMillis(run.startedAt);
@@ -156,9 +134,7 @@ export function runBreakdown(run: TurnaroundRun): TableOneRow {
   });
 }
 
-function completed(
-  runs: readonly TurnaroundRun[],
-): Array<{ run: TurnaroundRun; endToEndSeconds: number }> {
+function completed(runs: readonly TurnaroundRun[]): Array<{ run: TurnaroundRun; endToEndSeconds: number }> {
   const result: Array<{ run: TurnaroundRun; endToEndSeconds: number }> = [];
   for (const run of runs) {
     if (run.status !== "succeeded") continue;
@@ -179,14 +155,10 @@ export interface EndToEndPoint {
 }
 
 /** End-to-end time of each succeeded run against its completion time, oldest first. */
-export function endToEndSeries(
-  runs: readonly TurnaroundRun[],
-): EndToEndPoint[] {
+export function endToEndSeries(runs: readonly TurnaroundRun[]): EndToEndPoint[] {
   const points: EndToEndPoint[] = [];
   for (const { run, endToEndSeconds } of completed(runs)) {
-    const endedAtMs =
-      toMillis(run.endedAt) ??
-      (toMillis(run.startedAt) ?? 0) + endToEndSeconds * 1000;
+    const endedAtMs = toMillis(run.endedAt) ?? (toMillis(run.startedAt) ?? 0) + endToEndSeconds * 1000;
     points.push({
       runId: run.id,
       endedAtMs,
@@ -196,9 +168,7 @@ export function endToEndSeries(
       experimentId: run.experimentId,
     });
   }
-  return points.sort(
-    (a, b) => a.endedAtMs - b.endedAtMs || a.runId.localeCompare(b.runId),
-  );
+  return points.sort((a, b) => a.endedAtMs - b.endedAtMs || a.runId.localeCompare(b.runId));
 }
 
 export interface TrainerBreakdown {
@@ -210,13 +180,8 @@ export interface TrainerBreakdown {
 }
 
 /** Per-trainer Table 1 of medians, fastest median end-to-end first. */
-export function trainerBreakdown(
-  runs: readonly TurnaroundRun[],
-): TrainerBreakdown[] {
-  const groups = new Map<
-    string,
-    { trainerName: string; rows: TableOneRow[] }
-  >();
+export function trainerBreakdown(runs: readonly TurnaroundRun[]): TrainerBreakdown[] {
+  const groups = new Map<string, { trainerName: string; rows: TableOneRow[] }>();
   for (const { run } of completed(runs)) {
     const group = groups.get(run.trainerId) ?? {
       trainerName: run.trainerName,
@@ -227,8 +192,7 @@ export function trainerBreakdown(
   }
   const result: TrainerBreakdown[] = [];
   for (const [trainerId, { trainerName, rows }] of groups) {
-    const column = (key: keyof TableOneRow): number =>
-      median(rows.map((r) => r[key])) ?? 0;
+    const column = (key: keyof TableOneRow): number => median(rows.map((r) => r[key])) ?? 0;
     result.push({
       trainerId,
       trainerName,
@@ -245,11 +209,7 @@ export function trainerBreakdown(
       },
     });
   }
-  return result.sort(
-    (a, b) =>
-      a.median.endToEndSeconds - b.median.endToEndSeconds ||
-      a.trainerName.localeCompare(b.trainerName),
-  );
+  return result.sort((a, b) => a.median.endToEndSeconds - b.median.endToEndSeconds || a.trainerName.localeCompare(b.trainerName));
 }
 
 export interface GroupTurnaround {
@@ -264,22 +224,15 @@ export interface GroupTurnaround {
 
 const NO_BEAMTIME = "(no beamtime)";
 
-function turnaroundBy(
-  runs: readonly TurnaroundRun[],
-  keyOf: (run: TurnaroundRun) => { key: string; label: string },
-): GroupTurnaround[] {
-  const groups = new Map<
-    string,
-    { label: string; runs: number; endToEnd: number[] }
-  >();
+function turnaroundBy(runs: readonly TurnaroundRun[], keyOf: (run: TurnaroundRun) => { key: string; label: string }): GroupTurnaround[] {
+  const groups = new Map<string, { label: string; runs: number; endToEnd: number[] }>();
   for (const run of runs) {
     const { key, label } = keyOf(run);
     const group = groups.get(key) ?? { label, runs: 0, endToEnd: [] };
     group.runs += 1;
     groups.set(key, group);
   }
-  for (const { run, endToEndSeconds } of completed(runs))
-    groups.get(keyOf(run).key)?.endToEnd.push(endToEndSeconds);
+  for (const { run, endToEndSeconds } of completed(runs)) groups.get(keyOf(run).key)?.endToEnd.push(endToEndSeconds);
   return [...groups.entries()]
     .map(([key, g]) => ({
       key,
@@ -291,18 +244,14 @@ function turnaroundBy(
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-export function medianTurnaroundPerExperiment(
-  runs: readonly TurnaroundRun[],
-): GroupTurnaround[] {
+export function medianTurnaroundPerExperiment(runs: readonly TurnaroundRun[]): GroupTurnaround[] {
   return turnaroundBy(runs, (run) => ({
     key: run.experimentId,
     label: run.experimentName,
   }));
 }
 
-export function medianTurnaroundPerBeamtime(
-  runs: readonly TurnaroundRun[],
-): GroupTurnaround[] {
+export function medianTurnaroundPerBeamtime(runs: readonly TurnaroundRun[]): GroupTurnaround[] {
   return turnaroundBy(runs, (run) => {
     const label = run.beamtimeLabel ?? NO_BEAMTIME;
     return { key: label, label };
@@ -338,12 +287,9 @@ export function timeSavedAgainstBaseline(
   options: { baselineSeconds?: number } = {},
 ): TimeSaved {
   const done = completed(runs);
-  const baseline = done.filter(
-    ({ run }) => run.trainerId === baselineTrainerId,
-  );
+  const baseline = done.filter(({ run }) => run.trainerId === baselineTrainerId);
   const others = done.filter(({ run }) => run.trainerId !== baselineTrainerId);
-  const baselineMedian =
-    options.baselineSeconds ?? median(baseline.map((b) => b.endToEndSeconds));
+  const baselineMedian = options.baselineSeconds ?? median(baseline.map((b) => b.endToEndSeconds));
   if (baselineMedian === null) {
     return {
       baselineTrainerId,
@@ -355,10 +301,7 @@ export function timeSavedAgainstBaseline(
       note: `no succeeded runs on the baseline trainer ${baselineTrainerId}, so time saved cannot be computed.`,
     };
   }
-  const perTrainer = new Map<
-    string,
-    { trainerName: string; runs: number; savedSeconds: number }
-  >();
+  const perTrainer = new Map<string, { trainerName: string; runs: number; savedSeconds: number }>();
   for (const { run, endToEndSeconds } of others) {
     const entry = perTrainer.get(run.trainerId) ?? {
       trainerName: run.trainerName,
@@ -369,9 +312,7 @@ export function timeSavedAgainstBaseline(
     entry.savedSeconds += baselineMedian - endToEndSeconds;
     perTrainer.set(run.trainerId, entry);
   }
-  const rows = [...perTrainer.entries()]
-    .map(([trainerId, e]) => ({ trainerId, ...e }))
-    .sort((a, b) => b.savedSeconds - a.savedSeconds);
+  const rows = [...perTrainer.entries()].map(([trainerId, e]) => ({ trainerId, ...e })).sort((a, b) => b.savedSeconds - a.savedSeconds);
   return {
     baselineTrainerId,
     baselineMedianSeconds: baselineMedian,
@@ -397,16 +338,12 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 function cellText(cell: CsvCell): string {
   if (cell === null || cell === undefined) return "";
-  if (cell instanceof Date)
-    return Number.isFinite(cell.getTime()) ? cell.toISOString() : "";
-  if (typeof cell === "number")
-    return Number.isFinite(cell) ? String(cell) : "";
+  if (cell instanceof Date) return Number.isFinite(cell.getTime()) ? cell.toISOString() : "";
+  if (typeof cell === "number") return Number.isFinite(cell) ? String(cell) : "";
   if (typeof cell === "boolean") return cell ? "true" : "false";
   // Text that a spreadsheet would run as a formula gets a leading apostrophe; plain numbers written as
   // text ("-3.5") are left alone so numeric columns stay numeric.
-  return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell)
-    ? `'${cell}`
-    : cell;
+  return FORMULA_START.test(cell) && !PLAIN_NUMBER.test(cell) ? `'${cell}` : cell;
 }
 
 function quoteField(text: string): string {
@@ -415,11 +352,7 @@ function quoteField(text: string): string {
 
 /** Rows to RFC 4180 CSV: CRLF line breaks, fields with comma, quote or line break quoted, quotes doubled. */
 export function toCsv(rows: ReadonlyArray<ReadonlyArray<CsvCell>>): string {
-  return (
-    rows
-      .map((row) => row.map((cell) => quoteField(cellText(cell))).join(","))
-      .join("\r\n") + (rows.length > 0 ? "\r\n" : "")
-  );
+  return rows.map((row) => row.map((cell) => quoteField(cellText(cell))).join(",")).join("\r\n") + (rows.length > 0 ? "\r\n" : "");
 }
 
 export const TURNAROUND_CSV_HEADER = [

@@ -163,8 +163,7 @@ async function buildPayload(tx: Tx, run: LoadedRun, step: StepName, agentId: str
       const dataset = await newTransfer(tx, run, "dataset", edgeAgent, agentId, run.dataset, now);
       let parentCheckpoint = null;
       if (run.parentVersion) {
-        const deployment =
-          run.parentVersion.deployments.find((d) => d.edgeHostId === run.edgeHostId) ?? run.parentVersion.deployments[0];
+        const deployment = run.parentVersion.deployments.find((d) => d.edgeHostId === run.edgeHostId) ?? run.parentVersion.deployments[0];
         if (!deployment || deployment.edgeHostId !== run.edgeHostId) {
           throw new StepSetupError(`Parent model v${run.parentVersion.version} is not deployed on ${run.edgeHost.name}.`);
         }

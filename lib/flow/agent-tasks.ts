@@ -115,11 +115,24 @@ export async function recordTaskEvents(agent: AuthenticatedAgent, taskId: string
       // Unique (run, epoch): a re-attached agent that re-reads its job output adds nothing twice.
       await prisma.runMetric.upsert({
         where: { runId_epoch: { runId: task.runId, epoch: m.epoch } },
-        create: { runId: task.runId, epoch: m.epoch, loss: m.loss, valLoss: m.valLoss, metrics: m.metrics, seconds: m.seconds, samplesPerSec: m.samplesPerSecond },
+        create: {
+          runId: task.runId,
+          epoch: m.epoch,
+          loss: m.loss,
+          valLoss: m.valLoss,
+          metrics: m.metrics,
+          seconds: m.seconds,
+          samplesPerSec: m.samplesPerSecond,
+        },
         update: {},
       });
     } else if (event.type === "progress" || event.type === "started") {
-      const detail = { ...((task.step.detail as Prisma.JsonObject | null) ?? {}), ...(event.type === "progress" ? { progress: { done: event.done, total: event.total, note: event.note ?? null } } : { executorJobId: event.executorJobId, trainingStartedAt: new Date().toISOString() }) };
+      const detail = {
+        ...((task.step.detail as Prisma.JsonObject | null) ?? {}),
+        ...(event.type === "progress"
+          ? { progress: { done: event.done, total: event.total, note: event.note ?? null } }
+          : { executorJobId: event.executorJobId, trainingStartedAt: new Date().toISOString() }),
+      };
       await prisma.runStep.update({ where: { id: task.stepId }, data: { detail } });
     }
   }
@@ -140,7 +153,10 @@ export async function completeTask(agent: AuthenticatedAgent, taskId: string, ra
     }
     await prisma.$transaction(async (tx) => {
       const stepData = await applyResult(tx, task, parsed.data, now);
-      await tx.task.update({ where: { id: task.id }, data: { status: "succeeded", result: parsed.data as Prisma.InputJsonValue, endedAt: now } });
+      await tx.task.update({
+        where: { id: task.id },
+        data: { status: "succeeded", result: parsed.data as Prisma.InputJsonValue, endedAt: now },
+      });
       await tx.runStep.update({ where: { id: task.stepId }, data: { status: "succeeded", endedAt: now, seconds, ...stepData } });
     });
   } else {
@@ -171,13 +187,28 @@ async function applyResult(tx: Prisma.TransactionClient, task: TaskRow, result: 
     }
     case "train": {
       const r = result as z.infer<(typeof taskResults)["train"]>;
-      const detail = { ...((task.step.detail as Prisma.JsonObject | null) ?? {}), schedulerQueueSeconds: r.queueSeconds, trainSeconds: r.trainSeconds, epochs: r.epochs, artifact: r.artifact };
+      const detail = {
+        ...((task.step.detail as Prisma.JsonObject | null) ?? {}),
+        schedulerQueueSeconds: r.queueSeconds,
+        trainSeconds: r.trainSeconds,
+        epochs: r.epochs,
+        artifact: r.artifact,
+      };
       return { detail, bytes: BigInt(r.artifact.bytes), files: 1 };
     }
     case "label": {
       const r = result as z.infer<(typeof taskResults)["label"]>;
       const run = await tx.run.findUniqueOrThrow({ where: { id: task.runId }, include: { trainer: true } });
-      await tx.measurement.create({ data: { kind: "labelling", familyId: run.familyId, host: run.trainer.name, runId: run.id, secondsPerDatum: r.secondsPerPeak, samples: r.peaks } });
+      await tx.measurement.create({
+        data: {
+          kind: "labelling",
+          familyId: run.familyId,
+          host: run.trainer.name,
+          runId: run.id,
+          secondsPerDatum: r.secondsPerPeak,
+          samples: r.peaks,
+        },
+      });
       return { detail: r };
     }
     case "deploy": {

@@ -6,10 +6,7 @@ import { prisma } from "@/lib/db";
 
 export const CHANNEL = "beamline_events";
 
-export type FlowEventBody =
-  | { type: "run"; runId: string }
-  | { type: "task"; agentId: string }
-  | { type: "heartbeat"; agentId: string };
+export type FlowEventBody = { type: "run"; runId: string } | { type: "task"; agentId: string } | { type: "heartbeat"; agentId: string };
 /** `at` is the sender's clock (ms), for measuring live-update latency. */
 export type FlowEvent = FlowEventBody & { at: number };
 

@@ -10,7 +10,15 @@ import { enqueueAdvance } from "@/lib/flow/queue";
  * Creates the run (or returns the one already made with this idempotency key: a double click or a
  * resent form makes one run) and starts advancing it at once.
  */
-export async function launchRun({ actorId, input, predicted }: { actorId: string; input: LaunchRunInput; predicted?: Prisma.InputJsonValue }) {
+export async function launchRun({
+  actorId,
+  input,
+  predicted,
+}: {
+  actorId: string;
+  input: LaunchRunInput;
+  predicted?: Prisma.InputJsonValue;
+}) {
   const existing = await prisma.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
   if (existing) return { run: existing, created: false };
 

@@ -18,7 +18,11 @@ export async function registerDeployedModel(tx: Prisma.TransactionClient, runId:
   }
   // Versions are monotonic per family; the family row lock serialises concurrent registrations.
   await tx.$queryRaw`select id from "ModelFamily" where id = ${run.familyId} for update`;
-  const last = await tx.modelVersion.findFirst({ where: { familyId: run.familyId }, orderBy: { version: "desc" }, select: { version: true } });
+  const last = await tx.modelVersion.findFirst({
+    where: { familyId: run.familyId },
+    orderBy: { version: "desc" },
+    select: { version: true },
+  });
   const version = await tx.modelVersion.create({
     data: {
       familyId: run.familyId,
@@ -49,7 +53,14 @@ export async function registerDeployedModel(tx: Prisma.TransactionClient, runId:
     },
   });
   await tx.measurement.create({
-    data: { kind: "inference", familyId: run.familyId, host: run.edgeHost.name, runId, secondsPerDatum: result.secondsPerDatum, samples: result.samples },
+    data: {
+      kind: "inference",
+      familyId: run.familyId,
+      host: run.edgeHost.name,
+      runId,
+      secondsPerDatum: result.secondsPerDatum,
+      samples: result.samples,
+    },
   });
   return version;
 }

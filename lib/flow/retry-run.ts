@@ -18,7 +18,14 @@ export async function retryRun({ actorId, runId }: { actorId: string; runId: str
   await prisma.$transaction(async (tx) => {
     const locked = await tx.run.updateMany({
       where: { id: runId, status: run.status },
-      data: { status: from.step === "queue" ? "queued" : "running", statusReason: null, endedAt: null, cancelRequestedAt: null, endToEndSeconds: null, controlOverheadSeconds: null },
+      data: {
+        status: from.step === "queue" ? "queued" : "running",
+        statusReason: null,
+        endedAt: null,
+        cancelRequestedAt: null,
+        endToEndSeconds: null,
+        controlOverheadSeconds: null,
+      },
     });
     if (locked.count === 0) throw new AppError("CONFLICT", "The run changed meanwhile; reload and try again.");
     await tx.runStep.create({ data: { runId, name: from.step, attempt: from.attempt, status: "pending" } });

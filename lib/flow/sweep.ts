@@ -15,7 +15,11 @@ export async function sweep(now = new Date()): Promise<{ lost: number; advanced:
   });
   const offlineSince = new Date(now.getTime() - flowConfig.agentOfflineSeconds * 1000);
   const stranded = await prisma.task.findMany({
-    where: { status: "pending", createdAt: { lt: offlineSince }, agent: { OR: [{ lastHeartbeatAt: null }, { lastHeartbeatAt: { lt: offlineSince } }] } },
+    where: {
+      status: "pending",
+      createdAt: { lt: offlineSince },
+      agent: { OR: [{ lastHeartbeatAt: null }, { lastHeartbeatAt: { lt: offlineSince } }] },
+    },
     include: { agent: { select: { name: true, lastHeartbeatAt: true } } },
   });
 
@@ -38,7 +42,11 @@ export async function sweep(now = new Date()): Promise<{ lost: number; advanced:
   }
 
   // Reconcile: every unfinished run is looked at again (queued runs may have a free slot now).
-  const open = await prisma.run.findMany({ where: { status: { in: ["queued", "running"] } }, select: { id: true }, orderBy: { createdAt: "asc" } });
+  const open = await prisma.run.findMany({
+    where: { status: { in: ["queued", "running"] } },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
   for (const { id } of open) touched.add(id);
   for (const id of touched) await advanceRun(id);
   return { lost, advanced: touched.size };

@@ -11,8 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function EdgeHostsPage() {
   const user = await requireUser();
   await requirePermission(user, "infrastructure:view");
-  const edgeHosts = await listEdgeHosts();
-  const now = Date.now();
+  const { edgeHosts, checkedAtMs: now } = await listEdgeHosts();
   return (
     <>
       <h1>Edge hosts</h1>
@@ -21,7 +20,10 @@ export default async function EdgeHostsPage() {
         <section key={h.id} className="panel" style={{ marginBottom: 12 }} aria-label={`Edge host ${h.name}`}>
           <div className="spread">
             <h2 style={{ margin: 0 }}>
-              {h.name} <span className="small muted">{h.site} · {h._count.datasets} datasets</span>
+              {h.name}{" "}
+              <span className="small muted">
+                {h.site} · {h._count.datasets} datasets
+              </span>
             </h2>
             <span className="small">
               deployed: {h.deployments.map((d) => `${d.modelVersion.family.name} v${d.modelVersion.version}`).join(", ") || "nothing"}

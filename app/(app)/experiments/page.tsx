@@ -14,7 +14,9 @@ export default async function ExperimentsPage() {
     <>
       <h1>Experiments</h1>
       {experiments.length === 0 ? (
-        <p className="panel muted">You are not a member of any experiment yet. Ask the experiment&apos;s PI or facility staff to add you.</p>
+        <p className="panel muted">
+          You are not a member of any experiment yet. Ask the experiment&apos;s PI or facility staff to add you.
+        </p>
       ) : (
         <table>
           <thead>

@@ -23,7 +23,8 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   ]);
   const link = (change: Record<string, string | number | undefined>) => {
     const next = new URLSearchParams();
-    for (const [k, v] of Object.entries({ ...filters, ...change })) if (v !== undefined && v !== "" && !(k === "page" && v === 1)) next.set(k, String(v));
+    for (const [k, v] of Object.entries({ ...filters, ...change }))
+      if (v !== undefined && v !== "" && !(k === "page" && v === 1)) next.set(k, String(v));
     const query = next.toString();
     return query ? `/runs?${query}` : "/runs";
   };

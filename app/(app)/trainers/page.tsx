@@ -12,8 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function TrainersPage() {
   const user = await requireUser();
   await requirePermission(user, "infrastructure:view");
-  const trainers = await listTrainers();
-  const now = Date.now();
+  const { trainers, checkedAtMs: now } = await listTrainers();
   return (
     <>
       <h1>Trainers</h1>
@@ -22,7 +21,10 @@ export default async function TrainersPage() {
         <section key={t.id} className="panel" style={{ marginBottom: 12 }} aria-label={`Trainer ${t.name}`}>
           <div className="spread">
             <h2 style={{ margin: 0 }}>
-              {t.name} <span className="small muted">{t.site} · {t.hardware} · {t.executor}</span>
+              {t.name}{" "}
+              <span className="small muted">
+                {t.site} · {t.hardware} · {t.executor}
+              </span>
             </h2>
             <div className="row small">
               <span>
@@ -31,7 +33,9 @@ export default async function TrainersPage() {
               <span>
                 queued <b>{t.queued}</b>
               </span>
-              <span>utilisation (24 h) <b>{(100 * t.utilisation).toFixed(1)}%</b></span>
+              <span>
+                utilisation (24 h) <b>{(100 * t.utilisation).toFixed(1)}%</b>
+              </span>
               <Link href={`/runs?trainer=${t.id}`}>runs →</Link>
             </div>
           </div>

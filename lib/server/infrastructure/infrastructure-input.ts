@@ -6,12 +6,22 @@ const name = z
   .min(2, "At least 2 characters.")
   .max(60, "At most 60 characters.")
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits, '.', '_' and '-' only, starting with a letter or digit.");
-const site = z.string().trim().min(1, "Name the site (e.g. ALCF).").max(80).regex(/^[^<>]*$/, "No angle brackets.");
+const site = z
+  .string()
+  .trim()
+  .min(1, "Name the site (e.g. ALCF).")
+  .max(80)
+  .regex(/^[^<>]*$/, "No angle brackets.");
 
 export const createTrainerInput = z.object({
   name,
   site,
-  hardware: z.string().trim().min(1, "Describe the hardware (e.g. 4×A100).").max(120).regex(/^[^<>]*$/, "No angle brackets."),
+  hardware: z
+    .string()
+    .trim()
+    .min(1, "Describe the hardware (e.g. 4×A100).")
+    .max(120)
+    .regex(/^[^<>]*$/, "No angle brackets."),
   executor: z.enum(["local", "slurm"], { message: "Choose local or slurm." }),
   concurrency: z.coerce.number().int("A whole number.").min(1, "At least 1.").max(64, "At most 64."),
 });
@@ -21,5 +31,10 @@ export const createEdgeHostInput = z.object({ name, site, description: z.string(
 export const issueTokenInput = z.object({
   kind: z.enum(["trainer", "edge"]),
   targetId: z.string().min(1),
-  name: z.string().trim().min(1, "Name the agent (e.g. login-node-1).").max(60).regex(/^[A-Za-z0-9._-]+$/, "Letters, digits, '.', '_' and '-' only."),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name the agent (e.g. login-node-1).")
+    .max(60)
+    .regex(/^[A-Za-z0-9._-]+$/, "Letters, digits, '.', '_' and '-' only."),
 });

@@ -1,6 +1,15 @@
 import { prisma } from "@/lib/db";
 
-const agentSelect = { id: true, name: true, tokenPrefix: true, revokedAt: true, lastHeartbeatAt: true, version: true, dataPlaneUrl: true, createdAt: true };
+const agentSelect = {
+  id: true,
+  name: true,
+  tokenPrefix: true,
+  revokedAt: true,
+  lastHeartbeatAt: true,
+  version: true,
+  dataPlaneUrl: true,
+  createdAt: true,
+};
 
 /** Trainers with agent health, queue depth, running jobs and utilisation over the last 24 h. */
 export async function listTrainers(now = new Date()) {
@@ -13,7 +22,7 @@ export async function listTrainers(now = new Date()) {
       select: { startedAt: true, endedAt: true, run: { select: { trainerId: true } } },
     }),
   ]);
-  return trainers.map((t) => {
+  const items = trainers.map((t) => {
     const count = (status: string) => byStatus.find((g) => g.trainerId === t.id && g.status === status)?._count ?? 0;
     // Utilisation: training seconds in the last 24 h over the slots' available seconds.
     const trainingSeconds = busy
@@ -21,15 +30,20 @@ export async function listTrainers(now = new Date()) {
       .reduce((sum, s) => sum + ((s.endedAt ?? now).getTime() - Math.max(s.startedAt!.getTime(), since.getTime())) / 1000, 0);
     return { ...t, queued: count("queued"), running: count("running"), utilisation: trainingSeconds / (t.concurrency * 24 * 3600) };
   });
+  return { trainers: items, checkedAtMs: now.getTime() };
 }
 
-export async function listEdgeHosts() {
-  return prisma.edgeHost.findMany({
+export async function listEdgeHosts(now = new Date()) {
+  const edgeHosts = await prisma.edgeHost.findMany({
     orderBy: { name: "asc" },
     include: {
       agents: { select: agentSelect, orderBy: { createdAt: "desc" } },
-      deployments: { where: { active: true }, include: { modelVersion: { select: { version: true, family: { select: { name: true } } } } } },
+      deployments: {
+        where: { active: true },
+        include: { modelVersion: { select: { version: true, family: { select: { name: true } } } } },
+      },
       _count: { select: { datasets: true } },
     },
   });
+  return { edgeHosts, checkedAtMs: now.getTime() };
 }

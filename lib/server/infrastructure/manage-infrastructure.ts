@@ -45,7 +45,13 @@ export async function issueAgentToken({ actorId, input }: { actorId: string; inp
       tokenPrefix: secret.display,
     },
   });
-  await recordAudit({ actorUserId: actorId, action: "agent-token.issue", targetType: "agent", targetId: agent.id, detail: { name: input.name, kind: input.kind } });
+  await recordAudit({
+    actorUserId: actorId,
+    action: "agent-token.issue",
+    targetType: "agent",
+    targetId: agent.id,
+    detail: { name: input.name, kind: input.kind },
+  });
   return { agent, token: secret.token };
 }
 
@@ -54,6 +60,12 @@ export async function revokeAgentToken({ actorId, agentId }: { actorId: string; 
   if (!agent) throw new AppError("NOT_FOUND", "No such agent.");
   if (agent.revokedAt) return agent;
   const revoked = await prisma.agent.update({ where: { id: agentId }, data: { revokedAt: new Date() } });
-  await recordAudit({ actorUserId: actorId, action: "agent-token.revoke", targetType: "agent", targetId: agentId, detail: { name: agent.name } });
+  await recordAudit({
+    actorUserId: actorId,
+    action: "agent-token.revoke",
+    targetType: "agent",
+    targetId: agentId,
+    detail: { name: agent.name },
+  });
   return revoked;
 }

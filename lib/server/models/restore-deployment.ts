@@ -16,7 +16,13 @@ export async function restoreDeployment({ actorId, deploymentId }: { actorId: st
     await deactivateFamilyDeployments(tx, deployment.modelVersion.familyId, deployment.edgeHostId, now);
     await tx.deployment.update({ where: { id: deploymentId }, data: { active: true, retiredAt: null, deployedAt: now } });
     await recordAudit(
-      { actorUserId: actorId, action: "model.restore", targetType: "model-version", targetId: deployment.modelVersionId, detail: { version: deployment.modelVersion.version } },
+      {
+        actorUserId: actorId,
+        action: "model.restore",
+        targetType: "model-version",
+        targetId: deployment.modelVersionId,
+        detail: { version: deployment.modelVersion.version },
+      },
       tx,
     );
   });

@@ -42,10 +42,22 @@ export interface PredictionInputs {
   modelBytes: Record<string, number>;
 }
 
-export async function getPredictionInputs({ edgeHostIds, now = new Date() }: { edgeHostIds: string[]; now?: Date }): Promise<PredictionInputs> {
+export async function getPredictionInputs({
+  edgeHostIds,
+  now = new Date(),
+}: {
+  edgeHostIds: string[];
+  now?: Date;
+}): Promise<PredictionInputs> {
   const [trainers, edgeHosts, families] = await Promise.all([
-    prisma.trainer.findMany({ orderBy: { name: "asc" }, include: { agents: { where: { revokedAt: null }, select: { id: true, lastHeartbeatAt: true } } } }),
-    prisma.edgeHost.findMany({ where: { id: { in: edgeHostIds } }, include: { agents: { where: { revokedAt: null }, select: { id: true } } } }),
+    prisma.trainer.findMany({
+      orderBy: { name: "asc" },
+      include: { agents: { where: { revokedAt: null }, select: { id: true, lastHeartbeatAt: true } } },
+    }),
+    prisma.edgeHost.findMany({
+      where: { id: { in: edgeHostIds } },
+      include: { agents: { where: { revokedAt: null }, select: { id: true } } },
+    }),
     prisma.modelFamily.findMany({ select: { id: true, key: true, name: true } }),
   ]);
   const onlineSince = new Date(now.getTime() - 60_000);
@@ -53,9 +65,18 @@ export async function getPredictionInputs({ edgeHostIds, now = new Date() }: { e
   const analysisCost: Record<string, PerDatumFit> = {};
   const modelBytes: Record<string, number> = {};
   for (const family of families) {
-    const labelling = await prisma.measurement.findMany({ where: { kind: "labelling", familyId: family.id }, orderBy: { createdAt: "desc" }, take: HISTORY });
+    const labelling = await prisma.measurement.findMany({
+      where: { kind: "labelling", familyId: family.id },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+    });
     analysisCost[family.key] = fitAnalysisCost(labelling, `${family.name} labelling`);
-    const versions = await prisma.modelVersion.findMany({ where: { familyId: family.id }, orderBy: { createdAt: "desc" }, take: 20, select: { artifactBytes: true } });
+    const versions = await prisma.modelVersion.findMany({
+      where: { familyId: family.id },
+      orderBy: { createdAt: "desc" },
+      take: 20,
+      select: { artifactBytes: true },
+    });
     modelBytes[family.key] = versions.length ? Number(versions[0].artifactBytes) : (DEFAULT_MODEL_BYTES[family.key] ?? 1_000_000);
   }
 
@@ -67,7 +88,13 @@ export async function getPredictionInputs({ edgeHostIds, now = new Date() }: { e
         where: { trainerId: trainer.id, status: "succeeded" },
         orderBy: { createdAt: "desc" },
         take: HISTORY,
-        select: { queueSeconds: true, params: true, family: { select: { key: true } }, dataset: { select: { sampleCount: true } }, steps: { where: { name: "train", status: "succeeded" }, select: { seconds: true } } },
+        select: {
+          queueSeconds: true,
+          params: true,
+          family: { select: { key: true } },
+          dataset: { select: { sampleCount: true } },
+          steps: { where: { name: "train", status: "succeeded" }, select: { seconds: true } },
+        },
       }),
       prisma.run.count({ where: { trainerId: trainer.id, status: { in: ["queued", "running"] } } }),
     ]);
@@ -77,7 +104,11 @@ export async function getPredictionInputs({ edgeHostIds, now = new Date() }: { e
         .filter((r) => r.family.key === family.key && r.steps[0]?.seconds != null)
         .map((r) => {
           const params = r.params as { epochs?: number; maxSamples?: number | null };
-          return { samples: Math.min(r.dataset.sampleCount, params.maxSamples ?? Infinity), epochs: params.epochs ?? 1, seconds: r.steps[0].seconds ?? 0 };
+          return {
+            samples: Math.min(r.dataset.sampleCount, params.maxSamples ?? Infinity),
+            epochs: params.epochs ?? 1,
+            seconds: r.steps[0].seconds ?? 0,
+          };
         });
       training[family.key] = fitTraining(records, `${family.name} on ${trainer.name}`);
     }
@@ -90,7 +121,11 @@ export async function getPredictionInputs({ edgeHostIds, now = new Date() }: { e
       ]);
       const estimateCost: Record<string, PerDatumFit> = {};
       for (const family of families) {
-        const benchmarks = await prisma.measurement.findMany({ where: { kind: "inference", familyId: family.id, host: edge.name }, orderBy: { createdAt: "desc" }, take: HISTORY });
+        const benchmarks = await prisma.measurement.findMany({
+          where: { kind: "inference", familyId: family.id, host: edge.name },
+          orderBy: { createdAt: "desc" },
+          take: HISTORY,
+        });
         estimateCost[family.key] = fitEstimateCost(benchmarks, `${family.name} on ${edge.name}`);
       }
       routes[edge.id] = {
@@ -106,7 +141,10 @@ export async function getPredictionInputs({ edgeHostIds, now = new Date() }: { e
       hardware: trainer.hardware,
       concurrency: trainer.concurrency,
       queueDepth,
-      queueWait: fitQueueWait(recentRuns.map((r) => r.queueSeconds ?? 0), trainer.name),
+      queueWait: fitQueueWait(
+        recentRuns.map((r) => r.queueSeconds ?? 0),
+        trainer.name,
+      ),
       agentOnline: trainer.agents.some((a) => a.lastHeartbeatAt && a.lastHeartbeatAt > onlineSince),
       training,
       routes,

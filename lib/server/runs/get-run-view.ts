@@ -47,7 +47,11 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
     createdAtMs: run.createdAt.getTime(),
     endedAtMs: ms(run.endedAt),
     nowMs: now,
-    predicted: run.predicted as { totalSeconds: number; plusMinusSeconds: number; steps: Record<string, { seconds: number; plusMinusSeconds: number }> } | null,
+    predicted: run.predicted as {
+      totalSeconds: number;
+      plusMinusSeconds: number;
+      steps: Record<string, { seconds: number; plusMinusSeconds: number }>;
+    } | null,
     breakdown: breakdown(run.steps, endToEnd),
     steps: run.steps.map((s) => ({
       id: s.id,
@@ -61,10 +65,32 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
       error: s.error,
       detail: s.detail as Record<string, unknown> | null,
     })),
-    metrics: run.metrics.map((m) => ({ epoch: m.epoch, loss: m.loss, valLoss: m.valLoss, metrics: m.metrics as Record<string, number>, seconds: m.seconds, samplesPerSec: m.samplesPerSec })),
-    transfers: run.transfers.map((t) => ({ id: t.id, purpose: t.purpose, bytes: Number(t.bytes), seconds: t.seconds, startupSeconds: t.startupSeconds, status: t.status, attempts: t.attempts })),
+    metrics: run.metrics.map((m) => ({
+      epoch: m.epoch,
+      loss: m.loss,
+      valLoss: m.valLoss,
+      metrics: m.metrics as Record<string, number>,
+      seconds: m.seconds,
+      samplesPerSec: m.samplesPerSec,
+    })),
+    transfers: run.transfers.map((t) => ({
+      id: t.id,
+      purpose: t.purpose,
+      bytes: Number(t.bytes),
+      seconds: t.seconds,
+      startupSeconds: t.startupSeconds,
+      status: t.status,
+      attempts: t.attempts,
+    })),
     logs: logs.reverse().map((l) => ({ id: Number(l.id), atMs: l.at.getTime(), source: l.source, line: l.line })),
-    modelVersion: run.modelVersion ? { id: run.modelVersion.id, version: run.modelVersion.version, metrics: run.modelVersion.metrics as Record<string, number>, active: run.modelVersion.deployments.some((d) => d.active) } : null,
+    modelVersion: run.modelVersion
+      ? {
+          id: run.modelVersion.id,
+          version: run.modelVersion.version,
+          metrics: run.modelVersion.metrics as Record<string, number>,
+          active: run.modelVersion.deployments.some((d) => d.active),
+        }
+      : null,
   };
 }
 

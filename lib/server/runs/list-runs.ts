@@ -9,8 +9,18 @@ export const PAGE_SIZE = 50;
 // Query parameters arrive from the URL: anything unexpected falls back to "no filter" rather than failing.
 export const runFilters = z.object({
   status: z.enum(["queued", "running", "succeeded", "failed", "canceled", "lost"]).optional().catch(undefined),
-  trainer: z.string().max(64).regex(/^[A-Za-z0-9_-]+$/).optional().catch(undefined),
-  experiment: z.string().max(64).regex(/^[A-Za-z0-9_-]+$/).optional().catch(undefined),
+  trainer: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional()
+    .catch(undefined),
+  experiment: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
 });
 export type RunFilters = z.infer<typeof runFilters>;

@@ -35,14 +35,20 @@ export default async function ModelFamilyPage({ params }: { params: Promise<{ fa
           {family.versions.map((v) => (
             <tr key={v.id} id={`v${v.version}`}>
               <td>
-                <b>v{v.version}</b> {v.aliases.map((a) => <span key={a} className="badge">{a}</span>)}
+                <b>v{v.version}</b>{" "}
+                {v.aliases.map((a) => (
+                  <span key={a} className="badge">
+                    {a}
+                  </span>
+                ))}
               </td>
               <td className="small">
                 {v.parent ? `fine-tuned from v${v.parent.version}` : "from scratch"}
                 {v.dataset && <> · data {v.dataset.name}</>}
                 {v.run && (
                   <>
-                    {" "}· <Link href={`/runs/${v.run.id}`}>run #{v.run.number}</Link> on {v.run.trainer.name}
+                    {" "}
+                    · <Link href={`/runs/${v.run.id}`}>run #{v.run.number}</Link> on {v.run.trainer.name}
                   </>
                 )}
                 {v.experiment && <> · {v.experiment.name}</>}
@@ -61,9 +67,7 @@ export default async function ModelFamilyPage({ params }: { params: Promise<{ fa
                   <div key={d.id}>
                     {d.edgeHost.name}: {d.active ? <span className="badge ok">active</span> : <span className="muted">retired</span>}{" "}
                     {/* the action checks membership; viewers never get the button */}
-                    {!d.active && user.role !== "viewer" && (
-                      <RestoreButton deploymentId={d.id} label="Restore" />
-                    )}
+                    {!d.active && user.role !== "viewer" && <RestoreButton deploymentId={d.id} label="Restore" />}
                   </div>
                 ))}
               </td>

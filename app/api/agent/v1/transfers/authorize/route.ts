@@ -8,5 +8,7 @@ export const dynamic = "force-dynamic";
 export const POST = agentRoute(async (request, agent) => {
   const { token } = authorizeTransferRequest.parse(await readJson(request));
   const grant = await authorizeTransfer(agent, token);
-  return grant ? Response.json(grant) : Response.json({ error: "Token unknown, spent, expired or not yours.", code: "FORBIDDEN" }, { status: 403 });
+  return grant
+    ? Response.json(grant)
+    : Response.json({ error: "Token unknown, spent, expired or not yours.", code: "FORBIDDEN" }, { status: 403 });
 });
