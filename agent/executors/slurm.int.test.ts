@@ -3,7 +3,7 @@
  * fails — never skips — when it cannot.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "./procfs";
@@ -211,7 +211,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
     await expect(ex.start(spec(["/bin/true"], { workdir: "/tmp/has space" }))).rejects.toThrow(/plain path/);
     const bogus = path.join(root, "bogus.conf");
     const conf = readFileSync(slurmConf, "utf8").replace(/SlurmctldPort=\d+/, "SlurmctldPort=1");
-    require("node:fs").writeFileSync(bogus, conf);
+    writeFileSync(bogus, conf);
     const down = new SlurmExecutor({ slurmConf: bogus, commandTimeoutMs: 15_000 });
     await expect(down.start(spec(["/bin/true"]))).rejects.toMatchObject({ name: "SlurmUnavailableError" });
   });
