@@ -86,13 +86,33 @@ async function main(): Promise<void> {
       await unlink(dst);
       streamCopyS.push(await timed(() => pipeline(createReadStream(src, { highWaterMark: MIB }), createWriteStream(dst))));
       await unlink(dst);
-      const r = await downloadVerified({ url: `${server.url}/v1/transfers/big`, token: "big", destPath: dst, expectedBytes: bytes, expectedSha256: sha256, fsync: false });
+      const r = await downloadVerified({
+        url: `${server.url}/v1/transfers/big`,
+        token: "big",
+        destPath: dst,
+        expectedBytes: bytes,
+        expectedSha256: sha256,
+        fsync: false,
+      });
       transferS.push(r.seconds);
       await unlink(dst);
-      const rf = await downloadVerified({ url: `${server.url}/v1/transfers/big`, token: "big", destPath: dst, expectedBytes: bytes, expectedSha256: sha256 });
+      const rf = await downloadVerified({
+        url: `${server.url}/v1/transfers/big`,
+        token: "big",
+        destPath: dst,
+        expectedBytes: bytes,
+        expectedSha256: sha256,
+      });
       transferFsyncS.push(rf.seconds);
       await unlink(dst);
-      const rs = await downloadVerified({ url: `${inproc.url}/v1/transfers/big`, token: "big", destPath: dst, expectedBytes: bytes, expectedSha256: sha256, fsync: false });
+      const rs = await downloadVerified({
+        url: `${inproc.url}/v1/transfers/big`,
+        token: "big",
+        destPath: dst,
+        expectedBytes: bytes,
+        expectedSha256: sha256,
+        fsync: false,
+      });
       transferSameProcS.push(rs.seconds);
       await unlink(dst);
     }
@@ -101,7 +121,14 @@ async function main(): Promise<void> {
     const smallTotal: number[] = [];
     for (let i = 0; i < 20; i++) {
       const d = path.join(dir, `s${i}.bin`);
-      const r = await downloadVerified({ url: `${server.url}/v1/transfers/small`, token: "small", destPath: d, expectedBytes: 4096, expectedSha256: smallSha, fsync: false });
+      const r = await downloadVerified({
+        url: `${server.url}/v1/transfers/small`,
+        token: "small",
+        destPath: d,
+        expectedBytes: 4096,
+        expectedSha256: smallSha,
+        fsync: false,
+      });
       startup.push(r.startupSeconds * 1000);
       smallTotal.push(r.seconds * 1000);
     }

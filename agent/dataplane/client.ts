@@ -118,7 +118,8 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadResu
   const t0 = performance.now();
   const expectedSha = o.expectedSha256.toLowerCase();
   if (!SHA256_HEX.test(expectedSha)) throw new TransferProtocolError(`expectedSha256 is not a sha256 hex digest: ${o.expectedSha256}`);
-  if (!Number.isSafeInteger(o.expectedBytes) || o.expectedBytes < 0) throw new TransferProtocolError(`bad expectedBytes ${o.expectedBytes}`);
+  if (!Number.isSafeInteger(o.expectedBytes) || o.expectedBytes < 0)
+    throw new TransferProtocolError(`bad expectedBytes ${o.expectedBytes}`);
   const maxAttempts = Math.max(1, o.maxAttempts ?? 5);
   const idleMs = o.idleTimeoutMs ?? 30_000;
   const part = `${o.destPath}.part`;
@@ -230,7 +231,8 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadResu
         if (pendingBytes >= WRITE_BATCH) await flush();
         progress(false);
       }
-      if (!failure && !res.complete) failure = new TransferInterruptedError(`connection dropped at byte ${state.offset} of ${o.expectedBytes}`);
+      if (!failure && !res.complete)
+        failure = new TransferInterruptedError(`connection dropped at byte ${state.offset} of ${o.expectedBytes}`);
     } catch (e) {
       const errno = e as NodeJS.ErrnoException;
       failure = o.signal?.aborted
@@ -274,7 +276,9 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadResu
         throw o.signal?.aborted && !(err instanceof TransferAbortedError) ? new TransferAbortedError() : err;
       }
       // the part file must match the hash state; if a write went wrong, re-hash from disk
-      const onDisk = await stat(part).then((s) => s.size).catch(() => 0);
+      const onDisk = await stat(part)
+        .then((s) => s.size)
+        .catch(() => 0);
       if (onDisk !== state.offset || !state.hash) state = await loadPart(part, o.expectedBytes);
       await sleep(Math.min(5000, (o.retryDelayMs ?? 200) * 2 ** (attempts - 1)), o.signal);
     }
@@ -282,7 +286,9 @@ export async function downloadVerified(o: DownloadOptions): Promise<DownloadResu
 
   // verify
   const actual = (state.hash ?? createHash("sha256")).digest("hex");
-  const size = await stat(part).then((s) => s.size).catch(() => -1);
+  const size = await stat(part)
+    .then((s) => s.size)
+    .catch(() => -1);
   if (actual !== expectedSha || size !== o.expectedBytes || state.offset !== o.expectedBytes) {
     await unlink(part).catch(() => undefined);
     const err = new ChecksumMismatchError(expectedSha, actual, o.expectedBytes, size);

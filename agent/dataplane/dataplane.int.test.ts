@@ -58,7 +58,10 @@ function dest(): string {
   return path.join(dir, `dest${n}`, "model.bin");
 }
 
-function raw(pathAndQuery: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function raw(
+  pathAndQuery: string,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port: server.port, path: pathAndQuery, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -97,7 +100,13 @@ describe("data plane (server + client over loopback)", () => {
   it("rejects a forged/unknown token with 401 (typed error), writes nothing", async () => {
     const d = dest();
     mkdirSync(path.dirname(d), { recursive: true });
-    const p = downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-forged", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    const p = downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-forged",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+    });
     await expect(p).rejects.toBeInstanceOf(TransferAuthError);
     await expect(p).rejects.toMatchObject({ status: 401, retryable: false });
     expect(existsSync(d) || existsSync(`${d}.part`)).toBe(false);
@@ -116,7 +125,12 @@ describe("data plane (server + client over loopback)", () => {
   it("never takes the file path from the URL", async () => {
     authorizeCalls.length = 0;
     // traversal attempts in the path: not a route at all
-    for (const p of ["/v1/transfers/..%2F..%2Fetc%2Fpasswd", "/v1/transfers/t1/../../../etc/passwd", "/v1/transfers/%2Fetc%2Fpasswd", "/etc/passwd"]) {
+    for (const p of [
+      "/v1/transfers/..%2F..%2Fetc%2Fpasswd",
+      "/v1/transfers/t1/../../../etc/passwd",
+      "/v1/transfers/%2Fetc%2Fpasswd",
+      "/etc/passwd",
+    ]) {
       const r = await raw(p, { Authorization: "Bearer tok-good" });
       expect(r.status, p).toBe(404);
       expect(r.body.toString()).not.toContain("root:");
@@ -173,7 +187,13 @@ describe("data plane (server + client over loopback)", () => {
     const d = dest();
     mkdirSync(path.dirname(d), { recursive: true });
     writeFileSync(`${d}.part`, data.subarray(0, 3_000_000));
-    const r = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    const r = await downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+    });
     expect(r).toMatchObject({ attempts: 1, resumedFromBytes: 3_000_000 });
     expect(readFileSync(d).equals(data)).toBe(true);
   });
@@ -183,7 +203,13 @@ describe("data plane (server + client over loopback)", () => {
     proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, flipBodyByteAt: 2_500_000 });
     const d = dest();
     mkdirSync(path.dirname(d), { recursive: true });
-    const p = downloadVerified({ url: `${proxy.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    const p = downloadVerified({
+      url: `${proxy.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+    });
     await expect(p).rejects.toBeInstanceOf(ChecksumMismatchError);
     const e = (await p.catch((x) => x)) as ChecksumMismatchError;
     expect(e.expectedSha256).toBe(sha);
@@ -192,9 +218,17 @@ describe("data plane (server + client over loopback)", () => {
     expect(existsSync(`${d}.part`)).toBe(false);
     // a corrupted leftover .part is caught too, and the retry from zero then works
     writeFileSync(`${d}.part`, Buffer.from(data.subarray(0, 1000)).fill(0));
-    await expect(downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha })).rejects.toBeInstanceOf(ChecksumMismatchError);
+    await expect(
+      downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha }),
+    ).rejects.toBeInstanceOf(ChecksumMismatchError);
     expect(existsSync(d)).toBe(false);
-    const ok = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    const ok = await downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+    });
     expect(ok.attempts).toBe(1);
     expect(await sha256File(d)).toBe(sha);
   });
@@ -203,7 +237,13 @@ describe("data plane (server + client over loopback)", () => {
     const d = dest();
     mkdirSync(path.dirname(d), { recursive: true });
     await expect(
-      downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE - 1, expectedSha256: sha }),
+      downloadVerified({
+        url: `${server.url}/v1/transfers/t1`,
+        token: "tok-good",
+        destPath: d,
+        expectedBytes: SIZE - 1,
+        expectedSha256: sha,
+      }),
     ).rejects.toBeInstanceOf(ChecksumMismatchError);
     expect(existsSync(d) || existsSync(`${d}.part`)).toBe(false);
   });
@@ -212,11 +252,24 @@ describe("data plane (server + client over loopback)", () => {
     failAuthorizeTimes = 1;
     const d = dest();
     mkdirSync(path.dirname(d), { recursive: true });
-    const r = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha, retryDelayMs: 10 });
+    const r = await downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+      retryDelayMs: 10,
+    });
     expect(r.attempts).toBe(2);
     grants.set("tok-gone", { transferId: "t3", path: path.join(dir, "nope.bin"), bytes: 1, sha256: sha });
     await expect(
-      downloadVerified({ url: `${server.url}/v1/transfers/t3`, token: "tok-gone", destPath: dest(), expectedBytes: 1, expectedSha256: sha }),
+      downloadVerified({
+        url: `${server.url}/v1/transfers/t3`,
+        token: "tok-gone",
+        destPath: dest(),
+        expectedBytes: 1,
+        expectedSha256: sha,
+      }),
     ).rejects.toBeInstanceOf(TransferNotFoundError);
   });
 
@@ -227,13 +280,27 @@ describe("data plane (server + client over loopback)", () => {
     mkdirSync(path.dirname(d), { recursive: true });
     const ac = new AbortController();
     const p = downloadVerified({
-      url: `${proxy.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha,
-      signal: ac.signal, retryDelayMs: 50, maxAttempts: 100,
-      onProgress: (done) => { if (done > 600_000) ac.abort(); },
+      url: `${proxy.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+      signal: ac.signal,
+      retryDelayMs: 50,
+      maxAttempts: 100,
+      onProgress: (done) => {
+        if (done > 600_000) ac.abort();
+      },
     });
     await expect(p).rejects.toMatchObject({ name: "TransferAbortedError" });
     expect(existsSync(`${d}.part`)).toBe(true);
-    const r = await downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha });
+    const r = await downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: d,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+    });
     expect(r.resumedFromBytes).toBeGreaterThan(0);
     expect(await sha256File(d)).toBe(sha);
   });
@@ -255,7 +322,14 @@ describe("data plane with single-use tokens (grant cache)", () => {
     try {
       const d = dest();
       mkdirSync(path.dirname(d), { recursive: true });
-      const r = await downloadVerified({ url: `${p.url}/v1/transfers/t1`, token: "one-shot", destPath: d, expectedBytes: SIZE, expectedSha256: sha, retryDelayMs: 10 });
+      const r = await downloadVerified({
+        url: `${p.url}/v1/transfers/t1`,
+        token: "one-shot",
+        destPath: d,
+        expectedBytes: SIZE,
+        expectedSha256: sha,
+        retryDelayMs: 10,
+      });
       expect(r.attempts).toBe(2);
       expect(await sha256File(d)).toBe(sha);
       expect((await raw("/v1/transfers/t1", { Authorization: "Bearer one-shot" })).status).toBe(401); // other server: unknown

@@ -146,7 +146,8 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
     } catch (e) {
       return sendJson(res, 503, "authorization_unavailable", `could not check the token: ${(e as Error).message}`, { "Retry-After": "2" });
     }
-    if (!grant) return sendJson(res, 401, "unauthorized", "token unknown, expired or forged", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+    if (!grant)
+      return sendJson(res, 401, "unauthorized", "token unknown, expired or forged", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
     if (grant.transferId !== transferId) return sendJson(res, 403, "forbidden", "token is not valid for this transfer");
 
     // The ONLY file ever opened is the one the grant names.
@@ -162,11 +163,18 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
       if (!st.isFile()) return sendJson(res, 404, "not_found", "the file of this transfer is not available");
       const size = st.size;
       if (size !== grant.bytes) {
-        return sendJson(res, 409, "changed", `the file changed since the transfer was authorised (${size} bytes on disk, ${grant.bytes} authorised)`);
+        return sendJson(
+          res,
+          409,
+          "changed",
+          `the file changed since the transfer was authorised (${size} bytes on disk, ${grant.bytes} authorised)`,
+        );
       }
       const range = parseRange(req.headers.range, size);
       if (range === "unsatisfiable") {
-        return sendJson(res, 416, "range_not_satisfiable", `range ${req.headers.range} outside 0-${size - 1}`, { "Content-Range": `bytes */${size}` });
+        return sendJson(res, 416, "range_not_satisfiable", `range ${req.headers.range} outside 0-${size - 1}`, {
+          "Content-Range": `bytes */${size}`,
+        });
       }
       start = range?.start ?? 0;
       const end = range?.end ?? size - 1;

@@ -68,11 +68,7 @@ describe("LocalExecutor (real child processes)", () => {
     const ex = new LocalExecutor({ killGraceMs: 700 });
     // the group: bash (ignores TERM) + two background sleeps (one in a subshell that ignores TERM too)
     const h = await ex.start(
-      spec([
-        "/bin/bash",
-        "-c",
-        "trap '' TERM; sleep 300 & echo $!; (trap '' TERM; sleep 301) & echo $!; echo ready; wait",
-      ]),
+      spec(["/bin/bash", "-c", "trap '' TERM; sleep 300 & echo $!; (trap '' TERM; sleep 301) & echo $!; echo ready; wait"]),
     );
     const pids: number[] = [];
     const it = h.lines()[Symbol.asyncIterator]();
@@ -94,9 +90,13 @@ describe("LocalExecutor (real child processes)", () => {
 
   it("cancel with a cooperative process ends quickly (SIGTERM first)", async () => {
     const ex = new LocalExecutor({ killGraceMs: 10_000 });
-    const s = spec(["/usr/bin/python3", "-c", "import signal,sys,time\n"
-      + "def h(*a):\n    print('got TERM', flush=True); sys.exit(0)\n"
-      + "signal.signal(signal.SIGTERM, h)\nprint('ready', flush=True)\ntime.sleep(300)\n"]);
+    const s = spec([
+      "/usr/bin/python3",
+      "-c",
+      "import signal,sys,time\n" +
+        "def h(*a):\n    print('got TERM', flush=True); sys.exit(0)\n" +
+        "signal.signal(signal.SIGTERM, h)\nprint('ready', flush=True)\ntime.sleep(300)\n",
+    ]);
     const h = await ex.start(s);
     const it = h.lines()[Symbol.asyncIterator]();
     expect((await it.next()).value).toBe("ready");

@@ -113,10 +113,13 @@ export class LocalExecutor implements Executor {
       return killing;
     };
 
-    const timer = setTimeout(() => {
-      timedOut = true;
-      void killGroup();
-    }, Math.round(spec.timeLimitMinutes * 60_000));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        void killGroup();
+      },
+      Math.round(spec.timeLimitMinutes * 60_000),
+    );
     timer.unref();
 
     child.once("exit", () => {

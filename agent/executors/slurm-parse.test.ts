@@ -32,10 +32,15 @@ describe("slurm-parse", () => {
     expect(outcomeFromInfo({ ...base, state: "COMPLETED", exitCode: 0 }, false)?.state).toBe("completed");
     expect(outcomeFromInfo(base, false)).toMatchObject({ state: "failed", exitCode: 3 });
     expect(outcomeFromInfo(base, true)?.state).toBe("canceled");
-    expect(outcomeFromInfo({ ...base, state: "CANCELLED", exitCode: 0, signal: 15 }, false)).toMatchObject({ state: "canceled", exitCode: null });
+    expect(outcomeFromInfo({ ...base, state: "CANCELLED", exitCode: 0, signal: 15 }, false)).toMatchObject({
+      state: "canceled",
+      exitCode: null,
+    });
     expect(outcomeFromInfo({ ...base, state: "TIMEOUT" }, false)?.state).toBe("timeout");
     expect(outcomeFromInfo({ ...base, state: "OUT_OF_MEMORY" }, false)?.state).toBe("failed");
-    const pendCancel = parseJobInfo(LINE.replace("NodeList=localhost", "NodeList=(null)").replace("JobState=FAILED", "JobState=CANCELLED"))!;
+    const pendCancel = parseJobInfo(
+      LINE.replace("NodeList=localhost", "NodeList=(null)").replace("JobState=FAILED", "JobState=CANCELLED"),
+    )!;
     expect(hasRun(pendCancel)).toBe(false);
   });
 
@@ -51,8 +56,20 @@ describe("slurm-parse", () => {
   });
 
   it("renders a script that quotes argv and env safely", () => {
-    const spec = { runId: "r1", argv: ["/usr/bin/python3", "-c", "print('x')"], workdir: "/tmp/w", env: {}, cpus: 2, timeLimitMinutes: 1.5 };
-    const s = renderSbatchScript(spec, { jobName: "br-r1", outputPattern: "/tmp/w/o-%j", errorPattern: "/tmp/w/e-%j", env: { A: "it's $x" } });
+    const spec = {
+      runId: "r1",
+      argv: ["/usr/bin/python3", "-c", "print('x')"],
+      workdir: "/tmp/w",
+      env: {},
+      cpus: 2,
+      timeLimitMinutes: 1.5,
+    };
+    const s = renderSbatchScript(spec, {
+      jobName: "br-r1",
+      outputPattern: "/tmp/w/o-%j",
+      errorPattern: "/tmp/w/e-%j",
+      env: { A: "it's $x" },
+    });
     expect(s).toContain("#SBATCH --cpus-per-task=2\n");
     expect(s).toContain("#SBATCH --time=2\n");
     expect(s).toContain("#SBATCH --export=NIL\n");

@@ -76,7 +76,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
   it("runs a job, streams its stdout lines, exposes pending→running, completes", async () => {
     const statuses: ExecutorStatus[] = [];
     const ex = new SlurmExecutor({ slurmConf, onStatus: (s) => statuses.push(s) });
-    const s = spec(PY_EPOCHS, { env: { BR_X: "it's \"quoted\" $HOME" }, cpus: 2 });
+    const s = spec(PY_EPOCHS, { env: { BR_X: 'it\'s "quoted" $HOME' }, cpus: 2 });
     const t0 = Date.now();
     const h = await ex.start(s);
     expect(h.executorJobId).toMatch(/^\d+$/);
@@ -87,7 +87,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
     const recs = lines.map((l) => JSON.parse(l));
     expect(recs.map((r) => r.epoch)).toEqual([1, 2, 3]);
     expect(recs[0].job).toBe(h.executorJobId);
-    expect(recs[0].x).toBe("it's \"quoted\" $HOME");
+    expect(recs[0].x).toBe('it\'s "quoted" $HOME');
     expect(recs[0].omp).toBe("2");
     const r = await h.running();
     expect(r).not.toBeNull();
@@ -133,7 +133,11 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
   it("cancel of a job that ignores SIGTERM still ends it (scancel after the grace)", async () => {
     const ex = new SlurmExecutor({ slurmConf, cancelGraceMs: 1500 });
     const h = await ex.start(
-      spec(["/usr/bin/python3", "-c", "import signal,time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\ntime.sleep(600)\n"]),
+      spec([
+        "/usr/bin/python3",
+        "-c",
+        "import signal,time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\ntime.sleep(600)\n",
+      ]),
     );
     const it = h.lines()[Symbol.asyncIterator]();
     expect((await it.next()).value).toBe("ready");
@@ -145,11 +149,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
 
   it("attach: a fresh executor instance reconnects to a running job and re-reads its output", async () => {
     const first = new SlurmExecutor({ slurmConf });
-    const s = spec([
-      "/usr/bin/python3",
-      "-c",
-      "import time\nfor i in range(6):\n    print(f'line {i}', flush=True); time.sleep(0.4)\n",
-    ]);
+    const s = spec(["/usr/bin/python3", "-c", "import time\nfor i in range(6):\n    print(f'line {i}', flush=True); time.sleep(0.4)\n"]);
     const h1 = await first.start(s);
     await h1.running();
     // the "old agent" goes away without waiting; a new one attaches by id
@@ -186,8 +186,16 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
 
   it("keeps waiting (transient status) while slurmctld is down, then sees the job finish", async () => {
     const statuses: ExecutorStatus[] = [];
-    const ex = new SlurmExecutor({ slurmConf, pollIntervalMs: 300, maxBackoffMs: 2000, commandTimeoutMs: 5000, onStatus: (s) => statuses.push(s) });
-    const h = await ex.start(spec(["/usr/bin/python3", "-c", "import time\nprint('a', flush=True)\ntime.sleep(4)\nprint('b', flush=True)\n"]));
+    const ex = new SlurmExecutor({
+      slurmConf,
+      pollIntervalMs: 300,
+      maxBackoffMs: 2000,
+      commandTimeoutMs: 5000,
+      onStatus: (s) => statuses.push(s),
+    });
+    const h = await ex.start(
+      spec(["/usr/bin/python3", "-c", "import time\nprint('a', flush=True)\ntime.sleep(4)\nprint('b', flush=True)\n"]),
+    );
     await h.running();
     const ctldPid = Number(readFileSync(path.join(stateDir, "run/slurmctld.pid"), "utf8").trim());
     // the controller goes away (a restart/outage; SIGTERM so it saves its state, as in maintenance);

@@ -328,10 +328,7 @@ class SlurmJob implements JobHandle {
               await this.finish(outcome);
               return;
             }
-            this.status(
-              info.state === "PENDING" ? `pending (${info.reason || "queued"})` : info.state.toLowerCase(),
-              false,
-            );
+            this.status(info.state === "PENDING" ? `pending (${info.reason || "queued"})` : info.state.toLowerCase(), false);
             this.nextQuery = Date.now() + this.o.pollIntervalMs;
           } else if (q.kind === "gone") {
             // older than MinJobAge (or never existed): try the jobcomp log, else give up
