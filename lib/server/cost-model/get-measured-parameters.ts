@@ -1,0 +1,111 @@
+// Data behind the cost-model page: for one (model family, trainer, edge host) it gathers the recorded
+// transfers, datasets, model sizes, benchmarks and training runs, and turns them into the paper's parameters.
+import { prisma } from "@/lib/db";
+import type { Actor } from "@/lib/auth/permissions";
+import { fitAnalysisCost, fitEstimateCost, fitTransfer } from "@/lib/cost-model/fit";
+import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import type { CostModelParams } from "@/lib/server/turnaround/params";
+import { measuredParameterSet, type ParameterSet } from "./parameters";
+
+/** How many recent records each fit looks at. */
+const HISTORY = 200;
+
+export interface Option {
+  id: string;
+  name: string;
+}
+
+export interface MeasuredParameters {
+  families: Array<{ key: string; name: string }>;
+  trainers: Option[];
+  edgeHosts: Option[];
+  /** Null when the facility has no family, trainer or edge host registered yet. */
+  selection: { family: { id: string; key: string; name: string }; trainer: Option; edge: Option } | null;
+  parameters: ParameterSet | null;
+  /** The dataset size to mark on the plot: the median sample count of the family's datasets. */
+  typicalN: number | null;
+}
+
+export async function getMeasuredParameters({ actor, params }: { actor: Actor; params: CostModelParams }): Promise<MeasuredParameters> {
+  const [families, trainers, edgeHosts] = await Promise.all([
+    prisma.modelFamily.findMany({ select: { id: true, key: true, name: true }, orderBy: { name: "asc" } }),
+    prisma.trainer.findMany({ select: { id: true, name: true, agents: { select: { id: true } } }, orderBy: { name: "asc" } }),
+    prisma.edgeHost.findMany({ select: { id: true, name: true, agents: { select: { id: true } } }, orderBy: { name: "asc" } }),
+  ]);
+  const lists = {
+    families: families.map(({ key, name }) => ({ key, name })),
+    trainers: trainers.map(({ id, name }) => ({ id, name })),
+    edgeHosts: edgeHosts.map(({ id, name }) => ({ id, name })),
+  };
+  // An unknown id in the URL falls back to the first entry rather than failing.
+  const family = families.find((f) => f.key === params.family) ?? families[0];
+  const trainer = trainers.find((t) => t.id === params.trainer) ?? trainers[0];
+  const edge = edgeHosts.find((e) => e.id === params.edge) ?? edgeHosts[0];
+  if (!family || !trainer || !edge) return { ...lists, selection: null, parameters: null, typicalN: null };
+
+  const edgeAgents = edge.agents.map((a) => a.id);
+  const trainerAgents = trainer.agents.map((a) => a.id);
+  const visible = visibleExperimentsWhere(actor);
+
+  const [datasets, versions, incoming, outgoing, labelling, inference, runs] = await Promise.all([
+    prisma.dataset.findMany({
+      where: { familyKey: family.key, experiment: visible },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+      select: { bytes: true, sampleCount: true },
+    }),
+    prisma.modelVersion.findMany({ where: { familyId: family.id }, orderBy: { createdAt: "desc" }, take: 20, select: { artifactBytes: true } }),
+    transfersBetween(edgeAgents, trainerAgents),
+    transfersBetween(trainerAgents, edgeAgents),
+    prisma.measurement.findMany({ where: { kind: "labelling", familyId: family.id }, orderBy: { createdAt: "desc" }, take: HISTORY, select: { secondsPerDatum: true } }),
+    prisma.measurement.findMany({ where: { kind: "inference", familyId: family.id, host: edge.name }, orderBy: { createdAt: "desc" }, take: HISTORY, select: { secondsPerDatum: true } }),
+    prisma.run.findMany({
+      where: { trainerId: trainer.id, familyId: family.id, status: "succeeded", experiment: visible },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+      select: {
+        params: true,
+        dataset: { select: { sampleCount: true } },
+        steps: { where: { name: "train", status: "succeeded" }, select: { seconds: true } },
+      },
+    }),
+  ]);
+
+  const trainingRuns = runs.flatMap((r) => {
+    const seconds = r.steps.reduce((sum, s) => sum + (s.seconds ?? 0), 0);
+    if (r.steps.length === 0) return [];
+    const p = (r.params ?? {}) as { epochs?: number; maxSamples?: number | null };
+    return [{ seconds, samples: Math.min(r.dataset.sampleCount, p.maxSamples ?? Infinity), epochs: p.epochs ?? 1 }];
+  });
+  const datasetRows = datasets.map((d) => ({ bytes: Number(d.bytes), sampleCount: d.sampleCount }));
+  const parameters = measuredParameterSet({
+    familyName: family.name,
+    trainerName: trainer.name,
+    edgeName: edge.name,
+    datasets: datasetRows,
+    modelBytes: versions.map((v) => Number(v.artifactBytes)),
+    stageIn: fitTransfer(incoming, `${edge.name} → ${trainer.name}`),
+    stageOut: fitTransfer(outgoing, `${trainer.name} → ${edge.name}`),
+    analysis: fitAnalysisCost(labelling, `${family.name} labelling`),
+    estimate: fitEstimateCost(inference, `${family.name} on ${edge.name}`),
+    trainingRuns,
+  });
+  const counts = datasetRows.map((d) => d.sampleCount).filter((n) => n > 0).sort((a, b) => a - b);
+  return {
+    ...lists,
+    selection: { family, trainer: { id: trainer.id, name: trainer.name }, edge: { id: edge.id, name: edge.name } },
+    parameters,
+    typicalN: counts.length ? counts[Math.floor(counts.length / 2)] : null,
+  };
+}
+
+async function transfersBetween(sourceAgentIds: string[], destAgentIds: string[]) {
+  if (!sourceAgentIds.length || !destAgentIds.length) return [];
+  const rows = await prisma.transfer.findMany({
+    where: { status: "succeeded", sourceAgentId: { in: sourceAgentIds }, destAgentId: { in: destAgentIds }, seconds: { not: null } },
+    orderBy: { createdAt: "desc" },
+    take: HISTORY,
+    select: { bytes: true, files: true, seconds: true },
+  });
+  return rows.map((r) => ({ bytes: Number(r.bytes), files: r.files, seconds: r.seconds ?? 0 }));
+}
