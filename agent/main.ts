@@ -13,6 +13,7 @@ import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { handlers } from "@/agent/tasks/handlers";
 import { executor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
+import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
 export const AGENT_VERSION = "0.1.0";
@@ -154,17 +155,17 @@ async function cancelOrphans(config: AgentConfig) {
     const idFile = path.join(dir, "executor-job-id");
     if (!fs.existsSync(idFile)) continue;
     const jobId = fs.readFileSync(idFile, "utf8").trim();
-    for (const kind of ["local", "slurm"] as const) {
-      const ex = executor(kind);
-      if (!ex.attach) continue;
-      try {
-        const handle = await ex.attach(jobId, dir);
-        await handle.cancel();
-        console.log(`[agent] stopped orphaned ${kind} job ${jobId} of run ${t.runId}`);
-        break;
-      } catch {
-        /* not this executor's job, or already gone */
+    try {
+      if (jobId.startsWith("local:")) {
+        // A local job is a process group of its own: stop the whole group.
+        signalGroup(Number(jobId.slice("local:".length)), "SIGKILL");
+      } else {
+        const slurm = executor("slurm");
+        await (await slurm.attach!(jobId, dir)).cancel();
       }
+      console.log(`[agent] stopped orphaned job ${jobId} of run ${t.runId}`);
+    } catch {
+      /* already gone */
     }
   }
   fs.rmSync(file);

@@ -13,6 +13,8 @@ export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "beamline-demo";
 const DATA = path.resolve(process.env.BEAMLINE_DATA_DIR ?? ".data");
 const EDGE_DATASETS = path.join(DATA, "edge", "datasets");
 const PYTHON = process.env.ZOO_PYTHON ?? "/usr/bin/python3";
+// Tests seed smaller datasets (SEED_SAMPLE_SCALE=0.25) to keep the suite quick on two cores.
+const SCALE = Number(process.env.SEED_SAMPLE_SCALE ?? 1);
 
 const USERS = [
   { email: "admin@demo.test", name: "Ada Admin", role: "admin" },
@@ -199,7 +201,8 @@ async function main() {
   for (const d of datasets) {
     const existing = await prisma.dataset.findUnique({ where: { experimentId_name: { experimentId: d.experimentId, name: d.name } } });
     if (existing && fs.existsSync(existing.path)) continue;
-    const made = simulate(d.family, d.samples, path.join(EDGE_DATASETS, d.file), d.extra);
+    const samples = Math.max(64, Math.round(d.samples * SCALE));
+    const made = simulate(d.family, samples, path.join(EDGE_DATASETS, d.file), d.extra);
     if (!made) continue;
     const data = {
       path: made.path,

@@ -41,20 +41,20 @@ stop_all() {
 trap stop_all EXIT INT TERM
 
 node node_modules/next/dist/bin/next start -p "$PORT" -H "$HOST" & PIDS+=($!)
-tsx worker/main.ts & PIDS+=($!)
+node --import tsx worker/main.ts & PIDS+=($!)
 until curl -sf "http://$HOST:$PORT/api/health" >/dev/null; do sleep 0.3; done
 DASHBOARD_URL="http://$HOST:$PORT" AGENT_TOKEN_FILE=.data/agents/trainer.token AGENT_WORKDIR="$ROOT/.data/trainer" \
-  tsx agent/main.ts & PIDS+=($!)
+  node --import tsx agent/main.ts & PIDS+=($!)
 # The slurm-cluster trainer: a one-node Slurm cluster on this machine (as root; else it stays offline).
 if [ "$(id -u)" -eq 0 ] && eval "$(bash scripts/slurm/start.sh 2>.data/slurm-start.log)"; then
   DASHBOARD_URL="http://$HOST:$PORT" AGENT_TOKEN_FILE=.data/agents/slurm.token AGENT_WORKDIR="$ROOT/.data/slurm-trainer" \
-    tsx agent/main.ts & PIDS+=($!)
+    node --import tsx agent/main.ts & PIDS+=($!)
   SLURM_STARTED=1
 else
   log "Slurm not started (see .data/slurm-start.log): the slurm-cluster trainer stays offline"
 fi
 DASHBOARD_URL="http://$HOST:$PORT" AGENT_TOKEN_FILE=.data/agents/edge.token AGENT_WORKDIR="$ROOT/.data/edge" \
-  AGENT_SERVE_ROOTS="$ROOT/.data/edge" tsx agent/main.ts & PIDS+=($!)
+  AGENT_SERVE_ROOTS="$ROOT/.data/edge" node --import tsx agent/main.ts & PIDS+=($!)
 
 cat <<MSG
 

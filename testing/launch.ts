@@ -1,0 +1,41 @@
+// Launches a run through the dashboard's own launch function, against a test stack's database.
+import { randomUUID } from "node:crypto";
+import type { Stack } from "@/testing/stack";
+
+export interface LaunchOptions {
+  epochs?: number;
+  maxSamples?: number | null;
+  trainer?: "local-cpu" | "slurm-cluster";
+  dataset?: string;
+  idempotencyKey?: string;
+  parentVersionId?: string | null;
+}
+
+/**
+ * lib/db reads DATABASE_URL once per process, so the test process points it at the stack's database
+ * before importing the flow (each integration test file runs in its own worker).
+ */
+export async function launchInTest(stack: Stack, options: LaunchOptions = {}) {
+  process.env.DATABASE_URL = stack.databaseUrl;
+  const { launchRun } = await import("@/lib/flow/launch-run");
+  const scientist = await stack.prisma.user.findUniqueOrThrow({ where: { email: "scientist@demo.test" } });
+  const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: options.dataset ?? "scan-0042" } } });
+  const trainer = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: options.trainer ?? "local-cpu" } });
+  const { run } = await launchRun({
+    actorId: scientist.id,
+    input: {
+      experimentId: dataset.experimentId,
+      datasetId: dataset.id,
+      trainerId: trainer.id,
+      parentVersionId: options.parentVersionId ?? null,
+      epochs: options.epochs ?? 2,
+      batchSize: 256,
+      learningRate: 0.001,
+      seed: 1,
+      maxSamples: options.maxSamples ?? 1000,
+      reason: "integration test",
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+    },
+  });
+  return run;
+}
