@@ -1,0 +1,7 @@
+"use client";
+
+import { ErrorState } from "@/components/ui/states";
+
+export default function CostModelError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return <ErrorState error={error} reset={reset} />;
+}
