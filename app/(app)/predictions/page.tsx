@@ -1,0 +1,221 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/session";
+import { formatDuration } from "@/lib/cost-model/format";
+import type { ErrorSummary, PredictionErrorSummary, StepError } from "@/lib/cost-model/predict";
+import { STEP_LABELS, TURNAROUND_STEPS } from "@/lib/cost-model/steps";
+import { getPredictionErrors } from "@/lib/server/turnaround/get-prediction-errors";
+import { DEFAULT_PREDICTION_WINDOW, PREDICTION_WINDOWS, parsePredictionParams } from "@/lib/server/turnaround/params";
+import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
+import { LiveRefresh } from "@/components/cost-model/LiveRefresh";
+
+export const metadata: Metadata = { title: "Prediction error" };
+export const dynamic = "force-dynamic";
+
+type Search = Record<string, string | string[] | undefined>;
+
+const pct = (value: number | null, signed = false) => (value === null ? "—" : `${signed && value > 0 ? "+" : ""}${value.toFixed(1)} %`);
+
+export default async function PredictionsPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const user = await requireUser();
+  const params = parsePredictionParams(await searchParams);
+  const data = await getPredictionErrors({ actor: user, params });
+  const trainerName = data.trainers.find((t) => t.id === params.trainer)?.name;
+  const total = data.overall.total;
+
+  return (
+    <>
+      <div className="spread">
+        <div>
+          <h1>Prediction error: predicted vs. actual turnaround</h1>
+          <p className="muted" style={{ marginTop: -6 }}>
+            Before each launch the Retrain dialog predicts queue + stage-in + train + stage-out + deploy with a ± (1σ). Here those predictions meet what the
+            runs actually took.
+          </p>
+        </div>
+        <LiveRefresh src="/api/cost-model/events" />
+      </div>
+      <form className="row" method="get" aria-label="Filter predictions" style={{ marginBottom: 12 }}>
+        <label>
+          Trainer
+          <select name="trainer" defaultValue={params.trainer ?? ""}>
+            <option value="">all</option>
+            {data.trainers.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Over the last
+          <select name="last" defaultValue={String(params.last)}>
+            {PREDICTION_WINDOWS.map((n) => (
+              <option key={n} value={n}>
+                {n} runs
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Apply</button>
+        {(params.trainer || params.last !== DEFAULT_PREDICTION_WINDOW) && <Link href="/predictions">Clear</Link>}
+      </form>
+
+      {data.runs.length === 0 ? (
+        <div className="panel">
+          <h2 style={{ marginTop: 0 }}>No predicted run has finished{trainerName ? ` on ${trainerName}` : ""} yet</h2>
+          <p className="muted">
+            A run appears here once it succeeded and was launched with a prediction (the Retrain dialog on an experiment page stores one). Only experiments you
+            are a member or PI of are counted.
+            {data.unreadable > 0 && ` ${data.unreadable} succeeded runs carry a prediction this page cannot read (older format).`}
+          </p>
+        </div>
+      ) : (
+        <>
+          <div className="grid" style={{ marginBottom: 12 }}>
+            <Kpi label="Mean absolute % error (MAPE), total" value={pct(total.meanAbsolutePercentageError)} sub={`over ${total.runs} runs${trainerName ? ` on ${trainerName}` : ""}`} />
+            <Kpi
+              label="Bias"
+              value={pct(total.biasPercent, true)}
+              sub={total.biasPercent === null ? "" : total.biasPercent > 0 ? "predictions too pessimistic (runs were faster)" : "predictions too optimistic (runs were slower)"}
+            />
+            <Kpi label="Median absolute error" value={total.medianAbsoluteErrorSeconds === null ? "—" : formatDuration(total.medianAbsoluteErrorSeconds)} sub={`mean ${total.meanAbsoluteErrorSeconds === null ? "—" : formatDuration(total.meanAbsoluteErrorSeconds)}`} />
+            <Kpi
+              label="Inside the predicted ±"
+              value={pct(total.fractionWithinUncertainty === null ? null : total.fractionWithinUncertainty * 100)}
+              sub="≈ 68 % expected if the ± is an honest 1σ"
+            />
+          </div>
+
+          <section className="panel" style={{ marginBottom: 12 }}>
+            <h2 style={{ marginTop: 0 }}>Error of the total over time</h2>
+            <EndToEndChart
+              points={data.runs
+                .filter((r) => r.error.total.relativeError !== null)
+                .map((r) => ({ endedAtMs: r.endedAt.getTime(), seconds: (r.error.total.relativeError ?? 0) * 100, series: r.trainerName }))}
+              logScale={false}
+              referenceZero
+              yLabel="Error"
+              yFormatter={(v) => `${v > 0 ? "+" : ""}${Math.round(v)} %`}
+              height={260}
+            />
+            <p className="muted small">(predicted − actual) ÷ actual of the end-to-end time, per run; above 0 the prediction was too slow, below too fast.</p>
+          </section>
+
+          <section className="panel" style={{ marginBottom: 12 }}>
+            <h2 style={{ marginTop: 0 }}>Per step and per trainer</h2>
+            <SummaryTable title="All trainers" summary={data.overall} />
+            {data.perTrainer.length > 1 &&
+              data.perTrainer.map((t) => <SummaryTable key={t.trainerId} title={t.trainerName} summary={t.summary} />)}
+            <p className="muted small">
+              The predicted total covers the five steps; the actual total is end-to-end, so our own control overhead (seconds) counts as error. A step the run
+              did not record is left out of that step&apos;s figures.
+            </p>
+          </section>
+
+          <h2>Runs (newest first)</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Trainer</th>
+                {TURNAROUND_STEPS.map((s) => (
+                  <th key={s} className="num">
+                    {STEP_LABELS[s]}
+                    <div className="small">pred. / actual</div>
+                  </th>
+                ))}
+                <th className="num">Total predicted</th>
+                <th className="num">Actual</th>
+                <th className="num">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.runs.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link href={`/runs/${r.id}`}>#{r.number}</Link>
+                    <div className="small muted">
+                      {r.familyName} · {r.experimentName}
+                    </div>
+                  </td>
+                  <td>{r.trainerName}</td>
+                  {TURNAROUND_STEPS.map((s) => (
+                    <td key={s} className="num small">
+                      <StepCell error={r.error.steps[s]} />
+                    </td>
+                  ))}
+                  <td className="num">
+                    {formatDuration(r.prediction.totalSeconds)} <span className="muted small">± {formatDuration(r.prediction.plusMinusSeconds, 2)}</span>
+                  </td>
+                  <td className="num">{formatDuration(r.error.total.actualSeconds)}</td>
+                  <td className="num">
+                    <span className={`badge ${r.error.total.withinUncertainty ? "ok" : "warn"}`} title={r.error.total.withinUncertainty ? "inside the predicted ±" : "outside the predicted ±"}>
+                      {pct(r.error.total.relativeError === null ? null : r.error.total.relativeError * 100, true)}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {data.unreadable > 0 && <p className="muted small">{data.unreadable} runs with an unreadable stored prediction were left out.</p>}
+        </>
+      )}
+    </>
+  );
+}
+
+function Kpi({ label, value, sub }: { label: string; value: string; sub: string }) {
+  return (
+    <div className="panel">
+      <div className="muted small">{label}</div>
+      <div className="kpi num">{value}</div>
+      <div className="muted small">{sub}</div>
+    </div>
+  );
+}
+
+function StepCell({ error }: { error: StepError | undefined }) {
+  if (!error) return <span className="muted">—</span>;
+  return (
+    <span title={error.withinUncertainty ? "inside the predicted ±" : "outside the predicted ±"}>
+      {formatDuration(error.predictedSeconds)} / {formatDuration(error.actualSeconds)}
+    </span>
+  );
+}
+
+function SummaryTable({ title, summary }: { title: string; summary: PredictionErrorSummary }) {
+  const rows: Array<[string, ErrorSummary]> = [
+    ...TURNAROUND_STEPS.flatMap((s) => (summary.steps[s] ? [[STEP_LABELS[s], summary.steps[s]!] as [string, ErrorSummary]] : [])),
+    ["Total (end-to-end)", summary.total],
+  ];
+  return (
+    <>
+      <h3>{title}</h3>
+      <table style={{ marginBottom: 8 }}>
+        <thead>
+          <tr>
+            <th>Step</th>
+            <th className="num">Runs</th>
+            <th className="num">MAPE</th>
+            <th className="num">Bias</th>
+            <th className="num">Median |error|</th>
+            <th className="num">Inside ±</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([label, s]) => (
+            <tr key={label}>
+              <td>{label}</td>
+              <td className="num">{s.runs}</td>
+              <td className="num">{pct(s.meanAbsolutePercentageError)}</td>
+              <td className="num">{pct(s.biasPercent, true)}</td>
+              <td className="num">{s.medianAbsoluteErrorSeconds === null ? "—" : formatDuration(s.medianAbsoluteErrorSeconds)}</td>
+              <td className="num">{s.fractionWithinUncertainty === null ? "—" : `${Math.round(s.fractionWithinUncertainty * 100)} %`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
