@@ -87,6 +87,7 @@ export default async function CostModelPage({ searchParams }: { searchParams: Pr
       )}
 
       <CostModelExplorer
+        key={selection ? `${selection.family.key}/${selection.trainer.id}/${selection.edge.id}` : "paper"}
         measured={data.parameters}
         paper={paper}
         subject={selection ? `${selection.family.name} on ${selection.trainer.name} ↔ ${selection.edge.name}` : null}
