@@ -39,3 +39,19 @@ export async function launchInTest(stack: Stack, options: LaunchOptions = {}) {
   });
   return run;
 }
+
+/** Cancels a run as the scientist would (the dashboard's own cancel function). */
+export async function cancelInTest(stack: Stack, runId: string) {
+  process.env.DATABASE_URL = stack.databaseUrl;
+  const { cancelRun } = await import("@/lib/flow/cancel-run");
+  const scientist = await stack.prisma.user.findUniqueOrThrow({ where: { email: "scientist@demo.test" } });
+  await cancelRun({ actorId: scientist.id, runId });
+}
+
+/** Retries a failed, lost or canceled run (the dashboard's own retry function); returns where it resumes. */
+export async function retryInTest(stack: Stack, runId: string) {
+  process.env.DATABASE_URL = stack.databaseUrl;
+  const { retryRun } = await import("@/lib/flow/retry-run");
+  const scientist = await stack.prisma.user.findUniqueOrThrow({ where: { email: "scientist@demo.test" } });
+  return retryRun({ actorId: scientist.id, runId });
+}

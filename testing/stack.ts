@@ -127,9 +127,20 @@ export class Stack {
     this.start("worker", [process.execPath, "--import", "tsx", "worker/main.ts"], this.env());
   }
 
+  /** The agent's working directory (the same on every start of that role, so a restart finds its files). */
+  agentWorkdir(role: "trainer" | "slurm" | "edge"): string {
+    return path.join(this.dataDir, role === "edge" ? "edge" : `${role}-agent`);
+  }
+
+  /** Whether the named process was started and has not exited. */
+  isRunning(name: string): boolean {
+    const proc = this.procs.get(name);
+    return Boolean(proc && proc.child.exitCode === null && proc.child.signalCode === null);
+  }
+
   /** Starts an agent with the token the seed wrote for it (trainer | slurm | edge). */
   startAgent(role: "trainer" | "slurm" | "edge", extra: Record<string, string> = {}) {
-    const workdir = path.join(this.dataDir, role === "edge" ? "edge" : `${role}-agent`);
+    const workdir = this.agentWorkdir(role);
     const tokenFile = path.join(process.env.TEST_SEED_DIR ?? path.join(ROOT, ".data/test-seed"), "agents", `${role}.token`);
     // `node --import tsx` keeps the agent one process, so a SIGKILL really kills it (the tsx CLI forks).
     this.start(`agent-${role}`, [process.execPath, "--import", "tsx", "agent/main.ts"], this.env({
@@ -157,14 +168,30 @@ export class Stack {
   }
 
   /** Sends `signal` to a process (SIGKILL: as if the machine lost it) and waits for it to exit. */
-  async kill(name: string, signal: NodeJS.Signals = "SIGKILL") {
+  async kill(name: string, signal: NodeJS.Signals = "SIGKILL", graceMs = 15_000) {
     const proc = this.procs.get(name);
-    if (!proc || proc.child.exitCode !== null) return;
-    const exited = new Promise((r) => proc.child.once("exit", r));
+    if (!proc) return;
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      this.procs.delete(name);
+      return;
+    }
+    const exited = new Promise<boolean>((r) => proc.child.once("exit", () => r(true)));
     proc.child.kill(signal);
+    if (signal !== "SIGKILL") {
+      // A process that ignores a polite signal is a finding, not a reason to hang the suite.
+      const inTime = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+      if (!inTime) {
+        this.slowToStop.push(name);
+        console.error(`[stack] ${name} did not exit ${graceMs} ms after ${signal}; killing it.\n${this.output(name).slice(-2000)}`);
+        proc.child.kill("SIGKILL");
+      }
+    }
     await exited;
     this.procs.delete(name);
   }
+
+  /** Processes that needed SIGKILL after a SIGTERM (see kill). */
+  readonly slowToStop: string[] = [];
 
   output(name: string): string {
     return this.procs.get(name)?.output.join("") ?? "";
@@ -183,7 +210,9 @@ export class Stack {
   }
 
   async stop() {
-    for (const name of [...this.procs.keys()].reverse()) await this.kill(name, "SIGTERM");
+    // Agents first, the dashboard last: Next drains open requests (agents' long-polls) before exiting.
+    const order = (name: string) => (name.startsWith("agent-") ? 0 : name === "worker" ? 1 : 2);
+    for (const name of [...this.procs.keys()].sort((a, b) => order(a) - order(b))) await this.kill(name, "SIGTERM");
     await this.prisma.$disconnect();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }

@@ -228,6 +228,11 @@ async function finishRun(tx: Tx, run: LoadedRun, decision: Extract<Decision, { k
     where: { runId: run.id, status: { in: ["pending", "leased"] } },
     data: { status: "canceled", endedAt: now },
   });
+  // A transfer still open when its run ends can never complete: spend its token (a retry issues new ones).
+  await tx.transfer.updateMany({
+    where: { runId: run.id, status: { in: ["pending", "active"] } },
+    data: { status: "failed", completedAt: now },
+  });
   const steps = await tx.runStep.findMany({ where: { runId: run.id } });
   const endToEnd = (now.getTime() - run.createdAt.getTime()) / 1000;
   const parts = breakdown(steps, endToEnd);

@@ -74,6 +74,10 @@ async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
 }
 
 export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof heartbeatRequest>) {
+  // The address goes into transfer tickets for other agents: only a plain http(s) data plane will do.
+  if (body.dataPlaneUrl !== null && !/^https?:$/.test(new URL(body.dataPlaneUrl).protocol)) {
+    throw new AppError("INVALID_INPUT", "Invalid request: dataPlaneUrl: must be an http or https URL.");
+  }
   await touchAgent(agent.id, { version: body.version, dataPlaneUrl: body.dataPlaneUrl });
   const leaseUntil = new Date(Date.now() + flowConfig.leaseSeconds * 1000);
   await prisma.task.updateMany({

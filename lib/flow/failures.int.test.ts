@@ -1,0 +1,145 @@
+// Failure handling of the retrain run on the real stack (DESIGN §4–5): a dead agent makes its run
+// `lost` within a bounded time and frees the trainer; restarting the dashboard and the worker loses
+// and repeats nothing; cancel reaches the training process; a retry resumes from the failed step.
+// Real processes only: the built dashboard, the worker, the agents, PostgreSQL and PyTorch.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Stack, waitFor } from "@/testing/stack";
+import { cancelInTest, launchInTest, retryInTest } from "@/testing/launch";
+import { zooProcessesOfRun } from "@/testing/procs";
+
+const LEASE_SECONDS = 6; // AGENT_LEASE_SECONDS of the test stack
+const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
+
+let stack: Stack;
+let lostRunId: string | null = null;
+
+beforeAll(async () => {
+  stack = await Stack.create({ name: "failures" });
+  await stack.startAll();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Waits until the train step runs and at least one epoch was reported (the training process is busy). */
+async function waitForTraining(runId: string) {
+  await stack.waitForStep(runId, "train", "running", 120_000);
+  await waitFor(`a first epoch of run ${runId}`, async () => (await stack.prisma.runMetric.count({ where: { runId } })) > 0, 120_000, 200);
+}
+
+describe("an agent that dies mid-training: the run becomes lost within a bounded time and frees its trainer", () => {
+  it("declares the run lost naming the agent, stops the orphaned job, and the trainer takes a new run", async () => {
+    const run = await launchInTest(stack, { epochs: 5, maxSamples: 1000 });
+    lostRunId = run.id;
+    await waitForTraining(run.id);
+    expect(zooProcessesOfRun(run.id).length, "the training process runs before the kill").toBeGreaterThan(0);
+
+    const killedAt = Date.now();
+    await stack.kill("agent-trainer", "SIGKILL");
+    const lost = await stack.waitForRun(run.id, TERMINAL, 30_000);
+    const elapsed = (Date.now() - killedAt) / 1000;
+    expect(lost.status, lost.statusReason ?? "").toBe("lost");
+    // The last lease renewal was at most a heartbeat (lease/4) before the kill: lost after the lease,
+    // not before it minus one heartbeat, and not long after (sweep every 0.5 s + polling slack).
+    expect(elapsed).toBeGreaterThanOrEqual(LEASE_SECONDS - LEASE_SECONDS / 4 - 0.5);
+    expect(elapsed).toBeLessThanOrEqual(LEASE_SECONDS + 4);
+    expect(lost.statusReason).toContain("local-trainer-agent");
+    expect(lost.statusReason).toMatch(/lease/i);
+
+    const train = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: run.id, name: "train" } });
+    expect(train.status).toBe("lost");
+    const task = await stack.prisma.task.findFirstOrThrow({ where: { runId: run.id, kind: "train" } });
+    expect(task.status).toBe("lost");
+    expect(await stack.prisma.runStep.count({ where: { runId: run.id, status: { in: ["running", "pending"] } } })).toBe(0);
+
+    // A new agent in the same working directory stops what its predecessor left running (the lost run
+    // must not go on training unseen, nor twice after a retry).
+    stack.startAgent("trainer");
+    await stack.waitForAgents(["local-trainer-agent"]);
+    await waitFor(`no training process of run ${run.id}`, async () => zooProcessesOfRun(run.id).length === 0, 15_000, 200);
+
+    // The slot is free: a new run on the same trainer (concurrency 1) goes through.
+    const next = await launchInTest(stack, { epochs: 1, maxSamples: 500 });
+    const done = await stack.waitForRun(next.id, TERMINAL, 120_000);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+    expect(done.queueSeconds ?? 0).toBeLessThan(10);
+  });
+});
+
+describe("a retry resumes a lost run from the step that did not finish", () => {
+  it("starts train again as attempt 2, keeps the finished steps, and succeeds", async () => {
+    expect(lostRunId, "the lost run of the previous test").not.toBeNull();
+    const runId = lostRunId!;
+    const from = await retryInTest(stack, runId);
+    expect(from).toEqual({ step: "train", attempt: 2 });
+    const done = await stack.waitForRun(runId, TERMINAL, 150_000);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+
+    const steps = await stack.prisma.runStep.findMany({ where: { runId }, orderBy: [{ name: "asc" }, { attempt: "asc" }] });
+    const byName = (name: string) => steps.filter((s) => s.name === name).map((s) => [s.attempt, s.status]);
+    expect(byName("queue")).toEqual([[1, "succeeded"]]);
+    expect(byName("stage_in")).toEqual([[1, "succeeded"]]); // not moved again
+    expect(byName("train")).toEqual([
+      [1, "lost"],
+      [2, "succeeded"],
+    ]);
+    expect(byName("stage_out")).toEqual([[1, "succeeded"]]);
+    expect(byName("deploy")).toEqual([[1, "succeeded"]]);
+    expect(await stack.prisma.task.count({ where: { runId, kind: "stage_in" } })).toBe(1);
+    expect(await stack.prisma.modelVersion.count({ where: { runId } })).toBe(1);
+    const log = await stack.prisma.runLog.findMany({ where: { runId, source: "dashboard" } });
+    expect(log.map((l) => l.line)).toContain("Retry from train (attempt 2).");
+  });
+});
+
+describe("the dashboard and the worker killed and restarted mid-run: the run completes exactly once", () => {
+  it("loses, repeats and stalls nothing", async () => {
+    const run = await launchInTest(stack, { epochs: 3, maxSamples: 1000 });
+    await waitForTraining(run.id);
+
+    await Promise.all([stack.kill("web", "SIGKILL"), stack.kill("worker", "SIGKILL")]);
+    await new Promise((r) => setTimeout(r, 1000));
+    // Both come back together, as after a reboot of the dashboard's machine.
+    stack.startWorker();
+    await stack.startWeb();
+
+    const done = await stack.waitForRun(run.id, TERMINAL, 150_000);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+
+    const steps = await stack.prisma.runStep.findMany({ where: { runId: run.id } });
+    expect(steps.map((s) => `${s.name}:${s.attempt}:${s.status}`).sort()).toEqual(
+      ["queue:1:succeeded", "stage_in:1:succeeded", "train:1:succeeded", "stage_out:1:succeeded", "deploy:1:succeeded"].sort(),
+    );
+    const tasks = await stack.prisma.task.findMany({ where: { runId: run.id } });
+    expect(tasks.map((t) => `${t.kind}:${t.status}`).sort()).toEqual(
+      ["stage_in:succeeded", "train:succeeded", "stage_out:succeeded", "deploy:succeeded"].sort(),
+    );
+    expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
+    expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(1);
+    const metrics = await stack.prisma.runMetric.findMany({ where: { runId: run.id }, orderBy: { epoch: "asc" } });
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+  });
+});
+
+describe("cancel during local training stops the training process group", () => {
+  it("leaves no process of the run and ends the run canceled", async () => {
+    const run = await launchInTest(stack, { epochs: 200, maxSamples: 1000 });
+    await waitForTraining(run.id);
+    const before = zooProcessesOfRun(run.id);
+    expect(before.length).toBeGreaterThan(0);
+
+    await cancelInTest(stack, run.id);
+    const done = await stack.waitForRun(run.id, TERMINAL, 40_000);
+    expect(done.status, done.statusReason ?? "").toBe("canceled");
+    // The agent reports "canceled" only after the process group ended (SIGTERM, SIGKILL after a grace).
+    expect(zooProcessesOfRun(run.id)).toEqual([]);
+    for (const p of before) expect(zooProcessesOfRun(run.id).map((q) => q.pid)).not.toContain(p.pid);
+
+    const train = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: run.id, name: "train" } });
+    expect(train.status).toBe("canceled");
+    expect(await stack.prisma.task.count({ where: { runId: run.id, status: { in: ["pending", "leased"] } } })).toBe(0);
+    expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(0);
+    const metrics = await stack.prisma.runMetric.count({ where: { runId: run.id } });
+    expect(metrics).toBeLessThan(200);
+  });
+});
