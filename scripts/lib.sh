@@ -55,3 +55,39 @@ migrate() {
   [ -f lib/generated/prisma/client.ts ] || prisma generate >/dev/null
   prisma migrate deploy >/dev/null
 }
+
+# For tests and benchmarks: a fresh PostgreSQL cluster under $1 (port $TEST_PG_PORT) and Slurm; stopped on exit
+# through the CLEANUP array the caller's trap runs.
+start_test_services() {
+  rm -rf "$1"
+  tsx scripts/postgres.ts start --dir "$1" --port "$TEST_PG_PORT" --db postgres >/dev/null
+  CLEANUP+=("tsx scripts/postgres.ts stop --dir '$1'")
+  if eval "$(bash scripts/slurm/start.sh 2>"$2/slurm-start.log")"; then
+    CLEANUP+=("bash scripts/slurm/stop.sh")
+  else
+    log "Slurm did not start (see $2/slurm-start.log): Slurm tests and benchmarks will fail"
+  fi
+}
+
+# Migrates a template database, refuses drift between schema.prisma and the migrations, and seeds it
+# (small datasets) for Stack.create to clone (testing/stack.ts).
+prepare_template() {
+  export DATABASE_URL="${TEST_PG_URL%/*}/$TEST_TEMPLATE_DB"
+  psql "$TEST_PG_URL" -qc "create database $TEST_TEMPLATE_DB" &&
+    prisma generate >/dev/null &&
+    prisma migrate deploy >/dev/null &&
+    prisma migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --exit-code >"$1/migration-drift.txt" 2>&1 ||
+    { echo "schema.prisma and prisma/migrations disagree:" >&2; cat "$1/migration-drift.txt" >&2; unset DATABASE_URL; return 1; }
+  rm -rf "$TEST_SEED_DIR"
+  BEAMLINE_DATA_DIR="$TEST_SEED_DIR" SEED_SAMPLE_SCALE=0.25 BCRYPT_COST=4 tsx prisma/seed.ts
+  local rc=$?
+  unset DATABASE_URL
+  return $rc
+}
+
+test_environment() {
+  export TEST_PG_PORT="$1"
+  export TEST_PG_URL="postgresql://postgres@127.0.0.1:$TEST_PG_PORT/postgres"
+  export TEST_SEED_DIR="$ROOT/.data/$2-seed"
+  export TEST_TEMPLATE_DB=beamline_template
+}

@@ -4,10 +4,7 @@
 # unit tests, the model zoo's tests, the build, integration tests on the real stack, browser journeys.
 # Ends with one line a CI log reader can count: "N passed, N failed".
 source "$(dirname "$0")/lib.sh"
-export TEST_PG_PORT="${TEST_PG_PORT:-54339}"
-export TEST_PG_URL="postgresql://postgres@127.0.0.1:$TEST_PG_PORT/postgres"
-export TEST_SEED_DIR="$ROOT/.data/test-seed"
-export TEST_TEMPLATE_DB=beamline_template
+test_environment "${TEST_PG_PORT:-54339}" test
 RESULTS="$ROOT/test-results"
 PG_DIR="$ROOT/.data/test-pg"
 
@@ -41,31 +38,8 @@ stage() {
   fi
 }
 
-# ---- services: PostgreSQL (a fresh cluster) and Slurm
-rm -rf "$PG_DIR"
-tsx scripts/postgres.ts start --dir "$PG_DIR" --port "$TEST_PG_PORT" --db postgres >/dev/null
-CLEANUP+=("tsx scripts/postgres.ts stop --dir '$PG_DIR'")
-if eval "$(bash scripts/slurm/start.sh 2>"$RESULTS/slurm-start.log")"; then
-  CLEANUP+=("bash scripts/slurm/stop.sh")
-else
-  log "Slurm did not start (see $RESULTS/slurm-start.log): Slurm tests will fail"
-fi
-
-# ---- schema: generate, migrate a template database, seed it, and refuse drift between schema and migrations
-prepare_template() {
-  export DATABASE_URL="${TEST_PG_URL%/*}/$TEST_TEMPLATE_DB"
-  psql "$TEST_PG_URL" -qc "create database $TEST_TEMPLATE_DB" &&
-    prisma generate >/dev/null &&
-    prisma migrate deploy >/dev/null &&
-    prisma migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --exit-code >"$RESULTS/migration-drift.txt" 2>&1 ||
-    { echo "schema.prisma and prisma/migrations disagree:" >&2; cat "$RESULTS/migration-drift.txt" >&2; return 1; }
-  rm -rf "$TEST_SEED_DIR"
-  BEAMLINE_DATA_DIR="$TEST_SEED_DIR" SEED_SAMPLE_SCALE=0.25 BCRYPT_COST=4 tsx prisma/seed.ts
-  local rc=$?
-  unset DATABASE_URL
-  return $rc
-}
-stage "schema and migrations agree; template database seeded" prepare_template
+start_test_services "$PG_DIR" "$RESULTS"
+stage "schema and migrations agree; template database seeded" prepare_template "$RESULTS"
 
 stage "lint (eslint)" eslint --max-warnings 0 .
 stage "format (prettier)" prettier --check . --log-level warn

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# npm run bench: benchmarks, each against a baseline measured in the same run where one applies.
+#   1. training loop: our BraggNN loop's samples/s against a bare PyTorch loop on the same data
+#   2. data plane: agent-to-agent transfer throughput against a plain copy of the same bytes; start-up
+#   3. flow: dispatch latency, control overhead, transfer start-up, live-update latency (real stack)
+#   4. pages: server time of the runs list, turnaround and cost-model pages with 100 000 runs
+source "$(dirname "$0")/lib.sh"
+test_environment "${BENCH_PG_PORT:-54349}" bench
+RESULTS="$ROOT/test-results/bench"
+mkdir -p "$RESULTS"
+
+require_node
+ensure_apt python3-torch python3-numpy python3-scipy python3-h5py python3-onnx chromium
+ensure_node_modules
+CLEANUP=()
+trap 'for cmd in "${CLEANUP[@]}"; do eval "$cmd" >/dev/null 2>&1 || true; done' EXIT INT TERM
+start_test_services "$ROOT/.data/bench-pg" "$RESULTS"
+prepare_template "$RESULTS"
+[ -f .next/BUILD_ID ] || next build >/dev/null
+
+log "1/4 training loop against a bare PyTorch loop"
+PYTHONPATH=zoo /usr/bin/python3 zoo/bench/train_loop_vs_bare.py --samples 8192 --rounds 3 | tee "$RESULTS/train-loop.json"
+log "2/4 data plane against a plain copy (256 MiB)"
+node --import tsx agent/dataplane/bench.ts | tee "$RESULTS/dataplane.json"
+log "3/4 retrain flow on the real stack"
+node --import tsx scripts/bench/flow.ts | tee "$RESULTS/flow.txt"
+log "4/4 page server times with 100 000 runs"
+psql "$TEST_PG_URL" -qc "create database bench_pages"
+DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" prisma migrate deploy >/dev/null
+DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" node --import tsx scripts/bench/pages.ts | tee "$RESULTS/pages.txt"
+log "results in $RESULTS"
