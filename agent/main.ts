@@ -13,6 +13,7 @@ import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { handlers } from "@/agent/tasks/handlers";
 import { executor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
+import { isServable } from "@/agent/serve-roots";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -22,12 +23,6 @@ const MAX_CONCURRENT_TASKS = Number(process.env.AGENT_MAX_TASKS ?? 4);
 interface ActiveTask {
   task: ClaimedTask;
   abort: AbortController;
-}
-
-/** Files under one of the serve roots only; the dashboard's word alone is not enough to serve a file. */
-export function isServable(file: string, roots: string[]): boolean {
-  const resolved = path.resolve(file);
-  return roots.some((root) => resolved === root || resolved.startsWith(root.endsWith("/") ? root : `${root}/`));
 }
 
 async function runAgent(config: AgentConfig) {

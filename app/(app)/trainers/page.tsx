@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requirePermission, requireUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/auth/session";
+import { can } from "@/lib/auth/permissions";
 import { listTrainers } from "@/lib/server/infrastructure/list-infrastructure";
 import { AgentTable } from "@/components/infrastructure/agent-table";
 import { IssueTokenForm } from "@/components/infrastructure/issue-token-form";
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 
 export default async function TrainersPage() {
   const user = await requireUser();
-  await requirePermission(user, "infrastructure:view");
+  if (!can(user, "infrastructure:view")) return <p className="alert error">Only facility staff see trainers and their agents.</p>;
   const { trainers, checkedAtMs: now } = await listTrainers();
   return (
     <>
