@@ -91,17 +91,24 @@ export function CostModelExplorer({ measured, paper, subject, typicalN }: CostMo
                 : `For ${formatCount(at.n)} data, conventional analysis is faster: retraining pays off only beyond ${formatCount(breakEven)} data.`
               : null}
         </p>
-        <CostModelChart points={points} breakEvenN={breakEven} highlightedN={at?.n} highlightedLabel={at ? `N = ${formatCount(at.n)}` : undefined} />
+        <CostModelChart
+          points={points}
+          breakEvenN={breakEven}
+          highlightedN={at?.n}
+          highlightedLabel={at ? `N = ${formatCount(at.n)}` : undefined}
+        />
         <label style={{ maxWidth: 260, marginTop: 8 }}>
           Dataset size N to compare
           <input type="number" min={1} step="any" value={nText} onChange={(e) => setNText(e.target.value)} aria-describedby="n-help" />
           <span id="n-help" className="small">
-            {typicalN ? `Default: median size of the family's datasets (${formatCount(typicalN)} samples).` : "No dataset recorded; pick any N."}
+            {typicalN
+              ? `Default: median size of the family's datasets (${formatCount(typicalN)} samples).`
+              : "No dataset recorded; pick any N."}
           </span>
         </label>
         <p className="muted small">
-          f_c(N) = N·(C(ex→dc) + C(A_dc) + C(dc→ex)) (eq. 4); f_ml(N) = p·N·(C(ex→dc) + C(A_dc) + C(dc→ex)) + C(T) + C(model) + (1 − p)·N·C(E) (eq. 5). Both in seconds; axes
-          logarithmic as in the paper&apos;s Fig. 4.
+          f_c(N) = N·(C(ex→dc) + C(A_dc) + C(dc→ex)) (eq. 4); f_ml(N) = p·N·(C(ex→dc) + C(A_dc) + C(dc→ex)) + C(T) + C(model) + (1 −
+          p)·N·C(E) (eq. 5). Both in seconds; axes logarithmic as in the paper&apos;s Fig. 4.
         </p>
       </section>
 
@@ -109,7 +116,12 @@ export function CostModelExplorer({ measured, paper, subject, typicalN }: CostMo
         <div className="spread">
           <h2 style={{ margin: 0 }}>Parameters</h2>
           <div className="row">
-            <button type="button" onClick={() => reset("measured")} disabled={!measured} title={measured ? undefined : "Nothing measured for this selection"}>
+            <button
+              type="button"
+              onClick={() => reset("measured")}
+              disabled={!measured}
+              title={measured ? undefined : "Nothing measured for this selection"}
+            >
               Reset to measured
             </button>
             <button type="button" onClick={() => reset("paper")}>
@@ -123,7 +135,8 @@ export function CostModelExplorer({ measured, paper, subject, typicalN }: CostMo
         </p>
         {invalid.length > 0 && (
           <p className="alert warn small" role="status">
-            {invalid.length} value{invalid.length === 1 ? " is" : "s are"} not usable (negative, empty, or p outside 0–1); the starting value is used instead.
+            {invalid.length} value{invalid.length === 1 ? " is" : "s are"} not usable (negative, empty, or p outside 0–1); the starting
+            value is used instead.
           </p>
         )}
         <table>

@@ -39,9 +39,23 @@ export function EndToEndChart({
   const series = [...new Set(points.map((p) => p.series))].sort();
   const domain = logScale ? powerOfTenDomain(points.map((p) => p.seconds)) : null;
   return (
-    <ScatterChart responsive style={{ width: "100%", height }} margin={{ top: 8, right: 24, bottom: 8, left: 8 }} aria-label={`${yLabel} per run over time`}>
+    <ScatterChart
+      responsive
+      style={{ width: "100%", height }}
+      margin={{ top: 8, right: 24, bottom: 8, left: 8 }}
+      aria-label={`${yLabel} per run over time`}
+    >
       <CartesianGrid stroke="var(--muted)" strokeOpacity={0.25} />
-      <XAxis dataKey="endedAtMs" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={day} tick={AXIS_TICK} stroke="var(--muted)" name="Finished" />
+      <XAxis
+        dataKey="endedAtMs"
+        type="number"
+        scale="time"
+        domain={["dataMin", "dataMax"]}
+        tickFormatter={day}
+        tick={AXIS_TICK}
+        stroke="var(--muted)"
+        name="Finished"
+      />
       <YAxis
         dataKey="seconds"
         type="number"
@@ -59,7 +73,9 @@ export function EndToEndChart({
         cursor={{ strokeDasharray: "3 3" }}
         contentStyle={{ background: "var(--bg, #111)", border: "1px solid var(--muted)", color: "var(--fg)" }}
         labelStyle={{ color: "var(--fg)" }}
-        formatter={(value, name) => (name === "Finished" ? new Date(Number(value)).toISOString().slice(0, 16).replace("T", " ") : yFormatter(Number(value)))}
+        formatter={(value, name) =>
+          name === "Finished" ? new Date(Number(value)).toISOString().slice(0, 16).replace("T", " ") : yFormatter(Number(value))
+        }
       />
       <Legend wrapperStyle={{ color: "var(--fg)", fontSize: 12 }} />
       {referenceZero && <ReferenceLine y={0} stroke="var(--muted)" strokeDasharray="4 3" />}

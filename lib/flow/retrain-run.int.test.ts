@@ -53,7 +53,10 @@ describe("a retrain run", () => {
 
   it("makes one run from the same launch sent twice at once", async () => {
     const key = `double-click-${Date.now()}`;
-    const [a, b] = await Promise.all([launchInTest(stack, { epochs: 1, maxSamples: 500, idempotencyKey: key }), launchInTest(stack, { epochs: 1, maxSamples: 500, idempotencyKey: key })]);
+    const [a, b] = await Promise.all([
+      launchInTest(stack, { epochs: 1, maxSamples: 500, idempotencyKey: key }),
+      launchInTest(stack, { epochs: 1, maxSamples: 500, idempotencyKey: key }),
+    ]);
     expect(a.id).toBe(b.id);
     expect(await stack.prisma.run.count({ where: { idempotencyKey: key } })).toBe(1);
     const done = await stack.waitForRun(a.id, ["succeeded", "failed", "lost"]);

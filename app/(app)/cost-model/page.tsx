@@ -26,8 +26,8 @@ export default async function CostModelPage({ searchParams }: { searchParams: Pr
         <div>
           <h1>Cost model: conventional analysis vs. retrained surrogate</h1>
           <p className="muted" style={{ marginTop: -6 }}>
-            The paper&apos;s §4 model (eqs. 4–5, Fig. 4): is it faster to analyse all N data conventionally at the data center, or to label a fraction p,
-            retrain the model and estimate the rest at the edge?
+            The paper&apos;s §4 model (eqs. 4–5, Fig. 4): is it faster to analyse all N data conventionally at the data center, or to label
+            a fraction p, retrain the model and estimate the rest at the edge?
           </p>
         </div>
         <LiveRefresh src="/api/cost-model/events" />
@@ -67,22 +67,24 @@ export default async function CostModelPage({ searchParams }: { searchParams: Pr
           </label>
           <button type="submit">Show</button>
           <span className="small muted">
-            {measuredCount} of {PARAMETER_FIELDS.length} parameters measured for {selection.family.name} on {selection.trainer.name} ↔ {selection.edge.name}
+            {measuredCount} of {PARAMETER_FIELDS.length} parameters measured for {selection.family.name} on {selection.trainer.name} ↔{" "}
+            {selection.edge.name}
             {data.parameters && ` (C(T): ${sourceLabel(data.parameters.trainingMicroseconds)})`}.
           </span>
         </form>
       ) : (
         <div className="alert warn" style={{ marginBottom: 12 }}>
-          No {data.families.length === 0 ? "model family" : data.trainers.length === 0 ? "trainer" : "edge host"} is registered yet, so nothing can be
-          measured: the plot below uses the paper&apos;s values. Facility staff register trainers and edge hosts under{" "}
-          <Link href="/trainers">Trainers</Link> and <Link href="/edge-hosts">Edge hosts</Link>; every finished run then adds measurements here.
+          No {data.families.length === 0 ? "model family" : data.trainers.length === 0 ? "trainer" : "edge host"} is registered yet, so
+          nothing can be measured: the plot below uses the paper&apos;s values. Facility staff register trainers and edge hosts under{" "}
+          <Link href="/trainers">Trainers</Link> and <Link href="/edge-hosts">Edge hosts</Link>; every finished run then adds measurements
+          here.
         </div>
       )}
       {selection && measuredCount === 0 && (
         <div className="alert" style={{ marginBottom: 12 }}>
-          Nothing has been measured for this combination yet: every value is the paper&apos;s default. Launch a retrain of {selection.family.name} on{" "}
-          {selection.trainer.name} from an experiment page; its transfers, training time and deploy benchmark fill the parameters when it finishes
-          (this page updates by itself).
+          Nothing has been measured for this combination yet: every value is the paper&apos;s default. Launch a retrain of{" "}
+          {selection.family.name} on {selection.trainer.name} from an experiment page; its transfers, training time and deploy benchmark
+          fill the parameters when it finishes (this page updates by itself).
         </div>
       )}
 
@@ -94,9 +96,10 @@ export default async function CostModelPage({ searchParams }: { searchParams: Pr
         typicalN={data.typicalN}
       />
       <p className="muted small" style={{ marginTop: 12 }}>
-        Measured values: transfer rate and start-up by least squares (T = x/v + S) over the newest 200 recorded transfers of each direction; C(T) the
-        median training step of the newest 200 succeeded runs in experiments you can see; C(E) and C(A) medians of deploy and labelling benchmarks. Edits
-        stay in this browser tab only. See also <Link href="/predictions">prediction error</Link> and <Link href="/turnaround">turnaround</Link>.
+        Measured values: transfer rate and start-up by least squares (T = x/v + S) over the newest 200 recorded transfers of each direction;
+        C(T) the median training step of the newest 200 succeeded runs in experiments you can see; C(E) and C(A) medians of deploy and
+        labelling benchmarks. Edits stay in this browser tab only. See also <Link href="/predictions">prediction error</Link> and{" "}
+        <Link href="/turnaround">turnaround</Link>.
       </p>
     </>
   );

@@ -29,8 +29,8 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
         <div>
           <h1>Prediction error: predicted vs. actual turnaround</h1>
           <p className="muted" style={{ marginTop: -6 }}>
-            Before each launch the Retrain dialog predicts queue + stage-in + train + stage-out + deploy with a ± (1σ). Here those predictions meet what the
-            runs actually took.
+            Before each launch the Retrain dialog predicts queue + stage-in + train + stage-out + deploy with a ± (1σ). Here those
+            predictions meet what the runs actually took.
           </p>
         </div>
         <LiveRefresh src="/api/cost-model/events" />
@@ -65,21 +65,35 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
         <div className="panel">
           <h2 style={{ marginTop: 0 }}>No predicted run has finished{trainerName ? ` on ${trainerName}` : ""} yet</h2>
           <p className="muted">
-            A run appears here once it succeeded and was launched with a prediction (the Retrain dialog on an experiment page stores one). Only experiments you
-            are a member or PI of are counted.
+            A run appears here once it succeeded and was launched with a prediction (the Retrain dialog on an experiment page stores one).
+            Only experiments you are a member or PI of are counted.
             {data.unreadable > 0 && ` ${data.unreadable} succeeded runs carry a prediction this page cannot read (older format).`}
           </p>
         </div>
       ) : (
         <>
           <div className="grid" style={{ marginBottom: 12 }}>
-            <Kpi label="Mean absolute % error (MAPE), total" value={pct(total.meanAbsolutePercentageError)} sub={`over ${total.runs} runs${trainerName ? ` on ${trainerName}` : ""}`} />
+            <Kpi
+              label="Mean absolute % error (MAPE), total"
+              value={pct(total.meanAbsolutePercentageError)}
+              sub={`over ${total.runs} runs${trainerName ? ` on ${trainerName}` : ""}`}
+            />
             <Kpi
               label="Bias"
               value={pct(total.biasPercent, true)}
-              sub={total.biasPercent === null ? "" : total.biasPercent > 0 ? "predictions too pessimistic (runs were faster)" : "predictions too optimistic (runs were slower)"}
+              sub={
+                total.biasPercent === null
+                  ? ""
+                  : total.biasPercent > 0
+                    ? "predictions too pessimistic (runs were faster)"
+                    : "predictions too optimistic (runs were slower)"
+              }
             />
-            <Kpi label="Median absolute error" value={total.medianAbsoluteErrorSeconds === null ? "—" : formatDuration(total.medianAbsoluteErrorSeconds)} sub={`mean ${total.meanAbsoluteErrorSeconds === null ? "—" : formatDuration(total.meanAbsoluteErrorSeconds)}`} />
+            <Kpi
+              label="Median absolute error"
+              value={total.medianAbsoluteErrorSeconds === null ? "—" : formatDuration(total.medianAbsoluteErrorSeconds)}
+              sub={`mean ${total.meanAbsoluteErrorSeconds === null ? "—" : formatDuration(total.meanAbsoluteErrorSeconds)}`}
+            />
             <Kpi
               label="Inside the predicted ±"
               value={pct(total.fractionWithinUncertainty === null ? null : total.fractionWithinUncertainty * 100)}
@@ -99,7 +113,9 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
               yFormatter={(v) => `${v > 0 ? "+" : ""}${Math.round(v)} %`}
               height={260}
             />
-            <p className="muted small">(predicted − actual) ÷ actual of the end-to-end time, per run; above 0 the prediction was too slow, below too fast.</p>
+            <p className="muted small">
+              (predicted − actual) ÷ actual of the end-to-end time, per run; above 0 the prediction was too slow, below too fast.
+            </p>
           </section>
 
           <section className="panel" style={{ marginBottom: 12 }}>
@@ -108,8 +124,8 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
             {data.perTrainer.length > 1 &&
               data.perTrainer.map((t) => <SummaryTable key={t.trainerId} title={t.trainerName} summary={t.summary} />)}
             <p className="muted small">
-              The predicted total covers the five steps; the actual total is end-to-end, so our own control overhead (seconds) counts as error. A step the run
-              did not record is left out of that step&apos;s figures.
+              The predicted total covers the five steps; the actual total is end-to-end, so our own control overhead (seconds) counts as
+              error. A step the run did not record is left out of that step&apos;s figures.
             </p>
           </section>
 
@@ -146,11 +162,15 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                     </td>
                   ))}
                   <td className="num">
-                    {formatDuration(r.prediction.totalSeconds)} <span className="muted small">± {formatDuration(r.prediction.plusMinusSeconds, 2)}</span>
+                    {formatDuration(r.prediction.totalSeconds)}{" "}
+                    <span className="muted small">± {formatDuration(r.prediction.plusMinusSeconds, 2)}</span>
                   </td>
                   <td className="num">{formatDuration(r.error.total.actualSeconds)}</td>
                   <td className="num">
-                    <span className={`badge ${r.error.total.withinUncertainty ? "ok" : "warn"}`} title={r.error.total.withinUncertainty ? "inside the predicted ±" : "outside the predicted ±"}>
+                    <span
+                      className={`badge ${r.error.total.withinUncertainty ? "ok" : "warn"}`}
+                      title={r.error.total.withinUncertainty ? "inside the predicted ±" : "outside the predicted ±"}
+                    >
                       {pct(r.error.total.relativeError === null ? null : r.error.total.relativeError * 100, true)}
                     </span>
                   </td>

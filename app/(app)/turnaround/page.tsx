@@ -38,7 +38,8 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
   const perExperiment = medianTurnaroundPerExperiment(runs);
   const perBeamtime = medianTurnaroundPerBeamtime(runs);
   // Default baseline: the slowest trainer by median end-to-end (the paper compares against the local GPU).
-  const baselineId = params.baseline && breakdown.some((b) => b.trainerId === params.baseline) ? params.baseline : breakdown.at(-1)?.trainerId;
+  const baselineId =
+    params.baseline && breakdown.some((b) => b.trainerId === params.baseline) ? params.baseline : breakdown.at(-1)?.trainerId;
   const saved = baselineId ? timeSavedAgainstBaseline(runs, baselineId) : null;
   const baselineName = data.trainers.find((t) => t.id === baselineId)?.name ?? baselineId;
   const succeeded = series.length;
@@ -52,7 +53,8 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
         <div>
           <h1>Turnaround: how long a retrain takes, click to deployed model</h1>
           <p className="muted" style={{ marginTop: -6 }}>
-            End-to-end = from the launch click to the validated model on the edge host, queue wait included (the paper&apos;s Table 1 leaves queueing out).
+            End-to-end = from the launch click to the validated model on the edge host, queue wait included (the paper&apos;s Table 1 leaves
+            queueing out).
           </p>
         </div>
         <div className="row">
@@ -107,13 +109,15 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
           </select>
         </label>
         <button type="submit">Apply</button>
-        {(params.experiment || params.trainer || params.baseline || params.days !== DEFAULT_WINDOW_DAYS) && <Link href="/turnaround">Clear</Link>}
+        {(params.experiment || params.trainer || params.baseline || params.days !== DEFAULT_WINDOW_DAYS) && (
+          <Link href="/turnaround">Clear</Link>
+        )}
       </form>
 
       {data.truncated && (
         <p className="alert warn small">
-          More than {data.limit.toLocaleString("en-US")} runs match: figures below use the newest {data.limit.toLocaleString("en-US")}. Narrow the window or
-          filters, or download the CSV for every run.
+          More than {data.limit.toLocaleString("en-US")} runs match: figures below use the newest {data.limit.toLocaleString("en-US")}.
+          Narrow the window or filters, or download the CSV for every run.
         </p>
       )}
 
@@ -129,19 +133,29 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
       ) : (
         <>
           <div className="grid" style={{ marginBottom: 12 }}>
-            <Kpi label={`Runs, ${windowLabel(params.days)}`} value={runs.length.toLocaleString("en-US")} sub={`${succeeded} delivered a model`} />
+            <Kpi
+              label={`Runs, ${windowLabel(params.days)}`}
+              value={runs.length.toLocaleString("en-US")}
+              sub={`${succeeded} delivered a model`}
+            />
             <Kpi label="Median end-to-end" value={medianAll === null ? "—" : formatDuration(medianAll)} sub="over succeeded runs" />
             <Kpi
               label={`Time saved vs ${baselineName ?? "—"}`}
               value={saved && saved.baselineMedianSeconds !== null ? formatDuration(saved.totalSavedSeconds) : "—"}
-              sub={saved ? `${saved.runsCompared} runs elsewhere; ${saved.baselineMedianSeconds === null ? "baseline never succeeded" : `baseline median ${formatDuration(saved.baselineMedianSeconds)} over ${saved.baselineRuns} runs`}` : "no finished runs"}
+              sub={
+                saved
+                  ? `${saved.runsCompared} runs elsewhere; ${saved.baselineMedianSeconds === null ? "baseline never succeeded" : `baseline median ${formatDuration(saved.baselineMedianSeconds)} over ${saved.baselineRuns} runs`}`
+                  : "no finished runs"
+              }
             />
           </div>
 
           <section className="panel" style={{ marginBottom: 12 }}>
             <h2 style={{ marginTop: 0 }}>End-to-end per run over time</h2>
             <EndToEndChart points={series.map((p) => ({ endedAtMs: p.endedAtMs, seconds: p.endToEndSeconds, series: p.trainerName }))} />
-            <p className="muted small">Succeeded runs only (failed and canceled runs delivered no model), by completion time; logarithmic time axis.</p>
+            <p className="muted small">
+              Succeeded runs only (failed and canceled runs delivered no model), by completion time; logarithmic time axis.
+            </p>
           </section>
 
           <section className="panel" style={{ marginBottom: 12 }}>
@@ -181,8 +195,8 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
                   </tbody>
                 </table>
                 <p className="muted small">
-                  Medians over each trainer&apos;s succeeded runs; a column&apos;s median need not add up to the median end-to-end. Data transfer = stage-in,
-                  model transfer = stage-out, control overhead = end-to-end minus the steps (dispatch and bookkeeping).
+                  Medians over each trainer&apos;s succeeded runs; a column&apos;s median need not add up to the median end-to-end. Data
+                  transfer = stage-in, model transfer = stage-out, control overhead = end-to-end minus the steps (dispatch and bookkeeping).
                 </p>
                 <TurnaroundBreakdownChart trainers={breakdown} />
               </>
@@ -218,7 +232,12 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
 
           <div className="grid" style={{ marginBottom: 12 }}>
             <GroupTable title="Median turnaround per experiment" first="Experiment" rows={perExperiment} />
-            <GroupTable title="Median turnaround per beamtime" first="Beamtime (beamline · window)" rows={perBeamtime} note="A run counts toward its experiment's beamtime when launched inside the window; others are “(no beamtime)”." />
+            <GroupTable
+              title="Median turnaround per beamtime"
+              first="Beamtime (beamline · window)"
+              rows={perBeamtime}
+              note="A run counts toward its experiment's beamtime when launched inside the window; others are “(no beamtime)”."
+            />
           </div>
 
           {saved && (
@@ -226,13 +245,15 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
               <h2 style={{ marginTop: 0 }}>Time saved against {baselineName}</h2>
               {saved.baselineMedianSeconds === null ? (
                 <p className="muted">
-                  {baselineName} has no succeeded run in this window, so there is nothing to compare against. Pick another baseline above, or widen the window.
+                  {baselineName} has no succeeded run in this window, so there is nothing to compare against. Pick another baseline above,
+                  or widen the window.
                 </p>
               ) : (
                 <>
                   <p className="small">
-                    For each succeeded run on another trainer: {baselineName}&apos;s median end-to-end ({formatDuration(saved.baselineMedianSeconds)}, {saved.baselineRuns}{" "}
-                    runs) minus the run&apos;s own end-to-end. Negative means slower than the baseline.
+                    For each succeeded run on another trainer: {baselineName}&apos;s median end-to-end (
+                    {formatDuration(saved.baselineMedianSeconds)}, {saved.baselineRuns} runs) minus the run&apos;s own end-to-end. Negative
+                    means slower than the baseline.
                   </p>
                   <table>
                     <thead>

@@ -54,11 +54,26 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
       take: HISTORY,
       select: { bytes: true, sampleCount: true },
     }),
-    prisma.modelVersion.findMany({ where: { familyId: family.id }, orderBy: { createdAt: "desc" }, take: 20, select: { artifactBytes: true } }),
+    prisma.modelVersion.findMany({
+      where: { familyId: family.id },
+      orderBy: { createdAt: "desc" },
+      take: 20,
+      select: { artifactBytes: true },
+    }),
     transfersBetween(edgeAgents, trainerAgents),
     transfersBetween(trainerAgents, edgeAgents),
-    prisma.measurement.findMany({ where: { kind: "labelling", familyId: family.id }, orderBy: { createdAt: "desc" }, take: HISTORY, select: { secondsPerDatum: true } }),
-    prisma.measurement.findMany({ where: { kind: "inference", familyId: family.id, host: edge.name }, orderBy: { createdAt: "desc" }, take: HISTORY, select: { secondsPerDatum: true } }),
+    prisma.measurement.findMany({
+      where: { kind: "labelling", familyId: family.id },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+      select: { secondsPerDatum: true },
+    }),
+    prisma.measurement.findMany({
+      where: { kind: "inference", familyId: family.id, host: edge.name },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+      select: { secondsPerDatum: true },
+    }),
     prisma.run.findMany({
       where: { trainerId: trainer.id, familyId: family.id, status: "succeeded", experiment: visible },
       orderBy: { createdAt: "desc" },
@@ -90,7 +105,10 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
     estimate: fitEstimateCost(inference, `${family.name} on ${edge.name}`),
     trainingRuns,
   });
-  const counts = datasetRows.map((d) => d.sampleCount).filter((n) => n > 0).sort((a, b) => a - b);
+  const counts = datasetRows
+    .map((d) => d.sampleCount)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
   return {
     ...lists,
     selection: { family, trainer: { id: trainer.id, name: trainer.name }, edge: { id: edge.id, name: edge.name } },

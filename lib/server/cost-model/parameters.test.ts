@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { fitAnalysisCost, fitEstimateCost, fitTransfer } from "@/lib/cost-model/fit";
 import { PAPER_PARAMETERS, breakEvenN } from "@/lib/cost-model/paper";
-import { fromDisplay, measuredParameterSet, paperParameterSet, parameterValues, sourceLabel, toDisplay, validParameter } from "./parameters";
+import {
+  fromDisplay,
+  measuredParameterSet,
+  paperParameterSet,
+  parameterValues,
+  sourceLabel,
+  toDisplay,
+  validParameter,
+} from "./parameters";
 
 const empty = {
   familyName: "BraggNN",
@@ -36,11 +44,19 @@ describe("measuredParameterSet", () => {
     const transfers = [1e8, 5e8, 1e9].map((bytes) => ({ bytes, files: 1, seconds: bytes / 5e8 + 2 }));
     const set = measuredParameterSet({
       ...empty,
-      datasets: [{ bytes: 1000, sampleCount: 2 }, { bytes: 3000, sampleCount: 10 }, { bytes: 500, sampleCount: 1 }],
+      datasets: [
+        { bytes: 1000, sampleCount: 2 },
+        { bytes: 3000, sampleCount: 10 },
+        { bytes: 500, sampleCount: 1 },
+      ],
       modelBytes: [1e6, 2e6, 3e6],
       stageIn: fitTransfer(transfers, "edge-1 → polaris"),
       stageOut: fitTransfer(transfers, "polaris → edge-1"),
-      trainingRuns: [{ seconds: 10, samples: 100, epochs: 5 }, { seconds: 30, samples: 100, epochs: 5 }, { seconds: 20, samples: 200, epochs: 5 }],
+      trainingRuns: [
+        { seconds: 10, samples: 100, epochs: 5 },
+        { seconds: 30, samples: 100, epochs: 5 },
+        { seconds: 20, samples: 200, epochs: 5 },
+      ],
     });
     expect(set.transferInMicrosecondsPerDatum.value).toBeCloseTo((500 / 5e8) * 1e6, 6);
     expect(set.transferInMicrosecondsPerDatum.source).toBe("measured");

@@ -40,11 +40,23 @@ export const PARAMETER_FIELDS: ReadonlyArray<{ key: ParameterKey; symbol: string
 /** The paper's values, all marked as paper defaults. */
 export function paperParameterSet(): ParameterSet {
   const q = PAPER_PHYSICAL_QUANTITIES;
-  const paper = (key: ParameterKey, note: string): ParameterValue => ({ value: PAPER_PARAMETERS[key], source: "paper", points: 0, pointKind: "", note });
+  const paper = (key: ParameterKey, note: string): ParameterValue => ({
+    value: PAPER_PARAMETERS[key],
+    source: "paper",
+    points: 0,
+    pointKind: "",
+    note,
+  });
   return {
     transferInMicrosecondsPerDatum: paper("transferInMicrosecondsPerDatum", "paper: a 242 B patch (11 × 11 px, 16 bit) at 1 GB/s."),
-    analysisMicrosecondsPerDatum: paper("analysisMicrosecondsPerDatum", "paper: 2000 core·s for 800 000 peaks on 1024 cores (pseudo-Voigt fitting)."),
-    resultReturnMicrosecondsPerDatum: paper("resultReturnMicrosecondsPerDatum", `paper: ${q.resultBytesPerDatum} B per peak position at 1 GB/s.`),
+    analysisMicrosecondsPerDatum: paper(
+      "analysisMicrosecondsPerDatum",
+      "paper: 2000 core·s for 800 000 peaks on 1024 cores (pseudo-Voigt fitting).",
+    ),
+    resultReturnMicrosecondsPerDatum: paper(
+      "resultReturnMicrosecondsPerDatum",
+      `paper: ${q.resultBytesPerDatum} B per peak position at 1 GB/s.`,
+    ),
     estimateMicrosecondsPerDatum: paper("estimateMicrosecondsPerDatum", "paper: BraggNN estimates 800 000 peaks in 280 ms."),
     trainingMicroseconds: paper("trainingMicroseconds", "paper: BraggNN trains in 19 s on the Cerebras wafer (Table 1)."),
     modelTransferMicroseconds: paper("modelTransferMicroseconds", "paper: a 3 MB model at 1 GB/s."),
@@ -119,7 +131,10 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
   const trainSeconds = median(m.trainingRuns.map((r) => r.seconds).filter((s) => Number.isFinite(s) && s >= 0));
   const training: ParameterValue =
     trainSeconds === null
-      ? { ...paper.trainingMicroseconds, note: `paper default: no succeeded run of ${m.familyName} on ${m.trainerName} yet, so the paper's 19 s (BraggNN on Cerebras) is assumed.` }
+      ? {
+          ...paper.trainingMicroseconds,
+          note: `paper default: no succeeded run of ${m.familyName} on ${m.trainerName} yet, so the paper's 19 s (BraggNN on Cerebras) is assumed.`,
+        }
       : {
           value: trainSeconds * MICROSECONDS_PER_SECOND,
           source: "measured",

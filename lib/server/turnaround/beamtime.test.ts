@@ -21,11 +21,25 @@ describe("beamtimeOfRun", () => {
   });
   it("groups runs of experiments sharing a window into one beamtime", () => {
     const run = (id: string, experimentId: string, at: string, seconds: number): TurnaroundRun => ({
-      id, experimentId, experimentName: experimentId, beamtimeLabel: beamtimeOfRun(window, new Date(at)),
-      trainerId: "t", trainerName: "t", status: "succeeded", startedAt: at, endedAt: null, endToEndSeconds: seconds,
-      stepSeconds: {}, queueSeconds: 0, controlOverheadSeconds: 0,
+      id,
+      experimentId,
+      experimentName: experimentId,
+      beamtimeLabel: beamtimeOfRun(window, new Date(at)),
+      trainerId: "t",
+      trainerName: "t",
+      status: "succeeded",
+      startedAt: at,
+      endedAt: null,
+      endToEndSeconds: seconds,
+      stepSeconds: {},
+      queueSeconds: 0,
+      controlOverheadSeconds: 0,
     });
-    const groups = medianTurnaroundPerBeamtime([run("a", "e1", "2026-03-02T00:00:00Z", 10), run("b", "e2", "2026-03-03T00:00:00Z", 30), run("c", "e1", "2026-04-01T00:00:00Z", 99)]);
+    const groups = medianTurnaroundPerBeamtime([
+      run("a", "e1", "2026-03-02T00:00:00Z", 10),
+      run("b", "e2", "2026-03-03T00:00:00Z", 30),
+      run("c", "e1", "2026-04-01T00:00:00Z", 99),
+    ]);
     expect(groups).toEqual([
       { key: "(no beamtime)", label: "(no beamtime)", runs: 1, retrains: 1, medianEndToEndSeconds: 99 },
       { key: "1-ID · 2026-03-01 → 2026-03-05", label: "1-ID · 2026-03-01 → 2026-03-05", runs: 2, retrains: 2, medianEndToEndSeconds: 20 },

@@ -63,7 +63,14 @@ export async function getTurnaroundData({
   const since = windowStart(params.days, now);
   // Visibility: only runs of experiments listed above (visibleExperimentsWhere), optionally one of them.
   const experimentIds = experiments.filter((e) => !params.experiment || e.id === params.experiment).map((e) => e.id);
-  const base = { runs: [], truncated: false, limit, windowStart: since, experiments: experiments.map(({ id, name }) => ({ id, name })), trainers };
+  const base = {
+    runs: [],
+    truncated: false,
+    limit,
+    windowStart: since,
+    experiments: experiments.map(({ id, name }) => ({ id, name })),
+    trainers,
+  };
   if (experimentIds.length === 0) return base;
 
   const conditions = [Prisma.sql`r."experimentId" = any(${experimentIds})`];

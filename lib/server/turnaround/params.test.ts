@@ -6,10 +6,17 @@ describe("turnaround params", () => {
     expect(parseTurnaroundParams({})).toEqual({ days: 90 });
   });
   it("keeps valid values", () => {
-    expect(parseTurnaroundParams({ experiment: "exp_1", trainer: "t-2", baseline: "t3", days: "30" })).toEqual({ experiment: "exp_1", trainer: "t-2", baseline: "t3", days: 30 });
+    expect(parseTurnaroundParams({ experiment: "exp_1", trainer: "t-2", baseline: "t3", days: "30" })).toEqual({
+      experiment: "exp_1",
+      trainer: "t-2",
+      baseline: "t3",
+      days: 30,
+    });
   });
   it("falls back on bad values instead of throwing", () => {
-    expect(parseTurnaroundParams({ experiment: "'; drop table", trainer: "x".repeat(100), days: "13", baseline: "a b" })).toEqual({ days: 90 });
+    expect(parseTurnaroundParams({ experiment: "'; drop table", trainer: "x".repeat(100), days: "13", baseline: "a b" })).toEqual({
+      days: 90,
+    });
     expect(parseTurnaroundParams({ days: "abc" }).days).toBe(90);
     expect(parseTurnaroundParams({ days: "0" }).days).toBe(0);
   });
@@ -29,7 +36,11 @@ describe("prediction params", () => {
 
 describe("cost model params", () => {
   it("validates family keys", () => {
-    expect(parseCostModelParams({ family: "braggnn", trainer: "t1", edge: "e1" })).toEqual({ family: "braggnn", trainer: "t1", edge: "e1" });
+    expect(parseCostModelParams({ family: "braggnn", trainer: "t1", edge: "e1" })).toEqual({
+      family: "braggnn",
+      trainer: "t1",
+      edge: "e1",
+    });
     expect(parseCostModelParams({ family: "Bragg NN" })).toEqual({});
   });
 });

@@ -2,7 +2,10 @@
 // URL, so anything malformed falls back to the default instead of failing the page.
 import { z } from "zod";
 
-const id = z.string().max(64).regex(/^[A-Za-z0-9_-]+$/);
+const id = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** Windows offered on the turnaround page, in days; 0 means "all time". */
 export const TURNAROUND_WINDOWS = [7, 30, 90, 365, 0] as const;
@@ -36,7 +39,12 @@ export const predictionParams = z.object({
 export type PredictionParams = z.infer<typeof predictionParams>;
 
 export const costModelParams = z.object({
-  family: z.string().max(64).regex(/^[a-z0-9_-]+$/).optional().catch(undefined),
+  family: z
+    .string()
+    .max(64)
+    .regex(/^[a-z0-9_-]+$/)
+    .optional()
+    .catch(undefined),
   trainer: id.optional().catch(undefined),
   edge: id.optional().catch(undefined),
 });

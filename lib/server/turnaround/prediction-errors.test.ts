@@ -58,7 +58,10 @@ describe("actualTurnaround", () => {
     expect(error.steps.train?.relativeError).toBeCloseTo(-10 / 60);
   });
   it("falls back to endedAt − createdAt, null when unfinished", () => {
-    expect(actualTurnaround({ steps: [], queueSeconds: null, endToEndSeconds: null, createdAt: new Date(0), endedAt: new Date(5000) })?.totalSeconds).toBe(5);
+    expect(
+      actualTurnaround({ steps: [], queueSeconds: null, endToEndSeconds: null, createdAt: new Date(0), endedAt: new Date(5000) })
+        ?.totalSeconds,
+    ).toBe(5);
     expect(actualTurnaround({ steps: [], queueSeconds: null, endToEndSeconds: null, createdAt: new Date(0), endedAt: null })).toBeNull();
   });
 });

@@ -63,8 +63,7 @@ export function actualTurnaround(run: {
 }): ActualTurnaround | null {
   const steps = stepSecondsFromRows(run.steps);
   if (run.queueSeconds !== null && Number.isFinite(run.queueSeconds)) steps.queue = run.queueSeconds;
-  const total =
-    run.endToEndSeconds ?? (run.endedAt ? (run.endedAt.getTime() - run.createdAt.getTime()) / 1000 : null);
+  const total = run.endToEndSeconds ?? (run.endedAt ? (run.endedAt.getTime() - run.createdAt.getTime()) / 1000 : null);
   if (total === null || !Number.isFinite(total) || total < 0) return null;
   return { steps, totalSeconds: total };
 }
