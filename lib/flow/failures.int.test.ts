@@ -53,7 +53,9 @@ describe("an agent that dies mid-training: the run becomes lost within a bounded
     expect(await stack.prisma.runStep.count({ where: { runId: run.id, status: { in: ["running", "pending"] } } })).toBe(0);
 
     // A new agent in the same working directory stops what its predecessor left running (the lost run
-    // must not go on training unseen, nor twice after a retry).
+    // must not go on training unseen, nor twice after a retry). A local job usually dies first on its
+    // own (SIGPIPE at its next output line, the agent's end of the pipe being gone); a Slurm job does
+    // not, and slurm-run.int.test.ts checks that the new agent cancels it.
     stack.startAgent("trainer");
     await stack.waitForAgents(["local-trainer-agent"]);
     await waitFor(`no training process of run ${run.id}`, async () => zooProcessesOfRun(run.id).length === 0, 15_000, 200);

@@ -1,0 +1,127 @@
+// A retrain run through the Slurm executor on the real one-node cluster (DESIGN §5): the trainer's
+// agent sits on the "login node" and submits the training as a batch job; cancel reaches the job.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Stack, waitFor } from "@/testing/stack";
+import { cancelInTest, launchInTest } from "@/testing/launch";
+import { zooProcessesOfRun } from "@/testing/procs";
+
+const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
+const SLURM_CONF = process.env.SLURM_CONF ?? path.resolve(__dirname, "../../.data/slurm/slurm.conf");
+
+let stack: Stack;
+
+/** The job's state as squeue shows it, or null when squeue no longer lists it. */
+function squeueState(jobId: string): string | null {
+  let out: string;
+  try {
+    out = execFileSync("squeue", ["-h", "-j", jobId, "-o", "%T"], {
+      env: { ...process.env, SLURM_CONF },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 15_000,
+    });
+  } catch (error) {
+    // A job already purged from the controller: "Invalid job id specified".
+    const stderr = String((error as { stderr?: string }).stderr ?? "");
+    if (/Invalid job id/i.test(stderr)) return null;
+    throw error;
+  }
+  return out.trim() || null;
+}
+
+async function trainJobId(runId: string): Promise<string> {
+  return waitFor(
+    `the Slurm job id of run ${runId}`,
+    async () => {
+      const step = await stack.prisma.runStep.findFirst({ where: { runId, name: "train" } });
+      const id = (step?.detail as { executorJobId?: string } | null)?.executorJobId;
+      return id && /^\d+$/.test(id) ? id : null;
+    },
+    120_000,
+  );
+}
+
+beforeAll(async () => {
+  // The cluster must be up (scripts/test.sh starts it); fail, never skip, when it is not.
+  expect(() => execFileSync("squeue", ["-h"], { env: { ...process.env, SLURM_CONF }, stdio: "pipe", timeout: 15_000 })).not.toThrow();
+  stack = await Stack.create({ name: "slurm_run" });
+  await stack.startWeb();
+  stack.startWorker();
+  stack.startAgent("slurm");
+  stack.startAgent("edge");
+  await stack.waitForAgents(["slurm-login-agent", "edge-agent"]);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm batch job", () => {
+  it("succeeds and records the job, its queue wait and the model", async () => {
+    const run = await launchInTest(stack, { trainer: "slurm-cluster", epochs: 2, maxSamples: 1000 });
+    const jobId = await trainJobId(run.id);
+    const done = await stack.waitForRun(run.id, TERMINAL, 170_000);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+
+    const train = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: run.id, name: "train" } });
+    const detail = train.detail as { executorJobId: string; schedulerQueueSeconds: number; epochs: number };
+    expect(detail.executorJobId).toBe(jobId);
+    expect(detail.schedulerQueueSeconds).toBeGreaterThanOrEqual(0);
+    expect(detail.epochs).toBe(2);
+    const metrics = await stack.prisma.runMetric.findMany({ where: { runId: run.id }, orderBy: { epoch: "asc" } });
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
+    expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
+    await waitFor(`job ${jobId} to leave squeue`, async () => squeueState(jobId) === null, 30_000, 500);
+  });
+});
+
+describe("cancel reaches the Slurm job of a run", () => {
+  it("ends the run canceled and the job is gone from squeue", async () => {
+    const run = await launchInTest(stack, { trainer: "slurm-cluster", epochs: 200, maxSamples: 1000 });
+    const jobId = await trainJobId(run.id);
+    await waitFor(
+      `a first epoch of run ${run.id}`,
+      async () => (await stack.prisma.runMetric.count({ where: { runId: run.id } })) > 0,
+      120_000,
+    );
+    expect(squeueState(jobId)).toBe("RUNNING");
+
+    await cancelInTest(stack, run.id);
+    const done = await stack.waitForRun(run.id, TERMINAL, 60_000);
+    expect(done.status, done.statusReason ?? "").toBe("canceled");
+    await waitFor(`job ${jobId} to leave squeue`, async () => squeueState(jobId) === null, 30_000, 500);
+    expect(zooProcessesOfRun(run.id)).toEqual([]);
+    const train = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: run.id, name: "train" } });
+    expect(train.status).toBe("canceled");
+    expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(0);
+    expect(await stack.prisma.runMetric.count({ where: { runId: run.id } })).toBeLessThan(200);
+  });
+});
+
+describe("a Slurm job outlives its dead agent only until a new agent starts", () => {
+  it("makes the run lost, and the restarted agent cancels the orphaned job", async () => {
+    const run = await launchInTest(stack, { trainer: "slurm-cluster", epochs: 200, maxSamples: 1000 });
+    const jobId = await trainJobId(run.id);
+    await waitFor(
+      `a first epoch of run ${run.id}`,
+      async () => (await stack.prisma.runMetric.count({ where: { runId: run.id } })) > 0,
+      120_000,
+    );
+
+    const killedAt = Date.now();
+    await stack.kill("agent-slurm", "SIGKILL");
+    const lost = await stack.waitForRun(run.id, TERMINAL, 30_000);
+    expect(lost.status, lost.statusReason ?? "").toBe("lost");
+    expect(lost.statusReason).toContain("slurm-login-agent");
+    expect((Date.now() - killedAt) / 1000).toBeLessThanOrEqual(6 + 4);
+    // The batch job does not depend on the agent's process: it is still training, unseen.
+    expect(squeueState(jobId)).toBe("RUNNING");
+
+    stack.startAgent("slurm");
+    await waitFor(`job ${jobId} to leave squeue`, async () => squeueState(jobId) === null, 60_000, 500);
+    await stack.waitForAgents(["slurm-login-agent"]);
+    expect(stack.output("agent-slurm")).toContain(`stopped orphaned job ${jobId}`);
+    expect(zooProcessesOfRun(run.id)).toEqual([]);
+  });
+});
