@@ -6,11 +6,12 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const SERVER_URL = process.env.TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:54339/postgres";
 const TEMPLATE = process.env.TEST_TEMPLATE_DB ?? "beamline_template";
 
@@ -25,7 +26,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   while (Date.now() < deadline) {
@@ -119,8 +125,14 @@ export class Stack {
   }
 
   async startWeb() {
-    this.start("web", [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"], this.env());
-    await waitFor("the dashboard", async () => (await fetch(`${this.url}/api/health`)).ok, 60_000);
+    this.start(
+      "web",
+      [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"],
+      this.env(),
+    );
+    await waitFor("the dashboard", async () => (await fetch(`${this.url}/api/health`)).ok, 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- dashboard output ---\n${this.output("web").slice(-3000)}`);
+    });
   }
 
   startWorker() {
@@ -143,13 +155,17 @@ export class Stack {
     const workdir = this.agentWorkdir(role);
     const tokenFile = path.join(process.env.TEST_SEED_DIR ?? path.join(ROOT, ".data/test-seed"), "agents", `${role}.token`);
     // `node --import tsx` keeps the agent one process, so a SIGKILL really kills it (the tsx CLI forks).
-    this.start(`agent-${role}`, [process.execPath, "--import", "tsx", "agent/main.ts"], this.env({
-      DASHBOARD_URL: this.url,
-      AGENT_TOKEN_FILE: tokenFile,
-      AGENT_WORKDIR: workdir,
-      AGENT_SERVE_ROOTS: `${workdir}:${process.env.TEST_SEED_DIR ?? path.join(ROOT, ".data/test-seed")}`,
-      ...extra,
-    }));
+    this.start(
+      `agent-${role}`,
+      [process.execPath, "--import", "tsx", "agent/main.ts"],
+      this.env({
+        DASHBOARD_URL: this.url,
+        AGENT_TOKEN_FILE: tokenFile,
+        AGENT_WORKDIR: workdir,
+        AGENT_SERVE_ROOTS: `${workdir}:${process.env.TEST_SEED_DIR ?? path.join(ROOT, ".data/test-seed")}`,
+        ...extra,
+      }),
+    );
   }
 
   async startAll() {
@@ -162,7 +178,9 @@ export class Stack {
 
   async waitForAgents(names: string[]) {
     await waitFor(`agents ${names.join(", ")} online`, async () => {
-      const agents = await this.prisma.agent.findMany({ where: { name: { in: names }, dataPlaneUrl: { not: null }, lastHeartbeatAt: { gt: new Date(Date.now() - 5000) } } });
+      const agents = await this.prisma.agent.findMany({
+        where: { name: { in: names }, dataPlaneUrl: { not: null }, lastHeartbeatAt: { gt: new Date(Date.now() - 5000) } },
+      });
       return agents.length === names.length;
     });
   }
@@ -190,6 +208,13 @@ export class Stack {
     this.procs.delete(name);
   }
 
+  /** Sends a signal without waiting for an exit (SIGSTOP/SIGCONT: a process that freezes, as behind a partition). */
+  signal(name: string, signal: NodeJS.Signals) {
+    const proc = this.procs.get(name);
+    if (!proc) throw new Error(`no process ${name}`);
+    proc.child.kill(signal);
+  }
+
   /** Processes that needed SIGKILL after a SIGTERM (see kill). */
   readonly slowToStop: string[] = [];
 
@@ -198,15 +223,24 @@ export class Stack {
   }
 
   async waitForRun(runId: string, statuses: string[], timeoutMs = 180_000) {
-    return waitFor(`run ${runId} to be ${statuses.join("/")}`, async () => {
-      const run = await this.prisma.run.findUnique({ where: { id: runId } });
-      return run && statuses.includes(run.status) ? run : null;
-    }, timeoutMs, 250);
+    return waitFor(
+      `run ${runId} to be ${statuses.join("/")}`,
+      async () => {
+        const run = await this.prisma.run.findUnique({ where: { id: runId } });
+        return run && statuses.includes(run.status) ? run : null;
+      },
+      timeoutMs,
+      250,
+    );
   }
 
   async waitForStep(runId: string, step: string, status = "running", timeoutMs = 120_000) {
-    return waitFor(`step ${step} of run ${runId} to be ${status}`, async () =>
-      this.prisma.runStep.findFirst({ where: { runId, name: step as never, status: status as never } }), timeoutMs, 100);
+    return waitFor(
+      `step ${step} of run ${runId} to be ${status}`,
+      async () => this.prisma.runStep.findFirst({ where: { runId, name: step as never, status: status as never } }),
+      timeoutMs,
+      100,
+    );
   }
 
   async stop() {

@@ -145,3 +145,52 @@ describe("cancel during local training stops the training process group", () => 
     expect(metrics).toBeLessThan(200);
   });
 });
+
+describe("an agent that froze (as behind a network partition) and comes back after its run was declared lost", () => {
+  it("stops its training at once and changes nothing about the lost run", async () => {
+    const run = await launchInTest(stack, { epochs: 200, maxSamples: 1000 });
+    await waitForTraining(run.id);
+    stack.signal("agent-trainer", "SIGSTOP");
+    let resumed = false;
+    try {
+      const lost = await stack.waitForRun(run.id, TERMINAL, 30_000);
+      expect(lost.status, lost.statusReason ?? "").toBe("lost");
+      const metricsWhenLost = await stack.prisma.runMetric.count({ where: { runId: run.id } });
+      const stepsWhenLost = await stack.prisma.runStep.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } });
+
+      stack.signal("agent-trainer", "SIGCONT");
+      resumed = true;
+      // Its first heartbeat learns the task is no longer its own: the training must stop, not go on unseen.
+      await waitFor(`no training process of run ${run.id}`, async () => zooProcessesOfRun(run.id).length === 0, 20_000, 200);
+      await new Promise((r) => setTimeout(r, 1500)); // let its late reports arrive (and be refused)
+
+      const after = await stack.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
+      expect(after.status).toBe("lost");
+      expect(after.statusReason).toBe(lost.statusReason);
+      expect(await stack.prisma.runStep.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } })).toEqual(stepsWhenLost);
+      expect(await stack.prisma.runMetric.count({ where: { runId: run.id } })).toBe(metricsWhenLost);
+      expect(await stack.prisma.task.count({ where: { runId: run.id, status: "lost" } })).toBe(1);
+      await stack.waitForAgents(["local-trainer-agent"]);
+    } finally {
+      if (!resumed) stack.signal("agent-trainer", "SIGCONT");
+    }
+  });
+});
+
+describe("a task waiting for an agent that is offline does not wait forever", () => {
+  it("ends the run lost, naming the offline agent, after the offline bound", async () => {
+    const OFFLINE_SECONDS = 20; // AGENT_OFFLINE_SECONDS of the test stack
+    await stack.kill("agent-trainer", "SIGTERM");
+    const stoppedAt = Date.now();
+    const run = await launchInTest(stack, { epochs: 1, maxSamples: 500 });
+    await stack.waitForStep(run.id, "stage_in", "running", 10_000);
+    const lost = await stack.waitForRun(run.id, TERMINAL, (OFFLINE_SECONDS + 15) * 1000);
+    const elapsed = (Date.now() - stoppedAt) / 1000;
+    expect(lost.status, lost.statusReason ?? "").toBe("lost");
+    expect(lost.statusReason).toMatch(/local-trainer-agent is offline/);
+    expect(elapsed).toBeGreaterThanOrEqual(OFFLINE_SECONDS - 2);
+    expect(elapsed).toBeLessThanOrEqual(OFFLINE_SECONDS + 5);
+    const task = await stack.prisma.task.findFirstOrThrow({ where: { runId: run.id } });
+    expect([task.kind, task.status]).toEqual(["stage_in", "lost"]);
+  });
+});
