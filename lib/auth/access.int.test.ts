@@ -115,3 +115,18 @@ describe("permissions in the data layer (every server action calls requirePermis
     expect(page).not.toContain("Only facility staff");
   });
 });
+
+describe("production start-up", () => {
+  it("refuses to start without a session secret", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const env: NodeJS.ProcessEnv = { ...stack.env(), NODE_ENV: "production" };
+    delete env.NEXTAUTH_SECRET;
+    const result = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", "0", "-H", "127.0.0.1"], {
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("NEXTAUTH_SECRET must be set");
+  });
+});
