@@ -2,6 +2,7 @@
 // with the agent tokens the seed issued. No agent process runs: the test plays the agents.
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
@@ -231,5 +232,50 @@ describe("agent API completion: a task ends once, and a malformed result changes
     });
     expect(late.status).toBe(409);
     expect(await stack.prisma.runMetric.count({ where: { runId: claimed.runId, epoch: 2 } })).toBe(0);
+  });
+});
+
+describe("a completion racing with lease expiry: a task that was declared lost stays lost", () => {
+  it("refuses (409) a success that arrives while the sweeper is marking the task lost, and keeps the lost state", async () => {
+    // A second run gives the trainer a new stage-in task (the first run failed above, freeing the slot).
+    const run = await launchInTest(stack, { epochs: 1, maxSamples: 100 });
+    const next = await call("GET", "/api/agent/v1/tasks/next?wait=5", { token: token("trainer") });
+    expect(next.status, next.text).toBe(200);
+    const task = next.json as unknown as Claimed;
+    expect(task.runId).toBe(run.id);
+
+    // Play the sweeper with its own SQL, holding the task row while the completion is in flight: the
+    // dashboard reads the task as leased, then must not overwrite what the sweeper committed.
+    const sweeper = new pg.Client({ connectionString: stack.databaseUrl });
+    await sweeper.connect();
+    try {
+      await sweeper.query("begin");
+      await sweeper.query(`select id from "Task" where id = $1 for update`, [task.id]);
+      const completion = call("POST", `/api/agent/v1/tasks/${task.id}/complete`, {
+        token: token("trainer"),
+        body: {
+          status: "succeeded",
+          result: { transfers: [{ transferId: task.payload.dataset.transferId, bytes: 1, seconds: 1, startupSeconds: 0, attempts: 1 }] },
+        },
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      const lost = await sweeper.query(`update "Task" set status = 'lost', "endedAt" = now() where id = $1 and status = 'leased'`, [
+        task.id,
+      ]);
+      expect(lost.rowCount).toBe(1);
+      await sweeper.query(
+        `update "RunStep" set status = 'lost', "endedAt" = now(), error = 'lease expired (test)' where id = (select "stepId" from "Task" where id = $1)`,
+        [task.id],
+      );
+      await sweeper.query("commit");
+      const r = await completion;
+      expect(r.status, r.text).toBe(409);
+    } finally {
+      await sweeper.end();
+    }
+    const after = await stack.prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { step: true } });
+    expect([after.status, after.step.status]).toEqual(["lost", "lost"]);
+    const transfer = await stack.prisma.transfer.findUniqueOrThrow({ where: { id: task.payload.dataset.transferId } });
+    expect(transfer.status).not.toBe("succeeded");
   });
 });

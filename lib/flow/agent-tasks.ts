@@ -156,25 +156,34 @@ export async function completeTask(agent: AuthenticatedAgent, taskId: string, ra
       throw new AppError("INVALID_INPUT", `Result of a ${task.kind} task is malformed: ${parsed.error.issues[0]?.message}`);
     }
     await prisma.$transaction(async (tx) => {
+      await endLeasedTask(tx, task.id, { status: "succeeded", result: parsed.data as Prisma.InputJsonValue, endedAt: now });
       const stepData = await applyResult(tx, task, parsed.data, now);
-      await tx.task.update({
-        where: { id: task.id },
-        data: { status: "succeeded", result: parsed.data as Prisma.InputJsonValue, endedAt: now },
-      });
       await tx.runStep.update({ where: { id: task.stepId }, data: { status: "succeeded", endedAt: now, seconds, ...stepData } });
     });
   } else {
     const error = completion.status === "failed" ? completion.error : (completion.error ?? "Canceled on request.");
-    await prisma.$transaction([
-      prisma.task.update({ where: { id: task.id }, data: { status: completion.status, endedAt: now, result: { error } } }),
-      prisma.runStep.update({ where: { id: task.stepId }, data: { status: completion.status, endedAt: now, seconds, error } }),
-      prisma.runLog.create({ data: { runId: task.runId, source: `${agent.name}:${task.kind}`, line: `${completion.status}: ${error}` } }),
-    ]);
+    await prisma.$transaction(async (tx) => {
+      await endLeasedTask(tx, task.id, { status: completion.status, endedAt: now, result: { error } });
+      await tx.runStep.update({ where: { id: task.stepId }, data: { status: completion.status, endedAt: now, seconds, error } });
+      await tx.runLog.create({ data: { runId: task.runId, source: `${agent.name}:${task.kind}`, line: `${completion.status}: ${error}` } });
+    });
   }
   await advanceRun(task.runId);
 }
 
 type TaskRow = Prisma.TaskGetPayload<{ include: { step: true } }>;
+
+/**
+ * Ends a task only if it is still leased, first thing in the transaction (so it holds the row): the
+ * sweeper may have declared it lost since it was read, and a lost task stays lost.
+ */
+async function endLeasedTask(tx: Prisma.TransactionClient, taskId: string, data: Prisma.TaskUpdateManyMutationInput) {
+  const ended = await tx.task.updateMany({ where: { id: taskId, status: "leased" }, data });
+  if (ended.count === 0) {
+    const now = await tx.task.findUnique({ where: { id: taskId }, select: { status: true } });
+    throw new AppError("CONFLICT", `Task is ${now?.status ?? "gone"}: the dashboard no longer expects reports for it.`);
+  }
+}
 
 async function applyResult(tx: Prisma.TransactionClient, task: TaskRow, result: unknown, now: Date): Promise<Prisma.RunStepUpdateInput> {
   switch (task.kind) {
