@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SelectFilter } from "@/components/forms/select-filter";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { getMeasuredParameters } from "@/lib/server/cost-model/get-measured-parameters";
@@ -35,36 +36,24 @@ export default async function CostModelPage({ searchParams }: { searchParams: Pr
 
       {selection ? (
         <form className="row" method="get" aria-label="Choose what to measure" style={{ marginBottom: 12 }}>
-          <label>
-            Model family
-            <select name="family" defaultValue={selection.family.key}>
-              {data.families.map((f) => (
-                <option key={f.key} value={f.key}>
-                  {f.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Trainer (C(T), data center end)
-            <select name="trainer" defaultValue={selection.trainer.id}>
-              {data.trainers.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Edge host (C(E), experiment end)
-            <select name="edge" defaultValue={selection.edge.id}>
-              {data.edgeHosts.map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectFilter
+            name="family"
+            label="Model family"
+            value={selection.family.key}
+            options={data.families.map((f) => ({ value: f.key, label: f.name }))}
+          />
+          <SelectFilter
+            name="trainer"
+            label="Trainer (C(T), data center end)"
+            value={selection.trainer.id}
+            options={data.trainers.map((t) => ({ value: t.id, label: t.name }))}
+          />
+          <SelectFilter
+            name="edge"
+            label="Edge host (C(E), experiment end)"
+            value={selection.edge.id}
+            options={data.edgeHosts.map((e) => ({ value: e.id, label: e.name }))}
+          />
           <button type="submit">Show</button>
           <span className="small muted">
             {measuredCount} of {PARAMETER_FIELDS.length} parameters measured for {selection.family.name} on {selection.trainer.name} ↔{" "}

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { Kpi } from "@/components/ui/kpi";
+import { SelectFilter } from "@/components/forms/select-filter";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { formatDuration } from "@/lib/cost-model/format";
@@ -36,17 +38,13 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
         <LiveRefresh src="/api/cost-model/events" />
       </div>
       <form className="row" method="get" aria-label="Filter predictions" style={{ marginBottom: 12 }}>
-        <label>
-          Trainer
-          <select name="trainer" defaultValue={params.trainer ?? ""}>
-            <option value="">all</option>
-            {data.trainers.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          name="trainer"
+          label="Trainer"
+          value={params.trainer}
+          anyLabel="all"
+          options={data.trainers.map((t) => ({ value: t.id, label: t.name }))}
+        />
         <label>
           Over the last
           <select name="last" defaultValue={String(params.last)}>
@@ -182,16 +180,6 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
         </>
       )}
     </>
-  );
-}
-
-function Kpi({ label, value, sub }: { label: string; value: string; sub: string }) {
-  return (
-    <div className="panel">
-      <div className="muted small">{label}</div>
-      <div className="kpi num">{value}</div>
-      <div className="muted small">{sub}</div>
-    </div>
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SelectFilter } from "@/components/forms/select-filter";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
@@ -41,28 +42,20 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
             ))}
           </select>
         </label>
-        <label>
-          Trainer
-          <select name="trainer" defaultValue={filters.trainer ?? ""}>
-            <option value="">any</option>
-            {trainers.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Experiment
-          <select name="experiment" defaultValue={filters.experiment ?? ""}>
-            <option value="">any</option>
-            {experiments.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          name="trainer"
+          label="Trainer"
+          value={filters.trainer}
+          anyLabel="any"
+          options={trainers.map((t) => ({ value: t.id, label: t.name }))}
+        />
+        <SelectFilter
+          name="experiment"
+          label="Experiment"
+          value={filters.experiment}
+          anyLabel="any"
+          options={experiments.map((e) => ({ value: e.id, label: e.name }))}
+        />
         <button type="submit">Filter</button>
       </form>
       <table>

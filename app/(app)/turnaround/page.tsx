@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { Kpi } from "@/components/ui/kpi";
+import { SelectFilter } from "@/components/forms/select-filter";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { formatDuration } from "@/lib/cost-model/format";
@@ -66,28 +68,20 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
       </div>
 
       <form className="row" method="get" aria-label="Filter turnaround" style={{ marginBottom: 12 }}>
-        <label>
-          Experiment
-          <select name="experiment" defaultValue={params.experiment ?? ""}>
-            <option value="">all you can see ({data.experiments.length})</option>
-            {data.experiments.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Trainer
-          <select name="trainer" defaultValue={params.trainer ?? ""}>
-            <option value="">any</option>
-            {data.trainers.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          name="experiment"
+          label="Experiment"
+          value={params.experiment}
+          anyLabel="all you can see ({data.experiments.length})"
+          options={data.experiments.map((e) => ({ value: e.id, label: e.name }))}
+        />
+        <SelectFilter
+          name="trainer"
+          label="Trainer"
+          value={params.trainer}
+          anyLabel="any"
+          options={data.trainers.map((t) => ({ value: t.id, label: t.name }))}
+        />
         <label>
           Window
           <select name="days" defaultValue={String(params.days)}>
@@ -98,16 +92,12 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
             ))}
           </select>
         </label>
-        <label>
-          Baseline for time saved
-          <select name="baseline" defaultValue={baselineId ?? ""}>
-            {data.trainers.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          name="baseline"
+          label="Baseline for time saved"
+          value={baselineId}
+          options={data.trainers.map((t) => ({ value: t.id, label: t.name }))}
+        />
         <button type="submit">Apply</button>
         {(params.experiment || params.trainer || params.baseline || params.days !== DEFAULT_WINDOW_DAYS) && (
           <Link href="/turnaround">Clear</Link>
@@ -293,16 +283,6 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
         <Link href={`/runs${queryString({ experiment: params.experiment, trainer: params.trainer })}`}>runs list</Link>.
       </p>
     </>
-  );
-}
-
-function Kpi({ label, value, sub }: { label: string; value: string; sub: string }) {
-  return (
-    <div className="panel">
-      <div className="muted small">{label}</div>
-      <div className="kpi num">{value}</div>
-      <div className="muted small">{sub}</div>
-    </div>
   );
 }
 

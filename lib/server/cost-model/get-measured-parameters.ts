@@ -1,6 +1,7 @@
 // Data behind the cost-model page: for one (model family, trainer, edge host) it gathers the recorded
 // transfers, datasets, model sizes, benchmarks and training runs, and turns them into the paper's parameters.
 import { prisma } from "@/lib/db";
+import { listTransferRecords } from "@/lib/server/predictions/list-transfer-records";
 import type { Actor } from "@/lib/auth/permissions";
 import { fitAnalysisCost, fitEstimateCost, fitTransfer } from "@/lib/cost-model/fit";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
@@ -60,8 +61,8 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
       take: 20,
       select: { artifactBytes: true },
     }),
-    transfersBetween(edgeAgents, trainerAgents),
-    transfersBetween(trainerAgents, edgeAgents),
+    listTransferRecords(edgeAgents, trainerAgents),
+    listTransferRecords(trainerAgents, edgeAgents),
     prisma.measurement.findMany({
       where: { kind: "labelling", familyId: family.id },
       orderBy: { createdAt: "desc" },
@@ -115,15 +116,4 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
     parameters,
     typicalN: counts.length ? counts[Math.floor(counts.length / 2)] : null,
   };
-}
-
-async function transfersBetween(sourceAgentIds: string[], destAgentIds: string[]) {
-  if (!sourceAgentIds.length || !destAgentIds.length) return [];
-  const rows = await prisma.transfer.findMany({
-    where: { status: "succeeded", sourceAgentId: { in: sourceAgentIds }, destAgentId: { in: destAgentIds }, seconds: { not: null } },
-    orderBy: { createdAt: "desc" },
-    take: HISTORY,
-    select: { bytes: true, files: true, seconds: true },
-  });
-  return rows.map((r) => ({ bytes: Number(r.bytes), files: r.files, seconds: r.seconds ?? 0 }));
 }

@@ -1,6 +1,7 @@
 // Gathers, per trainer, what the cost model is fitted from: recorded transfers per host pair, past
 // training runs per family, deploy and labelling benchmarks, queue waits and the current queue.
 import { prisma } from "@/lib/db";
+import { listTransferRecords } from "@/lib/server/predictions/list-transfer-records";
 import {
   fitAnalysisCost,
   fitEstimateCost,
@@ -116,8 +117,8 @@ export async function getPredictionInputs({
     for (const edge of edgeHosts) {
       const edgeAgentIds = edge.agents.map((a) => a.id);
       const [incoming, outgoing] = await Promise.all([
-        transfersBetween(edgeAgentIds, trainerAgentIds),
-        transfersBetween(trainerAgentIds, edgeAgentIds),
+        listTransferRecords(edgeAgentIds, trainerAgentIds),
+        listTransferRecords(trainerAgentIds, edgeAgentIds),
       ]);
       const estimateCost: Record<string, PerDatumFit> = {};
       for (const family of families) {
@@ -151,15 +152,4 @@ export async function getPredictionInputs({
     });
   }
   return { trainers: result, analysisCost, modelBytes };
-}
-
-async function transfersBetween(sourceAgentIds: string[], destAgentIds: string[]) {
-  if (!sourceAgentIds.length || !destAgentIds.length) return [];
-  const rows = await prisma.transfer.findMany({
-    where: { status: "succeeded", sourceAgentId: { in: sourceAgentIds }, destAgentId: { in: destAgentIds }, seconds: { not: null } },
-    orderBy: { createdAt: "desc" },
-    take: HISTORY,
-    select: { bytes: true, files: true, seconds: true },
-  });
-  return rows.map((r) => ({ bytes: Number(r.bytes), files: r.files, seconds: r.seconds ?? 0 }));
 }

@@ -1,0 +1,13 @@
+import { prisma } from "@/lib/db";
+
+/** Recorded transfers from any of `sourceAgentIds` to any of `destAgentIds`, newest first, for T = x/v + S fits. */
+export async function listTransferRecords(sourceAgentIds: string[], destAgentIds: string[], limit = 200) {
+  if (!sourceAgentIds.length || !destAgentIds.length) return [];
+  const rows = await prisma.transfer.findMany({
+    where: { status: "succeeded", sourceAgentId: { in: sourceAgentIds }, destAgentId: { in: destAgentIds }, seconds: { not: null } },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    select: { bytes: true, files: true, seconds: true },
+  });
+  return rows.map((r) => ({ bytes: Number(r.bytes), files: r.files, seconds: r.seconds ?? 0 }));
+}
