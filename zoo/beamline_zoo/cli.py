@@ -126,6 +126,9 @@ def build_parser() -> ArgParser:
     x.add_argument("--formats", default="torchscript,onnx")
     x.add_argument("--opset", type=int, default=13)
 
+    i = sub.add_parser("inspect", help="validate a dataset and report family, samples, shape and whether it is labelled")
+    i.add_argument("--data", required=True)
+
     b = sub.add_parser("benchmark", help="E: inference seconds per datum")
     b.add_argument("--checkpoint")
     b.add_argument("--family", choices=FAMILIES)
@@ -468,7 +471,28 @@ def cmd_benchmark(a):
     return EXIT_OK
 
 
-COMMANDS = {"simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
+def cmd_inspect(a):
+    """What dataset registration needs, read with the same validating readers that training uses."""
+    from . import data as D
+
+    with D.open_h5(a.data) as h:
+        keys = set(h.keys())
+    if keys & {x for x, _ in D.COOKIE_KEYS}:
+        X, Y, _ = D.load_cookie(a.data, need_y=False)
+        emit("inspected", family="cookienetae", samples=int(X.shape[0]), shape=list(X.shape), labelled=Y is not None)
+    elif "patches" in keys:
+        patches, labels, _ = D.read_patches(a.data)
+        emit("inspected", family="braggnn", samples=int(patches.shape[0]), shape=list(patches.shape),
+             labelled=labels is not None)
+    elif "frames" in keys or "peak_row" in keys:
+        n = int(len(D.read_peak_table(a.data)["peak_fidx"]))
+        emit("inspected", family="braggnn", samples=n, shape=[n, 11, 11], labelled=True, layout="frames+peaks")
+    else:
+        raise BadInput(f"{a.data}: no known dataset layout (found: {sorted(keys)}); see zoo/README.md")
+    return EXIT_OK
+
+
+COMMANDS = {"inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
             "export": cmd_export, "benchmark": cmd_benchmark}
 
 
