@@ -146,6 +146,8 @@ describe("agent API input checks: malformed, oversized and out-of-schema bodies 
         events: [
           { type: "log", line: "a line" },
           { type: "metric", metric: validMetric },
+          { type: "started", executorJobId: "local:123" },
+          { type: "progress", done: 10, total: 20, note: "dataset" },
         ],
       },
     });
@@ -153,6 +155,8 @@ describe("agent API input checks: malformed, oversized and out-of-schema bodies 
     const after = await counts(claimed.runId);
     expect(after.logs).toBe(before.logs + 1);
     expect(after.metrics).toBe(before.metrics + 1);
+    // Both step events of one batch are kept (neither overwrites the other).
+    expect(after.detail).toMatchObject({ executorJobId: "local:123", progress: { done: 10, total: 20, note: "dataset" } });
   });
 
   it("answers 400 to a heartbeat with a bad data-plane address and leaves the agent row as it was", async () => {
@@ -236,7 +240,7 @@ describe("agent API completion: a task ends once, and a malformed result changes
 });
 
 describe("a completion racing with lease expiry: a task that was declared lost stays lost", () => {
-  it("refuses (409) a success that arrives while the sweeper is marking the task lost, and keeps the lost state", async () => {
+  it("refuses (409) events and a success that arrive while the sweeper marks the task lost, and writes nothing of them", async () => {
     // A second run gives the trainer a new stage-in task (the first run failed above, freeing the slot).
     const run = await launchInTest(stack, { epochs: 1, maxSamples: 100 });
     const next = await call("GET", "/api/agent/v1/tasks/next?wait=5", { token: token("trainer") });
@@ -244,11 +248,40 @@ describe("a completion racing with lease expiry: a task that was declared lost s
     const task = next.json as unknown as Claimed;
     expect(task.runId).toBe(run.id);
 
-    // Play the sweeper with its own SQL, holding the task row while the completion is in flight: the
+    // Play the sweeper with its own SQL, holding the task row while a report is in flight: the
     // dashboard reads the task as leased, then must not overwrite what the sweeper committed.
     const sweeper = new pg.Client({ connectionString: stack.databaseUrl });
     await sweeper.connect();
     try {
+      // 1. An events batch: refused, and none of it written.
+      const before = {
+        logs: await stack.prisma.runLog.count({ where: { runId: run.id } }),
+        metrics: await stack.prisma.runMetric.count({ where: { runId: run.id } }),
+      };
+      await sweeper.query("begin");
+      await sweeper.query(`select id from "Task" where id = $1 for update`, [task.id]);
+      const events = call("POST", `/api/agent/v1/tasks/${task.id}/events`, {
+        token: token("trainer"),
+        body: {
+          events: [
+            { type: "log", line: "late" },
+            { type: "metric", metric: validMetric },
+          ],
+        },
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      await sweeper.query(`update "Task" set status = 'lost', "endedAt" = now() where id = $1 and status = 'leased'`, [task.id]);
+      await sweeper.query("commit");
+      const refused = await events;
+      expect(refused.status, refused.text).toBe(409);
+      expect({
+        logs: await stack.prisma.runLog.count({ where: { runId: run.id } }),
+        metrics: await stack.prisma.runMetric.count({ where: { runId: run.id } }),
+      }).toEqual(before);
+      // (setup for the next case: the task leased again)
+      await sweeper.query(`update "Task" set status = 'leased', "endedAt" = null where id = $1`, [task.id]);
+
+      // 2. A completion.
       await sweeper.query("begin");
       await sweeper.query(`select id from "Task" where id = $1 for update`, [task.id]);
       const completion = call("POST", `/api/agent/v1/tasks/${task.id}/complete`, {
