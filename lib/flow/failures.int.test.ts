@@ -33,6 +33,11 @@ describe("an agent that dies mid-training: the run becomes lost within a bounded
     lostRunId = run.id;
     await waitForTraining(run.id);
     expect(zooProcessesOfRun(run.id).length, "the training process runs before the kill").toBeGreaterThan(0);
+    // A second run waits for the trainer's only slot.
+    const next = await launchInTest(stack, { epochs: 1, maxSamples: 500 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await stack.prisma.run.findUniqueOrThrow({ where: { id: next.id } })).status).toBe("queued");
+    expect(await stack.prisma.task.count({ where: { runId: next.id } })).toBe(0);
 
     const killedAt = Date.now();
     await stack.kill("agent-trainer", "SIGKILL");
@@ -60,11 +65,12 @@ describe("an agent that dies mid-training: the run becomes lost within a bounded
     await stack.waitForAgents(["local-trainer-agent"]);
     await waitFor(`no training process of run ${run.id}`, async () => zooProcessesOfRun(run.id).length === 0, 15_000, 200);
 
-    // The slot is free: a new run on the same trainer (concurrency 1) goes through.
-    const next = await launchInTest(stack, { epochs: 1, maxSamples: 500 });
+    // The slot is free: the queued run on the same trainer (concurrency 1) left the queue and goes through.
     const done = await stack.waitForRun(next.id, TERMINAL, 120_000);
     expect(done.status, done.statusReason ?? "").toBe("succeeded");
-    expect(done.queueSeconds ?? 0).toBeLessThan(10);
+    const queued = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: next.id, name: "queue" } });
+    expect(queued.endedAt!.getTime()).toBeGreaterThanOrEqual(lost.endedAt!.getTime());
+    expect(queued.endedAt!.getTime() - lost.endedAt!.getTime()).toBeLessThan(3000);
   });
 });
 
