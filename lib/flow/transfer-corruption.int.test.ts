@@ -87,3 +87,40 @@ describe("a dataset corrupted in transit is never used", () => {
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
   });
 });
+
+describe("a model artifact that changed on the trainer after training is never deployed", () => {
+  it("fails stage-out on the checksum the trainer reported, with no model version and nothing on the edge", async () => {
+    proxy.mode = "off";
+    const run = await launchInTest(stack, { epochs: 1, maxSamples: 500 });
+    await stack.waitForStep(run.id, "train", "running", 60_000);
+    // Freeze the edge agent so that stage-out waits, and alter the trained file meanwhile (same size:
+    // only the sha256 can tell), as a disk error or a stray process on the trainer would.
+    stack.signal("agent-edge", "SIGSTOP");
+    let resumed = false;
+    try {
+      await stack.waitForStep(run.id, "train", "succeeded", 90_000);
+      const train = await stack.prisma.task.findFirstOrThrow({ where: { runId: run.id, kind: "train", status: "succeeded" } });
+      const artifact = (train.result as { artifact: { path: string; sha256: string } }).artifact;
+      const bytes = fs.readFileSync(artifact.path);
+      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+      fs.writeFileSync(artifact.path, bytes);
+      stack.signal("agent-edge", "SIGCONT");
+      resumed = true;
+
+      const done = await stack.waitForRun(run.id, TERMINAL, 90_000);
+      expect(done.status, done.statusReason ?? "").toBe("failed");
+      expect(done.statusReason).toMatch(/checksum mismatch/i);
+      const stageOut = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: run.id, name: "stage_out" } });
+      expect(stageOut.status).toBe("failed");
+      expect(await stack.prisma.runStep.count({ where: { runId: run.id, name: "deploy" } })).toBe(0);
+      expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(0);
+      expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(0);
+      const edgeStore = path.join(stack.agentWorkdir("edge"), "store");
+      const onEdge = fs.existsSync(edgeStore) ? fs.readdirSync(edgeStore).filter((f) => f.includes(artifact.sha256)) : [];
+      expect(onEdge).toEqual([]);
+      expect(fs.existsSync(path.join(stack.agentWorkdir("edge"), "models", run.id))).toBe(false);
+    } finally {
+      if (!resumed) stack.signal("agent-edge", "SIGCONT");
+    }
+  });
+});
