@@ -47,13 +47,13 @@ export async function waitFor<T>(
 }
 
 /** A fresh database cloned from the migrated, seeded template. */
-export async function createDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: SERVER_URL });
+export async function createDatabase(name: string, serverUrl = SERVER_URL): Promise<string> {
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.query(`create database "${name}" template "${TEMPLATE}"`);
   await admin.end();
-  return SERVER_URL.replace(/\/[^/]*$/, `/${name}`);
+  return serverUrl.replace(/\/[^/]*$/, `/${name}`);
 }
 
 interface Proc {
@@ -66,6 +66,8 @@ export interface StackOptions {
   name: string;
   port?: number;
   env?: Record<string, string>;
+  /** Another PostgreSQL server holding the template (e.g. a PgCluster a test may restart); default TEST_PG_URL. */
+  serverUrl?: string;
 }
 
 export class Stack {
@@ -88,7 +90,7 @@ export class Stack {
 
   /** A database of its own, copied from the template (demo users, families, trainers, edge host, datasets). */
   static async create(options: StackOptions): Promise<Stack> {
-    const url = await createDatabase(`it_${options.name.replace(/[^a-z0-9_]/gi, "_")}`);
+    const url = await createDatabase(`it_${options.name.replace(/[^a-z0-9_]/gi, "_")}`, options.serverUrl);
     const stack = new Stack(options.name, url, options.env ?? {});
     stack.port = options.port ?? (await freePort());
     stack.url = `http://127.0.0.1:${stack.port}`;
@@ -163,6 +165,25 @@ export class Stack {
         AGENT_TOKEN_FILE: tokenFile,
         AGENT_WORKDIR: workdir,
         AGENT_SERVE_ROOTS: `${workdir}:${process.env.TEST_SEED_DIR ?? path.join(ROOT, ".data/test-seed")}`,
+        ...extra,
+      }),
+    );
+  }
+
+  /**
+   * Starts an agent under a name of the test's choosing with a token it issued itself (e.g. extra
+   * trainers of a benchmark); its process is `agent-<name>`.
+   */
+  startAgentWithToken(name: string, token: string, workdir: string, extra: Record<string, string> = {}) {
+    const seedDir = process.env.TEST_SEED_DIR ?? path.join(ROOT, ".data/test-seed");
+    this.start(
+      `agent-${name}`,
+      [process.execPath, "--import", "tsx", "agent/main.ts"],
+      this.env({
+        DASHBOARD_URL: this.url,
+        AGENT_TOKEN: token,
+        AGENT_WORKDIR: workdir,
+        AGENT_SERVE_ROOTS: `${workdir}:${seedDir}`,
         ...extra,
       }),
     );
