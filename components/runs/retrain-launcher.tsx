@@ -40,7 +40,7 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
   const dialog = useRef<HTMLDialogElement>(null);
   const [idempotencyKey, setIdempotencyKey] = useState("");
   const [state, action, pending] = useActionState(launchRunAction, initialActionState);
-  const [datasetId, setDatasetId] = useState(datasets[0]?.id ?? "");
+  const [datasetId, setDatasetId] = useState((datasets.find((d) => d.kind !== "raw") ?? datasets[0])?.id ?? "");
   const dataset = datasets.find((d) => d.id === datasetId);
   const family = dataset ? defaults[dataset.familyKey] : undefined;
   const [epochs, setEpochs] = useState<number>(family?.epochs ?? 10);
@@ -142,6 +142,9 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                     </td>
                     <td className="num" title={prediction?.basis.join("\n")}>
                       {prediction ? formatDurationWithUncertainty(prediction.totalSeconds, prediction.plusMinusSeconds) : "—"}
+                      {prediction && Object.values(prediction.steps).some((step) => step?.source === "paper") && (
+                        <div className="small muted">partly the paper&apos;s defaults: no runs measured yet</div>
+                      )}
                     </td>
                     {STEP_NAMES.map(([key]) => {
                       const step = prediction?.steps[key as keyof typeof prediction.steps];

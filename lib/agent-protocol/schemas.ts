@@ -59,11 +59,14 @@ export const trainPayload = z.object({
   executor: z.enum(["local", "slurm"]),
   params: trainParams,
 });
-export const stageOutPayload = z.object({ artifact: transferTicket });
+// Raw data is labelled at the data center (step A); its labels travel back with the model (the paper's
+// "labels back"), so the edge can validate the new model on labelled held-out data.
+export const stageOutPayload = z.object({ artifact: transferTicket, labelledDataset: transferTicket.nullable().default(null) });
 export const deployPayload = z.object({
   family: z.enum(["braggnn", "cookienetae"]),
   artifactSha256: sha256,
-  datasetPath: z.string().min(1).max(1024),
+  /** Held-out data: the registered dataset on the edge host, or the labelled copy that came back with the model. */
+  validation: z.union([z.object({ path: z.string().min(1).max(1024) }), z.object({ labelledSha256: sha256 })]),
   maxValidationSamples: z.number().int().positive(),
 });
 
@@ -120,14 +123,19 @@ export const transferResult = z.object({
 
 export const taskResults = {
   stage_in: z.object({ transfers: z.array(transferResult).min(1).max(2) }),
-  label: z.object({ peaks: z.number().int().nonnegative(), secondsPerPeak: finite.nonnegative(), failed: z.number().int().nonnegative() }),
+  label: z.object({
+    peaks: z.number().int().nonnegative(),
+    secondsPerPeak: finite.nonnegative(),
+    failed: z.number().int().nonnegative(),
+    output: z.object({ path: z.string().max(1024), bytes: z.number().int().positive(), sha256 }),
+  }),
   train: z.object({
     artifact: z.object({ path: z.string().max(1024), bytes: z.number().int().positive(), sha256 }),
     trainSeconds: finite.nonnegative(),
     queueSeconds: finite.nonnegative(),
     epochs: z.number().int().nonnegative(),
   }),
-  stage_out: z.object({ transfers: z.array(transferResult).length(1) }),
+  stage_out: z.object({ transfers: z.array(transferResult).min(1).max(2) }),
   deploy: z.object({
     path: z.string().max(1024),
     sha256,

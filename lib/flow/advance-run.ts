@@ -202,14 +202,31 @@ async function buildPayload(tx: Tx, run: LoadedRun, step: StepName, agentId: str
         { path: trained.artifact.path, bytes: BigInt(trained.artifact.bytes), sha256: trained.artifact.sha256 },
         now,
       );
-      return { artifact };
+      let labelledDataset = null;
+      if (run.dataset.kind === "raw") {
+        const labelled = await succeededResult<{ output: { path: string; bytes: number; sha256: string } }>(tx, run.id, "label");
+        const o = labelled.output;
+        labelledDataset = await newTransfer(
+          tx,
+          run,
+          "labels",
+          trainerAgent,
+          agentId,
+          { path: o.path, bytes: BigInt(o.bytes), sha256: o.sha256 },
+          now,
+        );
+      }
+      return { artifact, labelledDataset };
     }
     case "deploy": {
       const trained = await succeededResult<{ artifact: { sha256: string } }>(tx, run.id, "train");
       return {
         family: run.family.key,
         artifactSha256: trained.artifact.sha256,
-        datasetPath: run.dataset.path,
+        validation:
+          run.dataset.kind === "raw"
+            ? { labelledSha256: (await succeededResult<{ output: { sha256: string } }>(tx, run.id, "label")).output.sha256 }
+            : { path: run.dataset.path },
         maxValidationSamples: 4096,
       };
     }
