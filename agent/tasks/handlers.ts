@@ -3,7 +3,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { taskPayloads, type TaskKind } from "@/lib/agent-protocol/schemas";
-import { sha256File } from "@/agent/dataplane/hash";
+import { sha256File, sha256FileWithSize } from "@/agent/dataplane/hash";
 import { labelledPath, requireFile, storePath, taskDir } from "@/agent/store";
 import { runZoo, type ZooLine } from "@/agent/zoo";
 import { fetchTicket } from "@/agent/tasks/transfer";
@@ -35,14 +35,21 @@ async function label(context: TaskContext) {
   const { datasetSha256 } = payloadOf(context, "label");
   const { workdir } = context.config;
   const input = requireFile(storePath(workdir, datasetSha256, "dataset"), "The staged dataset");
-  const { lines } = await runZoo(context, ["label", "--data", input, "--out", labelledPath(workdir, datasetSha256)], {
+  const output = labelledPath(workdir, datasetSha256);
+  const { lines } = await runZoo(context, ["label", "--data", input, "--out", output], {
     workdir: taskDir(workdir, context.task.runId, `label-${context.task.attempt}`),
     onLine: (line) =>
       line.type === "progress" && context.emit({ type: "progress", done: Number(line.done), total: Number(line.total), note: "labelling" }),
   });
   const done = lines.find((l) => l.type === "labelled");
   if (!done) throw new TaskFailure("The labeller ended without reporting its result.");
-  return { peaks: Number(done.peaks), secondsPerPeak: Number(done.seconds_per_peak), failed: Number(done.failed ?? 0) };
+  const { sha256, bytes } = await sha256FileWithSize(output);
+  return {
+    peaks: Number(done.peaks),
+    secondsPerPeak: Number(done.seconds_per_peak),
+    failed: Number(done.failed ?? 0),
+    output: { path: output, bytes, sha256 },
+  };
 }
 
 async function train(context: TaskContext) {
@@ -120,7 +127,9 @@ async function train(context: TaskContext) {
   if (sha256 !== found.sha256) throw new TaskFailure(`Artifact checksum mismatch on the trainer (${sha256} ≠ ${String(found.sha256)}).`);
   const bytes = (await fs.stat(artifactPath)).size;
   const ended = Date.now();
-  const began = startedAt ?? submittedAt;
+  // Slurm's StartTime has whole seconds: it can read up to a second before our own submit time, and a
+  // negative queue wait would make the dashboard refuse the whole result.
+  const began = Math.max(startedAt ?? submittedAt, submittedAt);
   return {
     artifact: { path: artifactPath, bytes, sha256 },
     trainSeconds: (ended - began) / 1000,
@@ -130,9 +139,15 @@ async function train(context: TaskContext) {
 }
 
 async function stageOut(context: TaskContext) {
-  const { artifact } = payloadOf(context, "stage_out");
-  const dest = storePath(context.config.workdir, artifact.sha256, "checkpoint");
-  return { transfers: [await fetchTicket(context, artifact, dest, "model artifact")] };
+  const { artifact, labelledDataset } = payloadOf(context, "stage_out");
+  const { workdir } = context.config;
+  const transfers = [await fetchTicket(context, artifact, storePath(workdir, artifact.sha256, "checkpoint"), "model artifact")];
+  if (labelledDataset) {
+    transfers.push(
+      await fetchTicket(context, labelledDataset, storePath(workdir, labelledDataset.sha256, "dataset"), "labels (conventional analysis)"),
+    );
+  }
+  return { transfers };
 }
 
 async function deploy(context: TaskContext) {
@@ -144,9 +159,13 @@ async function deploy(context: TaskContext) {
   if (sha256 !== p.artifactSha256)
     throw new TaskFailure(`Refusing to deploy: artifact sha256 ${sha256} does not match ${p.artifactSha256}.`);
   const dir = taskDir(workdir, context.task.runId, `deploy-${context.task.attempt}`);
+  const validationData =
+    "path" in p.validation
+      ? p.validation.path
+      : requireFile(storePath(workdir, p.validation.labelledSha256, "dataset"), "The labelled validation data");
   const evaluation = await runZoo(
     context,
-    ["evaluate", "--checkpoint", staged, "--data", p.datasetPath, "--max-samples", String(p.maxValidationSamples)],
+    ["evaluate", "--checkpoint", staged, "--data", validationData, "--max-samples", String(p.maxValidationSamples)],
     { workdir: dir },
   );
   const result = evaluation.lines.find((l) => l.type === "evaluation");
