@@ -125,7 +125,17 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
   }
   await context.flush();
   try {
-    await client.request("POST", `/api/agent/v1/tasks/${task.id}/complete`, { body: completion });
+    try {
+      await client.request("POST", `/api/agent/v1/tasks/${task.id}/complete`, { body: completion });
+    } catch (error) {
+      // The dashboard refused the result itself (400): say so as a failure, so that the run fails with
+      // the reason instead of being declared lost when the lease runs out.
+      if (!(error instanceof DashboardError && error.status === 400)) throw error;
+      console.error(`[agent] the dashboard refused the result of task ${task.id}: ${error.message}`);
+      await client.request("POST", `/api/agent/v1/tasks/${task.id}/complete`, {
+        body: { status: "failed", error: `The dashboard refused this task's result: ${error.message}`.slice(0, 4000), retryable: false },
+      });
+    }
   } catch (error) {
     console.error(`[agent] could not report the end of task ${task.id}: ${(error as Error).message}`);
   } finally {

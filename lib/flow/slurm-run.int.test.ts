@@ -8,6 +8,7 @@ import { cancelInTest, launchInTest } from "@/testing/launch";
 import { zooProcessesOfRun } from "@/testing/procs";
 
 const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
+const LEASE_SECONDS = 6; // AGENT_LEASE_SECONDS of the test stack
 const SLURM_CONF = process.env.SLURM_CONF ?? path.resolve(__dirname, "../../.data/slurm/slurm.conf");
 
 let stack: Stack;
@@ -62,6 +63,11 @@ describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm b
     const run = await launchInTest(stack, { trainer: "slurm-cluster", epochs: 2, maxSamples: 1000 });
     const jobId = await trainJobId(run.id);
     const done = await stack.waitForRun(run.id, TERMINAL, 170_000);
+    if (done.status !== "succeeded") {
+      console.error(
+        `--- agent-slurm ---\n${stack.output("agent-slurm")}\n--- web ---\n${stack.output("web")}\n--- worker ---\n${stack.output("worker")}`,
+      );
+    }
     expect(done.status, done.statusReason ?? "").toBe("succeeded");
 
     const train = await stack.prisma.runStep.findFirstOrThrow({ where: { runId: run.id, name: "train" } });
@@ -114,7 +120,7 @@ describe("a Slurm job outlives its dead agent only until a new agent starts", ()
     const lost = await stack.waitForRun(run.id, TERMINAL, 30_000);
     expect(lost.status, lost.statusReason ?? "").toBe("lost");
     expect(lost.statusReason).toContain("slurm-login-agent");
-    expect((Date.now() - killedAt) / 1000).toBeLessThanOrEqual(6 + 4);
+    expect((Date.now() - killedAt) / 1000).toBeLessThanOrEqual(LEASE_SECONDS + 4);
     // The batch job does not depend on the agent's process: it is still training, unseen.
     expect(squeueState(jobId)).toBe("RUNNING");
 
