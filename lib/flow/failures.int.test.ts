@@ -2,13 +2,15 @@
 // `lost` within a bounded time and frees the trainer; restarting the dashboard and the worker loses
 // and repeats nothing; cancel reaches the training process; a retry resumes from the failed step.
 // Real processes only: the built dashboard, the worker, the agents, PostgreSQL and PyTorch.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Stack, waitFor } from "@/testing/stack";
 import { cancelInTest, launchInTest, retryInTest } from "@/testing/launch";
 import { zooProcessesOfRun } from "@/testing/procs";
 
 const LEASE_SECONDS = 6; // AGENT_LEASE_SECONDS of the test stack
 const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
+// Waits below carry their own bounds (and messages); the test limit only backs them up.
+vi.setConfig({ testTimeout: 240_000 });
 
 let stack: Stack;
 let lostRunId: string | null = null;

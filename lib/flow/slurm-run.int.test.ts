@@ -2,12 +2,14 @@
 // agent sits on the "login node" and submits the training as a batch job; cancel reaches the job.
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Stack, waitFor } from "@/testing/stack";
 import { cancelInTest, launchInTest } from "@/testing/launch";
 import { zooProcessesOfRun } from "@/testing/procs";
 
 const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
+// Waits below carry their own bounds (and messages); the test limit only backs them up.
+vi.setConfig({ testTimeout: 240_000 });
 const LEASE_SECONDS = 6; // AGENT_LEASE_SECONDS of the test stack
 const SLURM_CONF = process.env.SLURM_CONF ?? path.resolve(__dirname, "../../.data/slurm/slurm.conf");
 

@@ -4,12 +4,14 @@
 // corrupting network (a bad NIC, a broken middlebox). Everything else is the real stack.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freePort, Stack } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
 import { startCorruptingProxy, type CorruptingProxy } from "@/testing/corrupting-proxy";
 
 const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
+// Waits below carry their own bounds (and messages); the test limit only backs them up.
+vi.setConfig({ testTimeout: 240_000 });
 
 let stack: Stack;
 let proxy: CorruptingProxy;
