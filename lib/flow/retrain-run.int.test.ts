@@ -63,4 +63,18 @@ describe("a retrain run", () => {
     expect(done.status).toBe("succeeded");
     expect(await stack.prisma.runStep.count({ where: { runId: a.id, name: "train" } })).toBe(1);
   });
+
+  it("labels raw data at the data center, brings the labels back and validates the model on them", async () => {
+    const run = await launchInTest(stack, { dataset: "scan-0043", epochs: 2, maxSamples: null });
+    const done = await stack.waitForRun(run.id, ["succeeded", "failed", "lost", "canceled"]);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+    const steps = await stack.prisma.runStep.findMany({ where: { runId: run.id }, orderBy: { startedAt: "asc" } });
+    expect(steps.map((s) => s.name)).toEqual(["queue", "stage_in", "label", "train", "stage_out", "deploy"]);
+    const transfers = await stack.prisma.transfer.findMany({ where: { runId: run.id }, orderBy: { createdAt: "asc" } });
+    expect(transfers.map((t) => t.purpose)).toEqual(["dataset", "model", "labels"]);
+    const labelling = await stack.prisma.measurement.findFirst({ where: { runId: run.id, kind: "labelling" } });
+    expect(labelling?.secondsPerDatum).toBeGreaterThan(0);
+    const version = await stack.prisma.modelVersion.findUnique({ where: { runId: run.id } });
+    expect((version?.metrics as Record<string, number>).mean).toBeGreaterThan(0);
+  });
 });
