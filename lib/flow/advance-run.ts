@@ -24,7 +24,8 @@ export class StepSetupError extends Error {}
 /** Advances until the run waits on something outside (an agent, a free slot) or ends. */
 export async function advanceRun(runId: string): Promise<void> {
   for (let i = 0; i < 12; i++) {
-    const outcome = await prisma.$transaction((tx) => advanceOnce(tx, runId), { timeout: 15_000 });
+    // maxWait: under a burst (many launches and reports at once) a connection may take a while to free up.
+    const outcome = await prisma.$transaction((tx) => advanceOnce(tx, runId), { timeout: 15_000, maxWait: 10_000 });
     if (outcome.finishedOnTrainer) await wakeQueuedRuns(outcome.finishedOnTrainer);
     if (!outcome.progressed) return;
   }

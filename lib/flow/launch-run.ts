@@ -73,8 +73,10 @@ export async function launchRun({
     throw error;
   }
   // The durable job makes sure the run advances even if this process dies right now; the direct call
-  // makes dispatch fast.
+  // makes dispatch fast. The run exists and its job is queued, so the launch has succeeded: a direct
+  // advance that fails (e.g. no database connection free within maxWait under a burst of launches) is
+  // left to the worker rather than reported as a failed launch.
   await enqueueAdvance(run.id);
-  await advanceRun(run.id);
+  await advanceRun(run.id).catch((error: Error) => console.error(`[launch] run ${run.id} is left to the worker: ${error.message}`));
   return { run, created: true };
 }
