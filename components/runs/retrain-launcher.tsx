@@ -52,7 +52,10 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
     const choice = { dataset, epochs: Math.max(1, epochs || 1), maxSamples: maxSamples ? Number(maxSamples) : null };
     return inputs.trainers.map((t) => ({ trainer: t, prediction: predictLaunch(t, inputs, choice) }));
   }, [dataset, epochs, maxSamples, inputs]);
-  const fastest = recommendFastest(predictions.flatMap((p) => (p.prediction ? [p.prediction] : [])));
+  // A trainer with measured runs is not out-ranked by one whose numbers are only the paper's (optimistic) defaults.
+  const candidates = predictions.flatMap((p) => (p.prediction ? [p.prediction] : []));
+  const measured = candidates.filter((p) => p.steps.train.source === "measured");
+  const fastest = recommendFastest(measured.length ? measured : candidates);
   const chosenTrainer = trainerId || fastest?.trainerId || inputs.trainers[0]?.trainerId || "";
 
   function open() {
