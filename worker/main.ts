@@ -3,7 +3,8 @@
 import "dotenv/config";
 import { ADVANCE_QUEUE, getBoss } from "@/lib/flow/queue";
 import { advanceRun } from "@/lib/flow/advance-run";
-import { sweep } from "@/lib/flow/sweep";
+import { extendLeases, sweep } from "@/lib/flow/sweep";
+import { flowConfig } from "@/lib/flow/config";
 
 const SWEEP_MS = Number(process.env.SWEEP_INTERVAL_MS ?? 2000);
 
@@ -13,11 +14,21 @@ async function main() {
     for (const job of jobs) await advanceRun(job.data.runId);
   });
   let sweeping = false;
+  let lastSweepAt = Date.now();
+  let graceUntil = 0;
   const timer = setInterval(async () => {
     if (sweeping) return;
     sweeping = true;
     try {
-      const { lost } = await sweep();
+      // Cut off from PostgreSQL for longer than a lease: so were the agents. Renew every lease and judge
+      // nobody until they have had an offline period to report again.
+      if (Date.now() - lastSweepAt > flowConfig.leaseSeconds * 1000) {
+        await extendLeases();
+        graceUntil = Date.now() + flowConfig.agentOfflineSeconds * 1000;
+        console.log("[worker] back after an outage: leases renewed, judging agents again after a grace period");
+      }
+      const { lost } = await sweep(new Date(), { judge: Date.now() >= graceUntil });
+      lastSweepAt = Date.now();
       if (lost) console.log(`[worker] ${lost} task(s) lost their agent`);
     } catch (error) {
       console.error("[worker] sweep failed (will retry):", (error as Error).message);
