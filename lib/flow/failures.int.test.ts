@@ -131,6 +131,25 @@ describe("the dashboard and the worker killed and restarted mid-run: the run com
   });
 });
 
+describe("the dashboard down for longer than a lease while the worker runs: agents could not renew, so nobody is lost", () => {
+  it("completes the run exactly once after the dashboard is back", async () => {
+    const run = await launchInTest(stack, { epochs: 3, maxSamples: 1000 });
+    await waitForTraining(run.id);
+    await stack.kill("web", "SIGKILL");
+    await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 3) * 1000)); // every lease has run out meanwhile
+    await stack.startWeb();
+
+    const done = await stack.waitForRun(run.id, TERMINAL, 150_000);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+    const steps = await stack.prisma.runStep.findMany({ where: { runId: run.id } });
+    expect(steps.map((s) => `${s.name}:${s.attempt}:${s.status}`).sort()).toEqual(
+      ["queue:1:succeeded", "stage_in:1:succeeded", "train:1:succeeded", "stage_out:1:succeeded", "deploy:1:succeeded"].sort(),
+    );
+    expect(await stack.prisma.task.count({ where: { runId: run.id, status: { not: "succeeded" } } })).toBe(0);
+    expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
+  });
+});
+
 describe("cancel during local training stops the training process group", () => {
   it("leaves no process of the run and ends the run canceled", async () => {
     const run = await launchInTest(stack, { epochs: 200, maxSamples: 1000 });

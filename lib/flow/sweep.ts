@@ -4,6 +4,27 @@
 import { prisma } from "@/lib/db";
 import { flowConfig } from "@/lib/flow/config";
 import { advanceRun } from "@/lib/flow/advance-run";
+import { flowEvents } from "@/lib/flow/events";
+
+// Agents renew their leases through the dashboard's agent API. While that API is down (the web app
+// restarting, a deploy) no agent can, and an expired lease says nothing about the agent. So a lease is
+// judged at its expiry only while this process has steadily heard heartbeats (every live agent sends one
+// each lease/4) for half a lease, so that every live agent had its turn; without that evidence (API down,
+// this worker just started, or every agent silent) it is judged `agentOfflineSeconds` later: still bounded.
+const api = { upSince: Date.now(), lastHeard: 0, listening: false };
+
+function agentApiSteady(nowMs: number): boolean {
+  const half = (flowConfig.leaseSeconds * 1000) / 2;
+  if (!api.listening) {
+    api.listening = true;
+    flowEvents().on("heartbeat", () => {
+      const t = Date.now();
+      if (t - api.lastHeard > half) api.upSince = t;
+      api.lastHeard = t;
+    });
+  }
+  return nowMs - api.lastHeard <= half && nowMs - api.upSince >= half;
+}
 
 /**
  * `judge: false` only reconciles: used right after the sweeper itself was cut off (PostgreSQL down), when
@@ -13,11 +34,12 @@ export async function sweep(now = new Date(), { judge = true }: { judge?: boolea
   const touched = new Set<string>();
   let lost = 0;
 
+  const graceMs = agentApiSteady(now.getTime()) ? 0 : flowConfig.agentOfflineSeconds * 1000;
   const expired = await prisma.task.findMany({
-    where: { status: "leased", leaseExpiresAt: { lt: now } },
+    where: { status: "leased", leaseExpiresAt: { lt: new Date(now.getTime() - graceMs) } },
     include: { agent: { select: { name: true, lastHeartbeatAt: true } } },
   });
-  const offlineSince = new Date(now.getTime() - flowConfig.agentOfflineSeconds * 1000);
+  const offlineSince = new Date(now.getTime() - flowConfig.agentOfflineSeconds * 1000 - graceMs);
   const stranded = await prisma.task.findMany({
     where: {
       status: "pending",
