@@ -30,7 +30,9 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === "cli") cliCommand = argv[++i];
 }
 const url = datasource.url ?? process.env.DATABASE_URL;
-const log = (msg) => { if (process.env.SHIM_DEBUG) process.stderr.write(`[shim] ${msg}\n`); };
+const log = (msg) => {
+  if (process.env.SHIM_DEBUG) process.stderr.write(`[shim] ${msg}\n`);
+};
 
 // ---- pg quirks (prisma/orm#27403) ------------------------------------------------------
 // @prisma/adapter-pg cannot map the pg_catalog types "char" (oid 18) and name (oid 19) that the
@@ -43,8 +45,10 @@ const fixTypes = (res) => {
   for (const r of Array.isArray(res) ? res : [res]) {
     const chars = [];
     (r?.fields ?? []).forEach((f, i) => {
-      if (f.dataTypeID === 18) { chars.push(i); f.dataTypeID = 25; }
-      else if (f.dataTypeID === 19) f.dataTypeID = 25;
+      if (f.dataTypeID === 18) {
+        chars.push(i);
+        f.dataTypeID = 25;
+      } else if (f.dataTypeID === 19) f.dataTypeID = 25;
     });
     if (chars.length && r.rows) charCols.set(r.rows, chars);
   }
@@ -81,8 +85,9 @@ function schemaOf(u) {
 
 // stderr log lines the CLI parses for `cli ...` subcommands (it skips the first line)
 function cliFail(code, message) {
-  process.stderr.write("\n" + JSON.stringify({ level: "ERROR", target: "schema_engine::logger",
-    fields: { error_code: code, message } }) + "\n");
+  process.stderr.write(
+    "\n" + JSON.stringify({ level: "ERROR", target: "schema_engine::logger", fields: { error_code: code, message } }) + "\n",
+  );
   process.exit(1);
 }
 
@@ -92,8 +97,11 @@ if (cliCommand) {
   try {
     if (cliCommand === "can-connect-to-database") {
       const c = new pg.Client(cfg);
-      try { await c.connect(); await c.end(); process.exit(0); }
-      catch (e) {
+      try {
+        await c.connect();
+        await c.end();
+        process.exit(0);
+      } catch (e) {
         if (e.code === "3D000") cliFail("P1003", `Database \`${cfg.database}\` does not exist`);
         cliFail("P1001", `Can't reach database server: ${e.message}`);
       }
@@ -141,7 +149,8 @@ class ShimFactory extends PrismaPg {
   }
 }
 
-{ // re-type the "char" columns recorded above (patch the shared queryRaw of the pg adapter)
+{
+  // re-type the "char" columns recorded above (patch the shared queryRaw of the pg adapter)
   const probe = await new PrismaPg(pgConfig(url)).connect(); // lazy pool: opens no connection
   let proto = Object.getPrototypeOf(probe);
   while (proto && !Object.hasOwn(proto, "queryRaw")) proto = Object.getPrototypeOf(proto);
@@ -158,20 +167,37 @@ class ShimFactory extends PrismaPg {
   let sproto = Object.getPrototypeOf(probe);
   while (sproto && !Object.hasOwn(sproto, "executeScript")) sproto = Object.getPrototypeOf(sproto);
   sproto.executeScript = async function (script) {
-    try { await this.client.query(script); } catch (error) { this.onError(error); }
+    try {
+      await this.client.query(script);
+    } catch (error) {
+      this.onError(error);
+    }
   };
   await probe.dispose();
 }
 
 let inFlight = null; // id of the request being served, to answer it if the wasm engine panics
-globalThis.PRISMA_WASM_PANIC_REGISTRY = { message: "", set_message(m) { this.message = `RuntimeError: ${m}`; } };
+globalThis.PRISMA_WASM_PANIC_REGISTRY = {
+  message: "",
+  set_message(m) {
+    this.message = `RuntimeError: ${m}`;
+  },
+};
 process.on("uncaughtException", (e) => {
   const message = globalThis.PRISMA_WASM_PANIC_REGISTRY.message || String(e?.stack ?? e);
   process.stderr.write(`schema-engine shim: ${message}\n`);
   if (inFlight !== null) {
-    process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: inFlight, error: { code: 4466,
-      message: "An error happened. Check the data field for details.",
-      data: { is_panic: true, message, meta: null, error_code: null } } }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: inFlight,
+        error: {
+          code: 4466,
+          message: "An error happened. Check the data field for details.",
+          data: { is_panic: true, message, meta: null, error_code: null },
+        },
+      }) + "\n",
+    );
   }
   setTimeout(() => process.exit(101), 50);
 });
@@ -199,15 +225,19 @@ rl.on("line", (line) => {
     try {
       const m = METHOD[req.method] ?? req.method;
       inFlight = req.id;
-      if (typeof engine[m] !== "function") throw Object.assign(new Error(`schema-engine shim: unknown method ${req.method}`), { code: "P1000" });
+      if (typeof engine[m] !== "function")
+        throw Object.assign(new Error(`schema-engine shim: unknown method ${req.method}`), { code: "P1000" });
       // Upstream wasm bug (also in Prisma 6's engine:"js" path): evaluateDataLoss/createMigration
       // only read the migrations' schema from a cache that devDiagnostic fills when it needs a
       // shadow DB; on a database that was behind, the cache is empty and the engine fails with
       // "PostgreSQL shadow DB must be provided through an external factory". Warm the cache
       // through diagnoseMigrationHistory, which does use the adapter's shadow-db factory.
       if ((m === "evaluateDataLoss" || m === "createMigration") && req.params?.migrationsList) {
-        await engine.diagnoseMigrationHistory({ migrationsList: req.params.migrationsList,
-          optInToShadowDatabase: true, filters: req.params.filters ?? { externalTables: [], externalEnums: [] } });
+        await engine.diagnoseMigrationHistory({
+          migrationsList: req.params.migrationsList,
+          optInToShadowDatabase: true,
+          filters: req.params.filters ?? { externalTables: [], externalEnums: [] },
+        });
       }
       let result = await engine[m](req.params);
       if (m === "diff" && result && typeof result.stdout === "string") {
@@ -219,10 +249,23 @@ rl.on("line", (line) => {
     } catch (e) {
       const isPanic = e?.name === "RuntimeError";
       const message = isPanic ? globalThis.PRISMA_WASM_PANIC_REGISTRY.message : (e?.message ?? String(e));
-      send({ jsonrpc: "2.0", id: req.id, error: { code: 4466, message: "An error happened. Check the data field for details.",
-        data: { is_panic: isPanic, message, meta: e?.meta ?? null, error_code: e?.code ?? null } } });
+      send({
+        jsonrpc: "2.0",
+        id: req.id,
+        error: {
+          code: 4466,
+          message: "An error happened. Check the data field for details.",
+          data: { is_panic: isPanic, message, meta: e?.meta ?? null, error_code: e?.code ?? null },
+        },
+      });
       inFlight = null;
     }
   });
 });
-rl.on("close", async () => { await queue; try { engine.free(); } catch {} process.exit(0); });
+rl.on("close", async () => {
+  await queue;
+  try {
+    engine.free();
+  } catch {}
+  process.exit(0);
+});

@@ -262,7 +262,11 @@ describe("the Slurm controller down for a while during a job: the run still ends
     // The job is submitted (its id is in the step's working directory) and pending or running.
     await stack.waitForStep(run.id, "train", "running", 120_000);
     const jobIdFile = path.join(stack.agentWorkdir("slurm"), "runs", run.id, "train-1", "executor-job-id");
-    const jobId = await waitFor("the Slurm job id", async () => fs.existsSync(jobIdFile) && fs.readFileSync(jobIdFile, "utf8").trim(), 60_000);
+    const jobId = await waitFor(
+      "the Slurm job id",
+      async () => fs.existsSync(jobIdFile) && fs.readFileSync(jobIdFile, "utf8").trim(),
+      60_000,
+    );
     expect(jobId).toMatch(/^\d+$/);
 
     const pid = slurmctldPid()!;

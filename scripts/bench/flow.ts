@@ -31,7 +31,10 @@ async function benchTrainer(stack: Stack, trainer: "local-cpu" | "slurm-cluster"
 }
 
 async function benchLiveUpdates(stack: Stack) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu"],
+  });
   const page = await browser.newPage();
   await page.goto(`${stack.url}/login`);
   await page.getByLabel("E-mail").fill("scientist@demo.test");
@@ -76,7 +79,13 @@ async function main() {
       liveUpdateMs: { n: live.length, p50: ms(q(live, 0.5)), p95: ms(q(live, 0.95)), target: "< 1000 ms p95" },
     };
     console.table(
-      result.trainers.map((t) => ({ trainer: t.trainer, "dispatch p50 ms": t.dispatchMs.p50, "dispatch p95 ms": t.dispatchMs.p95, "overhead p50 ms": t.controlOverheadMs.p50, "overhead p95 ms": t.controlOverheadMs.p95 })),
+      result.trainers.map((t) => ({
+        trainer: t.trainer,
+        "dispatch p50 ms": t.dispatchMs.p50,
+        "dispatch p95 ms": t.dispatchMs.p95,
+        "overhead p50 ms": t.controlOverheadMs.p50,
+        "overhead p95 ms": t.controlOverheadMs.p95,
+      })),
     );
     console.log(JSON.stringify({ type: "bench-flow", ...result }));
   } finally {

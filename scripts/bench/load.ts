@@ -25,7 +25,12 @@ const TERMINAL = new Set(["succeeded", "failed", "lost", "canceled"]);
 
 const q = (values: number[], p: number) => quantile(values, p) ?? NaN;
 const round = (x: number) => Math.round(x * 10) / 10;
-const stats = (values: number[]) => ({ n: values.length, p50: round(q(values, 0.5)), p95: round(q(values, 0.95)), max: round(Math.max(...values)) });
+const stats = (values: number[]) => ({
+  n: values.length,
+  p50: round(q(values, 0.5)),
+  p95: round(q(values, 0.95)),
+  max: round(Math.max(...values)),
+});
 
 type View = { id: string; status: string; metrics: { epoch: number }[]; eventAtMs?: number };
 
@@ -160,8 +165,7 @@ async function main() {
     for (const r of ended) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
     const versions = await stack.prisma.modelVersion.groupBy({ by: ["runId"], where: { runId: { in: ids } }, _count: true });
     const trains = await stack.prisma.runStep.groupBy({ by: ["runId"], where: { runId: { in: ids }, name: "train" }, _count: true });
-    const oneEach = (rows: { runId: string | null; _count: number }[]) =>
-      ids.every((id) => rows.find((r) => r.runId === id)?._count === 1);
+    const oneEach = (rows: { runId: string | null; _count: number }[]) => ids.every((id) => rows.find((r) => r.runId === id)?._count === 1);
     const perTrainer = await stack.prisma.run.groupBy({ by: ["trainerId"], where: { id: { in: ids } }, _count: true });
 
     const metrics = await stack.prisma.runMetric.findMany({ where: { runId: { in: ids } } });
@@ -201,8 +205,16 @@ async function main() {
     console.table({
       "run page (GET /runs/<id>)": { n: result.pageMs.runPage.n, "p50 ms": result.pageMs.runPage.p50, "p95 ms": result.pageMs.runPage.p95 },
       "runs list (GET /runs)": { n: result.pageMs.runsList.n, "p50 ms": result.pageMs.runsList.p50, "p95 ms": result.pageMs.runsList.p95 },
-      "live event → client": { n: result.liveUpdateMs.event.n, "p50 ms": result.liveUpdateMs.event.p50, "p95 ms": result.liveUpdateMs.event.p95 },
-      "epoch stored → client": { n: result.liveUpdateMs.epoch.n, "p50 ms": result.liveUpdateMs.epoch.p50, "p95 ms": result.liveUpdateMs.epoch.p95 },
+      "live event → client": {
+        n: result.liveUpdateMs.event.n,
+        "p50 ms": result.liveUpdateMs.event.p50,
+        "p95 ms": result.liveUpdateMs.event.p95,
+      },
+      "epoch stored → client": {
+        n: result.liveUpdateMs.epoch.n,
+        "p50 ms": result.liveUpdateMs.epoch.p50,
+        "p95 ms": result.liveUpdateMs.epoch.p95,
+      },
     });
     console.table({
       runs: { value: RUNS },

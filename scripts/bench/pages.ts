@@ -70,38 +70,61 @@ async function seed() {
   await prisma.$executeRawUnsafe(
     `truncate "RunStep", "Transfer", "Measurement", "ModelVersion", "Run", "Dataset", "Agent", "ExperimentMember", "Experiment", "Trainer", "EdgeHost", "ModelFamily", "User" cascade`,
   );
-  await exec("users", `insert into "User"(id, email, name, role) values
+  await exec(
+    "users",
+    `insert into "User"(id, email, name, role) values
     ('bench_admin', 'admin@bench', 'Bench Admin', 'admin'::"Role"),
     ('bench_pi', 'pi@bench', 'Bench PI', 'scientist'::"Role"),
-    ('bench_sci', 'sci@bench', 'Bench Scientist', 'scientist'::"Role")`);
-  await exec("families", `insert into "ModelFamily"(id, key, name, "inputSpec", "entryPoint", "defaultHyperParameters", metrics) values
+    ('bench_sci', 'sci@bench', 'Bench Scientist', 'scientist'::"Role")`,
+  );
+  await exec(
+    "families",
+    `insert into "ModelFamily"(id, key, name, "inputSpec", "entryPoint", "defaultHyperParameters", metrics) values
     ('bench_fam_1', 'braggnn', 'BraggNN', '{}', 'braggnn', '{"epochs":100}', '{}'),
-    ('bench_fam_2', 'cookienetae', 'CookieNetAE', '{}', 'cookienetae', '{"epochs":100}', '{}')`);
-  await exec("edge hosts", `insert into "EdgeHost"(id, name, site) values ('bench_edge_1', 'edge-1id', 'APS'), ('bench_edge_2', 'edge-lcls', 'SLAC')`);
+    ('bench_fam_2', 'cookienetae', 'CookieNetAE', '{}', 'cookienetae', '{"epochs":100}', '{}')`,
+  );
+  await exec(
+    "edge hosts",
+    `insert into "EdgeHost"(id, name, site) values ('bench_edge_1', 'edge-1id', 'APS'), ('bench_edge_2', 'edge-lcls', 'SLAC')`,
+  );
   await exec(
     "trainers",
     `insert into "Trainer"(id, name, site, hardware, executor) values ${TRAINERS.map((t) => `('bench_tr_${t.n}', '${t.name}', 'ALCF', '${t.name}', '${t.executor}'::"ExecutorKind")`).join(", ")}`,
   );
-  await exec("agents", `insert into "Agent"(id, name, kind, "trainerId", "edgeHostId", "tokenHash", "tokenPrefix")
+  await exec(
+    "agents",
+    `insert into "Agent"(id, name, kind, "trainerId", "edgeHostId", "tokenHash", "tokenPrefix")
     select 'bench_ag_tr_'||n, 'agent-tr-'||n, 'trainer'::"AgentKind", 'bench_tr_'||n, null, 'hash_tr_'||n, 'p' from generate_series(1, ${TRAINERS.length}) n
     union all
-    select 'bench_ag_edge_'||n, 'agent-edge-'||n, 'edge'::"AgentKind", null, 'bench_edge_'||n, 'hash_edge_'||n, 'p' from generate_series(1, 2) n`);
+    select 'bench_ag_edge_'||n, 'agent-edge-'||n, 'edge'::"AgentKind", null, 'bench_edge_'||n, 'hash_edge_'||n, 'p' from generate_series(1, 2) n`,
+  );
   // 20 experiments, one beamtime window (5 days) each spread over the year; the scientist is a member of 5.
-  await exec("experiments", `insert into "Experiment"(id, name, beamline, technique, "piId", "beamtimeStart", "beamtimeEnd")
+  await exec(
+    "experiments",
+    `insert into "Experiment"(id, name, beamline, technique, "piId", "beamtimeStart", "beamtimeEnd")
     select 'bench_exp_'||e, 'bench-exp-'||lpad(e::text, 2, '0'), case when e % 2 = 0 then '1-ID' else 'LCLS-TMO' end, 'HEDM',
            case when e <= 5 then 'bench_pi' else 'bench_admin' end,
            date_trunc('day', now()) - ((e * 18) || ' days')::interval, date_trunc('day', now()) - ((e * 18 - 5) || ' days')::interval
-    from generate_series(1, ${EXPERIMENTS}) e`);
-  await exec("members", `insert into "ExperimentMember"("experimentId", "userId") select 'bench_exp_'||e, 'bench_sci' from generate_series(1, 5) e`);
-  await exec("datasets", `insert into "Dataset"(id, "experimentId", "edgeHostId", "familyKey", name, path, bytes, sha256, kind, "sampleCount", shapes, "registeredById")
+    from generate_series(1, ${EXPERIMENTS}) e`,
+  );
+  await exec(
+    "members",
+    `insert into "ExperimentMember"("experimentId", "userId") select 'bench_exp_'||e, 'bench_sci' from generate_series(1, 5) e`,
+  );
+  await exec(
+    "datasets",
+    `insert into "Dataset"(id, "experimentId", "edgeHostId", "familyKey", name, path, bytes, sha256, kind, "sampleCount", shapes, "registeredById")
     select 'bench_ds_'||e||'_'||f, 'bench_exp_'||e, 'bench_edge_'||(1 + e % 2), case when f = 1 then 'braggnn' else 'cookienetae' end,
            'ds-'||f, '/data/ds-'||e||'-'||f, case when f = 1 then 242 else 4096 end * (50000 + e * 1000)::bigint, 'sha', 'labelled'::"DatasetKind",
            50000 + e * 1000, '{}', 'bench_admin'
-    from generate_series(1, ${EXPERIMENTS}) e, generate_series(1, 2) f`);
+    from generate_series(1, ${EXPERIMENTS}) e, generate_series(1, 2) f`,
+  );
 
   // Per-run values first, in an unlogged scratch table, so runs and steps agree.
   await prisma.$executeRawUnsafe(`drop table if exists bench_tmp`);
-  await exec("run plan", `create unlogged table bench_tmp as
+  await exec(
+    "run plan",
+    `create unlogged table bench_tmp as
     select g, e, f, t, created,
            case when g <= 100 then 'queued' when g <= 150 then 'running'
                 when r < 0.82 then 'succeeded' when r < 0.92 then 'failed' when r < 0.97 then 'canceled' else 'lost' end as status,
@@ -116,11 +139,17 @@ async function seed() {
              round((3 + random() * 4)::numeric, 2)::float8 as dep,
              round((1 + random() * 3)::numeric, 2)::float8 as ov
       from generate_series(1, ${RUNS}) g
-    ) x`);
+    ) x`,
+  );
   const col = (key: "train" | "stageIn" | "stageOut") => `(case t ${TRAINERS.map((tr) => `when ${tr.n} then ${tr[key]}`).join(" ")} end)`;
   await exec("plan seconds", `alter table bench_tmp add column s_in float8, add column s_train float8, add column s_out float8`);
-  await exec("plan fill", `update bench_tmp set s_in = ${col("stageIn")} * si, s_train = ${col("train")} * tr * (case when f = 2 then 0.5 else 1 end), s_out = ${col("stageOut")} * so`);
-  await exec("runs", `insert into "Run"(id, "experimentId", "datasetId", "familyId", "trainerId", "edgeHostId", "createdById", params, "idempotencyKey",
+  await exec(
+    "plan fill",
+    `update bench_tmp set s_in = ${col("stageIn")} * si, s_train = ${col("train")} * tr * (case when f = 2 then 0.5 else 1 end), s_out = ${col("stageOut")} * so`,
+  );
+  await exec(
+    "runs",
+    `insert into "Run"(id, "experimentId", "datasetId", "familyId", "trainerId", "edgeHostId", "createdById", params, "idempotencyKey",
                          status, predicted, "createdAt", "startedAt", "endedAt", "endToEndSeconds", "queueSeconds", "controlOverheadSeconds", "updatedAt")
     select 'bench_run_'||g, 'bench_exp_'||e, 'bench_ds_'||e||'_'||f, 'bench_fam_'||f, 'bench_tr_'||t, 'bench_edge_'||(1 + e % 2),
            case when e <= 5 then 'bench_sci' else 'bench_admin' end, '{"epochs":100,"maxSamples":null}', 'bench_idem_'||g,
@@ -140,8 +169,11 @@ async function seed() {
            case when status = 'queued' then null else q end,
            case when status = 'succeeded' then ov end,
            created
-    from bench_tmp`);
-  await exec("steps", `insert into "RunStep"(id, "runId", name, status, seconds)
+    from bench_tmp`,
+  );
+  await exec(
+    "steps",
+    `insert into "RunStep"(id, "runId", name, status, seconds)
     select 'bench_st_'||g||'_'||s.name, 'bench_run_'||g, s.name::"StepName",
            (case when status = 'succeeded' then 'succeeded'
                  when status in ('failed', 'lost') and s.name = 'train' then status
@@ -151,21 +183,31 @@ async function seed() {
     from bench_tmp
     join (values ('queue', 1), ('stage_in', 2), ('train', 3), ('stage_out', 4), ('deploy', 5)) as s(name, ord)
       on case when status = 'queued' then false when status = 'running' then s.ord <= 2
-              when status = 'succeeded' then true else s.ord <= 3 end`);
-  await exec("transfers", `insert into "Transfer"(id, purpose, "sourceAgentId", "destAgentId", "sourcePath", bytes, sha256, "tokenHash", "tokenExpiresAt", status, seconds, "createdAt")
+              when status = 'succeeded' then true else s.ord <= 3 end`,
+  );
+  await exec(
+    "transfers",
+    `insert into "Transfer"(id, purpose, "sourceAgentId", "destAgentId", "sourcePath", bytes, sha256, "tokenHash", "tokenExpiresAt", status, seconds, "createdAt")
     select 'bench_xfer_'||g, case when g % 2 = 0 then 'stage_in' else 'stage_out' end,
            case when g % 2 = 0 then 'bench_ag_edge_'||(1 + g % 2) else 'bench_ag_tr_'||(1 + g % ${TRAINERS.length}) end,
            case when g % 2 = 0 then 'bench_ag_tr_'||(1 + g % ${TRAINERS.length}) else 'bench_ag_edge_'||(1 + (g / 2) % 2) end,
            '/x', b, 'sha', 'tok_'||g, now(), 'succeeded'::"TransferStatus", b / 8e8 + 0.5 + random() * 0.2, now() - g * interval '1 hour'
-    from (select g, (1e6 + random() * 2e9)::bigint as b from generate_series(1, 4000) g) x`);
-  await exec("measurements", `insert into "Measurement"(id, kind, "familyId", host, "secondsPerDatum", samples)
+    from (select g, (1e6 + random() * 2e9)::bigint as b from generate_series(1, 4000) g) x`,
+  );
+  await exec(
+    "measurements",
+    `insert into "Measurement"(id, kind, "familyId", host, "secondsPerDatum", samples)
     select 'bench_m_'||g, case when g % 3 = 0 then 'labelling' else 'inference' end::"MeasurementKind", 'bench_fam_'||(1 + g % 2),
            case when g % 3 = 0 then 'labeller' else case when g % 2 = 0 then 'edge-1id' else 'edge-lcls' end end,
            case when g % 3 = 0 then 2.4e-6 else 3.5e-7 end * (0.8 + random() * 0.4), 4096
-    from generate_series(1, 1200) g`);
-  await exec("model versions", `insert into "ModelVersion"(id, "familyId", version, metrics, "artifactFormat", "artifactBytes", "artifactSha256", aliases)
+    from generate_series(1, 1200) g`,
+  );
+  await exec(
+    "model versions",
+    `insert into "ModelVersion"(id, "familyId", version, metrics, "artifactFormat", "artifactBytes", "artifactSha256", aliases)
     select 'bench_mv_'||g, 'bench_fam_'||(1 + g % 2), g, '{}', 'pt', case when g % 2 = 0 then 140000 else 850000 end, 'sha', '{}'
-    from generate_series(1, 60) g`);
+    from generate_series(1, 60) g`,
+  );
   await prisma.$executeRawUnsafe(`drop table bench_tmp`);
   await prisma.$executeRawUnsafe(`analyze`);
   console.error(`seed: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -195,7 +237,14 @@ async function time(name: string, fn: () => Promise<string>): Promise<Result> {
   }
   samples.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
-  return { name, calls: CALLS, medianMs: round(quantile(samples, 0.5)), p95Ms: round(quantile(samples, 0.95)), maxMs: round(samples[samples.length - 1]), detail };
+  return {
+    name,
+    calls: CALLS,
+    medianMs: round(quantile(samples, 0.5)),
+    p95Ms: round(quantile(samples, 0.95)),
+    maxMs: round(samples[samples.length - 1]),
+    detail,
+  };
 }
 
 async function main() {
@@ -205,16 +254,30 @@ async function main() {
   const scientist: Actor = { id: "bench_sci", role: "scientist" };
   const results: Result[] = [];
 
-  results.push(await time("runs list, page 1 (staff)", async () => `${(await listRuns({ actor: admin, filters: runFilters.parse({}) })).runs.length} rows`));
-  results.push(await time("runs list, page 1 (scientist, 5 of 20 experiments)", async () => `${(await listRuns({ actor: scientist, filters: runFilters.parse({}) })).runs.length} rows`));
   results.push(
-    await time("runs list, filtered: succeeded on one trainer, page 3 (scientist)", async () =>
-      `${(await listRuns({ actor: scientist, filters: runFilters.parse({ status: "succeeded", trainer: "bench_tr_3", page: "3" }) })).runs.length} rows`,
+    await time(
+      "runs list, page 1 (staff)",
+      async () => `${(await listRuns({ actor: admin, filters: runFilters.parse({}) })).runs.length} rows`,
     ),
   );
   results.push(
-    await time("runs list, filtered: failed in one experiment (staff)", async () =>
-      `${(await listRuns({ actor: admin, filters: runFilters.parse({ status: "failed", experiment: "bench_exp_7" }) })).runs.length} rows`,
+    await time(
+      "runs list, page 1 (scientist, 5 of 20 experiments)",
+      async () => `${(await listRuns({ actor: scientist, filters: runFilters.parse({}) })).runs.length} rows`,
+    ),
+  );
+  results.push(
+    await time(
+      "runs list, filtered: succeeded on one trainer, page 3 (scientist)",
+      async () =>
+        `${(await listRuns({ actor: scientist, filters: runFilters.parse({ status: "succeeded", trainer: "bench_tr_3", page: "3" }) })).runs.length} rows`,
+    ),
+  );
+  results.push(
+    await time(
+      "runs list, filtered: failed in one experiment (staff)",
+      async () =>
+        `${(await listRuns({ actor: admin, filters: runFilters.parse({ status: "failed", experiment: "bench_exp_7" }) })).runs.length} rows`,
     ),
   );
   // The turnaround page: data plus every aggregation the page renders.
@@ -250,7 +313,10 @@ async function main() {
   );
   results.push(
     await time("cost model parameters (staff)", async () => {
-      const d = await getMeasuredParameters({ actor: admin, params: parseCostModelParams({ trainer: "bench_tr_1", family: "cookienetae" }) });
+      const d = await getMeasuredParameters({
+        actor: admin,
+        params: parseCostModelParams({ trainer: "bench_tr_1", family: "cookienetae" }),
+      });
       return `C(T) ${d.parameters?.trainingMicroseconds.points} runs`;
     }),
   );
