@@ -130,3 +130,33 @@ describe("production start-up", () => {
     expect(result.stderr).toContain("NEXTAUTH_SECRET must be set");
   });
 });
+
+describe("security at the edge of the app", () => {
+  it("sends security headers, a content security policy among them", async () => {
+    const response = await fetch(`${stack.url}/login`);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-powered-by")).toBeNull();
+  });
+
+  it("rate-limits password guessing on one account, and says so", async () => {
+    const session = new HttpSession(stack.url);
+    const csrf = (await (await session.fetch("/api/auth/csrf")).json()) as { csrfToken: string };
+    let lastError = "";
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const body = new URLSearchParams({ csrfToken: csrf.csrfToken, email: "pi@demo.test", password: `guess-${attempt}`, json: "true" });
+      const response = await session.fetch("/api/auth/callback/credentials", {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      lastError = decodeURIComponent(new URL(((await response.json()) as { url: string }).url).searchParams.get("error") ?? "");
+    }
+    expect(lastError).toContain("Too many sign-in attempts");
+    // The right password is refused too while the limit holds: guessing cannot get through.
+    expect(await new HttpSession(stack.url).signIn("pi@demo.test")).toBe(false);
+  });
+});
