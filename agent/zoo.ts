@@ -8,7 +8,8 @@ export type ZooLine = { type: string; [key: string]: unknown };
 
 const executors: Partial<Record<"local" | "slurm", Executor>> = {};
 export function executor(kind: "local" | "slurm"): Executor {
-  executors[kind] ??= kind === "slurm" ? new SlurmExecutor() : new LocalExecutor();
+  // Slurm is polled every 250 ms: the pending → running moment is part of the dispatch latency users feel.
+  executors[kind] ??= kind === "slurm" ? new SlurmExecutor({ pollIntervalMs: 250 }) : new LocalExecutor();
   return executors[kind];
 }
 
