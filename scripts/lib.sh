@@ -35,7 +35,9 @@ ensure_apt() {
 ensure_node_modules() {
   if [ ! -d node_modules/next ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm dependencies (npm ci)"
+    local started=$SECONDS
     npm ci --no-audit --no-fund --loglevel=error
+    log "npm ci took $((SECONDS - started)) s"
   fi
 }
 
