@@ -4,7 +4,7 @@ import { requireUser } from "@/lib/auth/session";
 import { listRuns } from "@/lib/server/runs/list-runs";
 import { listExperiments } from "@/lib/server/experiments/list-experiments";
 import { StatusBadge } from "@/components/runs/run-status-badge";
-import { formatDuration } from "@/lib/cost-model/format";
+import { RunsTable } from "@/components/runs/runs-table";
 
 export const metadata: Metadata = { title: "Overview" };
 export const dynamic = "force-dynamic";
@@ -37,31 +37,7 @@ export default async function OverviewPage() {
         </div>
       </div>
       <h2>Recent runs</h2>
-      <table>
-        <tbody>
-          {runs.slice(0, 10).map((r) => (
-            <tr key={r.id}>
-              <td>
-                <Link href={`/runs/${r.id}`}>#{r.number}</Link>
-              </td>
-              <td>
-                <StatusBadge status={r.status} />
-              </td>
-              <td>{r.experiment.name}</td>
-              <td>
-                {r.family.name} · {r.dataset.name}
-              </td>
-              <td>{r.trainer.name}</td>
-              <td className="num">{r.endToEndSeconds != null ? formatDuration(r.endToEndSeconds) : "—"}</td>
-            </tr>
-          ))}
-          {runs.length === 0 && (
-            <tr>
-              <td className="muted">No runs yet: open an experiment and click Retrain.</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <RunsTable runs={runs.slice(0, 10)} empty="No runs yet: open an experiment and click Retrain." />
     </>
   );
 }

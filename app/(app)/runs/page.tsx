@@ -5,8 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listRuns, runFilters } from "@/lib/server/runs/list-runs";
 import { listExperiments } from "@/lib/server/experiments/list-experiments";
-import { StatusBadge } from "@/components/runs/run-status-badge";
-import { formatDuration } from "@/lib/cost-model/format";
+import { RunsTable } from "@/components/runs/runs-table";
 
 export const metadata: Metadata = { title: "Runs" };
 export const dynamic = "force-dynamic";
@@ -58,49 +57,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         />
         <button type="submit">Filter</button>
       </form>
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Status</th>
-            <th>Experiment</th>
-            <th>Model · dataset</th>
-            <th>Trainer</th>
-            <th>By</th>
-            <th>Created</th>
-            <th className="num">Queue</th>
-            <th className="num">End-to-end</th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <Link href={`/runs/${r.id}`}>#{r.number}</Link>
-              </td>
-              <td title={r.statusReason ?? undefined}>
-                <StatusBadge status={r.status} />
-              </td>
-              <td>{r.experiment.name}</td>
-              <td>
-                {r.family.name} · {r.dataset.name}
-              </td>
-              <td>{r.trainer.name}</td>
-              <td>{r.createdBy.name}</td>
-              <td className="mono small">{r.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
-              <td className="num">{r.queueSeconds != null ? formatDuration(r.queueSeconds) : "—"}</td>
-              <td className="num">{r.endToEndSeconds != null ? formatDuration(r.endToEndSeconds) : "—"}</td>
-            </tr>
-          ))}
-          {runs.length === 0 && (
-            <tr>
-              <td colSpan={9} className="muted">
-                No runs match.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <RunsTable runs={runs} empty="No runs match." />
       <div className="row" style={{ marginTop: 8 }}>
         {filters.page > 1 && <Link href={link({ page: filters.page - 1 })}>← Newer</Link>}
         <span className="muted small">Page {filters.page}</span>

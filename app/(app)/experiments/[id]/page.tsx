@@ -4,8 +4,8 @@ import { notFound } from "next/navigation";
 import { requireUser, isExperimentMember } from "@/lib/auth/session";
 import { can } from "@/lib/auth/permissions";
 import { getExperiment } from "@/lib/server/experiments/get-experiment";
-import { formatBytes, formatDuration } from "@/lib/cost-model/format";
-import { StatusBadge } from "@/components/runs/run-status-badge";
+import { formatBytes } from "@/lib/cost-model/format";
+import { RunsTable } from "@/components/runs/runs-table";
 import { RetrainLauncher } from "@/components/runs/retrain-launcher";
 import { prisma } from "@/lib/db";
 import { getPredictionInputs } from "@/lib/server/predictions/get-prediction-inputs";
@@ -126,43 +126,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
       </table>
 
       <h2>Runs</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Status</th>
-            <th>Model · dataset</th>
-            <th>Trainer</th>
-            <th>By</th>
-            <th className="num">End-to-end</th>
-          </tr>
-        </thead>
-        <tbody>
-          {experiment.runs.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <Link href={`/runs/${r.id}`}>#{r.number}</Link>
-              </td>
-              <td>
-                <StatusBadge status={r.status} />
-              </td>
-              <td>
-                {r.family.name} · {r.dataset.name}
-              </td>
-              <td>{r.trainer.name}</td>
-              <td>{r.createdBy.name}</td>
-              <td className="num">{r.endToEndSeconds != null ? formatDuration(r.endToEndSeconds) : "—"}</td>
-            </tr>
-          ))}
-          {experiment.runs.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted">
-                No runs yet.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <RunsTable runs={experiment.runs} empty="No runs yet." />
     </>
   );
 }
