@@ -10,7 +10,7 @@ RESULTS="$ROOT/test-results/bench"
 mkdir -p "$RESULTS"
 
 require_node
-ensure_apt python3-torch python3-numpy python3-scipy python3-h5py python3-onnx chromium
+ensure_apt postgresql postgresql-client python3-torch python3-numpy python3-scipy python3-h5py python3-onnx chromium
 ensure_node_modules
 CLEANUP=()
 trap 'for cmd in "${CLEANUP[@]}"; do eval "$cmd" >/dev/null 2>&1 || true; done' EXIT INT TERM
@@ -25,7 +25,7 @@ node --import tsx agent/dataplane/bench.ts | tee "$RESULTS/dataplane.json"
 log "3/4 retrain flow on the real stack"
 node --import tsx scripts/bench/flow.ts | tee "$RESULTS/flow.txt"
 log "4/4 page server times with 100 000 runs"
-psql "$TEST_PG_URL" -qc "create database bench_pages"
+tsx scripts/postgres.ts createdb --url "$TEST_PG_URL" --db bench_pages
 DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" prisma migrate deploy >/dev/null
 DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" node --import tsx scripts/bench/pages.ts | tee "$RESULTS/pages.txt"
 log "results in $RESULTS"

@@ -62,7 +62,7 @@ migrate() {
 # through the CLEANUP array the caller's trap runs.
 start_test_services() {
   rm -rf "$1"
-  tsx scripts/postgres.ts start --dir "$1" --port "$TEST_PG_PORT" --db postgres >/dev/null
+  tsx scripts/postgres.ts start --dir "$1" --port "$TEST_PG_PORT" --db postgres --ephemeral >/dev/null
   CLEANUP+=("tsx scripts/postgres.ts stop --dir '$1'")
   if eval "$(bash scripts/slurm/start.sh 2>"$2/slurm-start.log")"; then
     CLEANUP+=("bash scripts/slurm/stop.sh")
@@ -75,7 +75,7 @@ start_test_services() {
 # (small datasets) for Stack.create to clone (testing/stack.ts).
 prepare_template() {
   export DATABASE_URL="${TEST_PG_URL%/*}/$TEST_TEMPLATE_DB"
-  psql "$TEST_PG_URL" -qc "create database $TEST_TEMPLATE_DB" &&
+  tsx scripts/postgres.ts createdb --url "$TEST_PG_URL" --db "$TEST_TEMPLATE_DB" &&
     prisma generate >/dev/null &&
     prisma migrate deploy >/dev/null &&
     prisma migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --exit-code >"$1/migration-drift.txt" 2>&1 ||

