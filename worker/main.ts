@@ -15,19 +15,16 @@ async function main() {
   });
   let sweeping = false;
   let lastSweepAt = Date.now();
-  let graceUntil = 0;
   const timer = setInterval(async () => {
     if (sweeping) return;
     sweeping = true;
     try {
-      // Cut off from PostgreSQL for longer than a lease: so were the agents. Renew every lease and judge
-      // nobody until they have had an offline period to report again.
+      // Cut off from PostgreSQL for longer than a lease: so were the agents; renew their leases first.
       if (Date.now() - lastSweepAt > flowConfig.leaseSeconds * 1000) {
         await extendLeases();
-        graceUntil = Date.now() + flowConfig.agentOfflineSeconds * 1000;
-        console.log("[worker] back after an outage: leases renewed, judging agents again after a grace period");
+        console.log("[worker] back after an outage: leases renewed");
       }
-      const { lost } = await sweep(new Date(), { judge: Date.now() >= graceUntil });
+      const { lost } = await sweep();
       lastSweepAt = Date.now();
       if (lost) console.log(`[worker] ${lost} task(s) lost their agent`);
     } catch (error) {

@@ -26,11 +26,7 @@ function agentApiSteady(nowMs: number): boolean {
   return nowMs - api.lastHeard <= half && nowMs - api.upSince >= half;
 }
 
-/**
- * `judge: false` only reconciles: used right after the sweeper itself was cut off (PostgreSQL down), when
- * agents could not renew their leases either and must get a term to come back before anyone is called lost.
- */
-export async function sweep(now = new Date(), { judge = true }: { judge?: boolean } = {}): Promise<{ lost: number; advanced: number }> {
+export async function sweep(now = new Date()): Promise<{ lost: number; advanced: number }> {
   const touched = new Set<string>();
   let lost = 0;
 
@@ -49,7 +45,7 @@ export async function sweep(now = new Date(), { judge = true }: { judge?: boolea
     include: { agent: { select: { name: true, lastHeartbeatAt: true } } },
   });
 
-  for (const task of judge ? [...expired, ...stranded] : []) {
+  for (const task of [...expired, ...stranded]) {
     const seen = task.agent.lastHeartbeatAt ? `last heard ${task.agent.lastHeartbeatAt.toISOString()}` : "never heard from";
     const reason =
       task.status === "leased"
@@ -78,7 +74,10 @@ export async function sweep(now = new Date(), { judge = true }: { judge?: boolea
   return { lost, advanced: touched.size };
 }
 
-/** Gives every held lease one more term (after an outage of the dashboard's own database). */
+/**
+ * Gives every held lease one more term: after the sweeper itself was cut off from PostgreSQL for longer than a
+ * lease, no agent could renew either. The heartbeat grace above then covers the time agents need to report again.
+ */
 export async function extendLeases(now = new Date()) {
   await prisma.task.updateMany({
     where: { status: "leased" },
