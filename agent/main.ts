@@ -10,7 +10,7 @@ import { loadConfig, type AgentConfig } from "@/agent/config";
 import { createDashboardClient, DashboardError, type DashboardClient } from "@/agent/dashboard-client";
 import { createDataPlaneServer } from "@/agent/dataplane/server";
 import { createTaskContext, TaskFailure } from "@/agent/task-context";
-import { handlers } from "@/agent/tasks/handlers";
+import { runTask } from "@/agent/tasks/handlers";
 import { executor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { isServable } from "@/agent/serve-roots";
@@ -114,7 +114,7 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
   console.log(`[agent] ${task.kind} for run ${task.runId} (task ${task.id})`);
   let completion: unknown;
   try {
-    const result = await handlers[task.kind](context);
+    const result = await runTask(context);
     completion = { status: "succeeded", result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -1,26 +1,32 @@
-// One handler per step kind. Each validates its payload, does the work on this host, and returns the
-// result the dashboard's schema expects.
+// One handler per agent step (lib/flow/steps): each gets its payload, validated against the step's schema,
+// does the work on this host, and returns the result the step's result schema describes.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { taskPayloads, type TaskKind } from "@/lib/agent-protocol/schemas";
+import { AGENT_STEP_IO, type AgentStepName, type StepPayload, type StepResultInput } from "@/lib/flow/steps";
 import { sha256File, sha256FileWithSize } from "@/agent/dataplane/hash";
 import { labelledPath, requireFile, storePath, taskDir } from "@/agent/store";
 import { runZoo, type ZooLine } from "@/agent/zoo";
+import { isKnownZooLine, zooLines, type ZooLineOf, type ZooLineType } from "@/agent/zoo-lines";
 import { fetchTicket } from "@/agent/tasks/transfer";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
 
-type Handler = (context: TaskContext) => Promise<unknown>;
+type Handlers = { [K in AgentStepName]: (context: TaskContext, payload: StepPayload<K>) => Promise<StepResultInput<K>> };
 
-function payloadOf<K extends TaskKind>(context: TaskContext, kind: K) {
-  const parsed = taskPayloads[kind].safeParse(context.task.payload);
-  if (!parsed.success) throw new TaskFailure(`The dashboard sent a malformed ${kind} task: ${parsed.error.issues[0]?.message}`);
-  return parsed.data as ReturnType<(typeof taskPayloads)[K]["parse"]>;
+/** The zoo's line of this type, checked; a zoo that did not say what it must fails the step. */
+function zooLine<T extends ZooLineType>(line: ZooLine, type: T): ZooLineOf<T> {
+  const parsed = zooLines[type].safeParse(line);
+  if (!parsed.success) throw new TaskFailure(`The model zoo wrote a malformed ${type} line: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
-const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+function lastZooLine<T extends ZooLineType>(lines: ZooLine[], type: T, missing: string): ZooLineOf<T> {
+  const line = lines.findLast((l) => l.type === type);
+  if (!line) throw new TaskFailure(missing);
+  return zooLine(line, type);
+}
 
-async function stageIn(context: TaskContext) {
-  const { dataset, parentCheckpoint } = payloadOf(context, "stage_in");
+async function stageIn(context: TaskContext, payload: StepPayload<"stage_in">): Promise<StepResultInput<"stage_in">> {
+  const { dataset, parentCheckpoint } = payload;
   const { workdir } = context.config;
   const transfers = [await fetchTicket(context, dataset, storePath(workdir, dataset.sha256, "dataset"), `dataset ${dataset.name}`)];
   if (parentCheckpoint) {
@@ -31,61 +37,55 @@ async function stageIn(context: TaskContext) {
   return { transfers };
 }
 
-async function label(context: TaskContext) {
-  const { datasetSha256 } = payloadOf(context, "label");
+async function label(context: TaskContext, payload: StepPayload<"label">): Promise<StepResultInput<"label">> {
+  const { datasetSha256 } = payload;
   const { workdir } = context.config;
   const input = requireFile(storePath(workdir, datasetSha256, "dataset"), "The staged dataset");
   const output = labelledPath(workdir, datasetSha256);
   const { lines } = await runZoo(context, ["label", "--data", input, "--out", output], {
     workdir: taskDir(workdir, context.task.runId, `label-${context.task.attempt}`),
-    onLine: (line) =>
-      line.type === "progress" && context.emit({ type: "progress", done: Number(line.done), total: Number(line.total), note: "labelling" }),
+    onLine: (line) => {
+      if (line.type === "progress") context.emit({ type: "progress", ...zooLine(line, "progress"), note: "labelling" });
+    },
   });
-  const done = lines.find((l) => l.type === "labelled");
-  if (!done) throw new TaskFailure("The labeller ended without reporting its result.");
+  const done = lastZooLine(lines, "labelled", "The labeller ended without reporting its result.");
   const { sha256, bytes } = await sha256FileWithSize(output);
-  return {
-    peaks: Number(done.peaks),
-    secondsPerPeak: Number(done.seconds_per_peak),
-    failed: Number(done.failed ?? 0),
-    output: { path: output, bytes, sha256 },
-  };
+  return { peaks: done.peaks, secondsPerPeak: done.seconds_per_peak, failed: done.failed, output: { path: output, bytes, sha256 } };
 }
 
-async function train(context: TaskContext) {
-  const p = payloadOf(context, "train");
+async function train(context: TaskContext, payload: StepPayload<"train">): Promise<StepResultInput<"train">> {
   const { workdir } = context.config;
-  const data = p.labelled ? storePath(workdir, p.datasetSha256, "dataset") : labelledPath(workdir, p.datasetSha256);
+  const data = payload.labelled ? storePath(workdir, payload.datasetSha256, "dataset") : labelledPath(workdir, payload.datasetSha256);
   requireFile(data, "The staged dataset");
   const out = taskDir(workdir, context.task.runId, `train-${context.task.attempt}`);
   const args = [
     "train",
     "--family",
-    p.family,
+    payload.family,
     "--data",
     data,
     "--out",
     out,
     "--epochs",
-    String(p.params.epochs),
+    String(payload.params.epochs),
     "--batch-size",
-    String(p.params.batchSize),
+    String(payload.params.batchSize),
     "--lr",
-    String(p.params.learningRate),
+    String(payload.params.learningRate),
     "--seed",
-    String(p.params.seed),
+    String(payload.params.seed),
     "--device",
     "cpu",
   ];
-  if (p.params.maxSamples) args.push("--max-samples", String(p.params.maxSamples));
-  if (p.parentSha256) args.push("--parent", requireFile(storePath(workdir, p.parentSha256, "checkpoint"), "The parent checkpoint"));
+  if (payload.params.maxSamples) args.push("--max-samples", String(payload.params.maxSamples));
+  if (payload.parentSha256)
+    args.push("--parent", requireFile(storePath(workdir, payload.parentSha256, "checkpoint"), "The parent checkpoint"));
 
   const submittedAt = Date.now();
   let startedAt: number | null = null;
-  let artifact: ZooLine | null = null;
   let epochs = 0;
   const { lines } = await runZoo(context, args, {
-    executor: p.executor,
+    executor: payload.executor,
     workdir: out,
     onStarted: (handle) => {
       void handle.running().then((info) => {
@@ -95,51 +95,50 @@ async function train(context: TaskContext) {
       });
     },
     onLine: (line) => {
+      // While the job runs a malformed line is reported and skipped; only the final artifact line must hold.
+      const checked = isKnownZooLine(line.type) ? zooLines[line.type].safeParse(line) : null;
+      if (checked && !checked.success) return context.log(`skipped a malformed ${line.type} line from the zoo`);
       if (line.type === "epoch") {
-        epochs = Number(line.epoch);
-        const metrics = Object.fromEntries(
-          Object.entries((line.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => num(v) !== null),
-        ) as Record<string, number>;
+        const epoch = zooLine(line, "epoch");
+        epochs = epoch.epoch;
         context.emit({
           type: "metric",
           metric: {
-            epoch: epochs,
-            loss: num(line.loss) ?? NaN,
-            valLoss: num(line.val_loss),
-            metrics,
-            seconds: num(line.seconds) ?? 0,
-            samplesPerSecond: num(line.samples_per_s) ?? 0,
+            epoch: epoch.epoch,
+            loss: epoch.loss,
+            valLoss: epoch.val_loss,
+            metrics: epoch.metrics,
+            seconds: epoch.seconds,
+            samplesPerSecond: epoch.samples_per_s,
           },
         });
-      } else if (line.type === "artifact") artifact = line;
-      else if (line.type === "start")
+      } else if (line.type === "start") {
+        const start = zooLine(line, "start");
         context.log(
-          `training ${line.family}: ${line.parameters} parameters, ${line.train_samples} train / ${line.val_samples} validation samples, ${line.threads} threads`,
+          `training ${start.family}: ${start.parameters} parameters, ${start.train_samples} train / ${start.val_samples} validation samples, ${start.threads} threads`,
         );
+      }
     },
   });
-  void lines;
-  const found = artifact as ZooLine | null;
-  if (!found) throw new TaskFailure("Training ended without an artifact line.");
-  const artifactPath = String(found.path);
+  const found = lastZooLine(lines, "artifact", "Training ended without an artifact line.");
   // Never trust a checksum we did not compute: the file is what the edge will verify against.
-  const sha256 = await sha256File(artifactPath);
-  if (sha256 !== found.sha256) throw new TaskFailure(`Artifact checksum mismatch on the trainer (${sha256} ≠ ${String(found.sha256)}).`);
-  const bytes = (await fs.stat(artifactPath)).size;
+  const sha256 = await sha256File(found.path);
+  if (sha256 !== found.sha256) throw new TaskFailure(`Artifact checksum mismatch on the trainer (${sha256} ≠ ${found.sha256}).`);
+  const bytes = (await fs.stat(found.path)).size;
   const ended = Date.now();
   // Slurm's StartTime has whole seconds: it can read up to a second before our own submit time, and a
   // negative queue wait would make the dashboard refuse the whole result.
   const began = Math.max(startedAt ?? submittedAt, submittedAt);
   return {
-    artifact: { path: artifactPath, bytes, sha256 },
+    artifact: { path: found.path, bytes, sha256 },
     trainSeconds: (ended - began) / 1000,
     queueSeconds: (began - submittedAt) / 1000,
     epochs,
   };
 }
 
-async function stageOut(context: TaskContext) {
-  const { artifact, labelledDataset } = payloadOf(context, "stage_out");
+async function stageOut(context: TaskContext, payload: StepPayload<"stage_out">): Promise<StepResultInput<"stage_out">> {
+  const { artifact, labelledDataset } = payload;
   const { workdir } = context.config;
   const transfers = [await fetchTicket(context, artifact, storePath(workdir, artifact.sha256, "checkpoint"), "model artifact")];
   if (labelledDataset) {
@@ -150,44 +149,51 @@ async function stageOut(context: TaskContext) {
   return { transfers };
 }
 
-async function deploy(context: TaskContext) {
-  const p = payloadOf(context, "deploy");
+async function deploy(context: TaskContext, payload: StepPayload<"deploy">): Promise<StepResultInput<"deploy">> {
   const { workdir } = context.config;
-  const staged = requireFile(storePath(workdir, p.artifactSha256, "checkpoint"), "The model artifact");
+  const staged = requireFile(storePath(workdir, payload.artifactSha256, "checkpoint"), "The model artifact");
   // Verify again at the moment of deployment: a file changed on disk since stage-out is never deployed.
   const sha256 = await sha256File(staged);
-  if (sha256 !== p.artifactSha256)
-    throw new TaskFailure(`Refusing to deploy: artifact sha256 ${sha256} does not match ${p.artifactSha256}.`);
+  if (sha256 !== payload.artifactSha256)
+    throw new TaskFailure(`Refusing to deploy: artifact sha256 ${sha256} does not match ${payload.artifactSha256}.`);
   const dir = taskDir(workdir, context.task.runId, `deploy-${context.task.attempt}`);
   const validationData =
-    "path" in p.validation
-      ? p.validation.path
-      : requireFile(storePath(workdir, p.validation.labelledSha256, "dataset"), "The labelled validation data");
+    "path" in payload.validation
+      ? payload.validation.path
+      : requireFile(storePath(workdir, payload.validation.labelledSha256, "dataset"), "The labelled validation data");
   const evaluation = await runZoo(
     context,
-    ["evaluate", "--checkpoint", staged, "--data", validationData, "--max-samples", String(p.maxValidationSamples)],
+    ["evaluate", "--checkpoint", staged, "--data", validationData, "--max-samples", String(payload.maxValidationSamples)],
     { workdir: dir },
   );
-  const result = evaluation.lines.find((l) => l.type === "evaluation");
-  if (!result) throw new TaskFailure("Validation ended without an evaluation line.");
+  const result = lastZooLine(evaluation.lines, "evaluation", "Validation ended without an evaluation line.");
   const exported = await runZoo(context, ["export", "--checkpoint", staged, "--out", path.join(dir, "export")], { workdir: dir });
   const modelDir = path.join(workdir, "models", context.task.runId);
   await fs.mkdir(modelDir, { recursive: true });
   const finalPath = path.join(modelDir, "checkpoint.pt");
   await fs.copyFile(staged, finalPath);
-  const metrics = Object.fromEntries(
-    Object.entries((result.metrics ?? {}) as Record<string, unknown>).filter(([, v]) => num(v) !== null),
-  ) as Record<string, number>;
   return {
     path: finalPath,
     sha256,
-    metrics,
-    secondsPerDatum: Number(result.seconds_per_datum),
-    samples: Number(result.samples),
+    metrics: result.metrics,
+    secondsPerDatum: result.seconds_per_datum,
+    samples: result.samples,
     exported: exported.lines
       .filter((l) => l.type === "artifact")
-      .map((l) => ({ format: String(l.format), path: String(l.path), bytes: Number(l.bytes) })),
+      .map((l) => zooLine(l, "artifact"))
+      .map((a) => ({ format: a.format, path: a.path, bytes: a.bytes ?? 0 })),
   };
 }
 
-export const handlers: Record<TaskKind, Handler> = { stage_in: stageIn, label, train, stage_out: stageOut, deploy };
+const handlers: Handlers = { stage_in: stageIn, label, train, stage_out: stageOut, deploy };
+
+/** Runs the task its context holds: the payload is checked against its step's schema first. */
+export function runTask(context: TaskContext): Promise<unknown> {
+  return runStep(context.task.kind, context);
+}
+
+async function runStep<K extends AgentStepName>(kind: K, context: TaskContext): Promise<StepResultInput<K>> {
+  const parsed = AGENT_STEP_IO[kind].payload.safeParse(context.task.payload);
+  if (!parsed.success) throw new TaskFailure(`The dashboard sent a malformed ${kind} task: ${parsed.error.issues[0]?.message}`);
+  return handlers[kind](context, parsed.data);
+}

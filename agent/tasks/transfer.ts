@@ -1,11 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { z } from "zod";
-import type { transferTicket } from "@/lib/agent-protocol/schemas";
+import type { TransferTicket } from "@/lib/agent-protocol/primitives";
 import { ChecksumMismatchError, downloadVerified } from "@/agent/dataplane/client";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
-
-type Ticket = z.infer<typeof transferTicket>;
 
 // A corrupted copy is thrown away and fetched again from zero, a few times, before the step fails.
 const CORRUPTION_RETRIES = 3;
@@ -30,7 +27,7 @@ async function ensureSpace(destPath: string, bytes: number, label: string) {
 }
 
 /** Pulls one file from another agent's data plane into `destPath`, verified by sha256. */
-export async function fetchTicket(context: TaskContext, ticket: Ticket, destPath: string, label: string) {
+export async function fetchTicket(context: TaskContext, ticket: TransferTicket, destPath: string, label: string) {
   await fs.mkdir(path.dirname(destPath), { recursive: true });
   let attempts = 0;
   for (let corruption = 0; ; corruption++) {

@@ -5,32 +5,13 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDuration } from "@/lib/cost-model/format";
-import { TABLE_ONE_COMPONENTS, TABLE_ONE_LABELS, type TrainerBreakdown } from "@/lib/cost-model/turnaround";
+import type { TrainerBreakdown } from "@/lib/cost-model/turnaround";
+import { TABLE_ONE_COMPONENTS } from "@/lib/flow/breakdown";
 
 export interface TurnaroundBreakdownChartProps {
   trainers: readonly TrainerBreakdown[];
   height?: number;
 }
-
-// Themable through CSS variables; the fallbacks stay within the four base colours so dark mode holds.
-const SEGMENT_STYLE: Record<(typeof TABLE_ONE_COMPONENTS)[number], { fill: string; opacity: number }> = {
-  queueSeconds: { fill: "var(--chart-queue, var(--muted))", opacity: 0.5 },
-  dataTransferSeconds: {
-    fill: "var(--chart-transfer, var(--accent))",
-    opacity: 0.55,
-  },
-  labelSeconds: { fill: "var(--chart-label, var(--warn))", opacity: 0.55 },
-  trainingSeconds: { fill: "var(--chart-train, var(--accent))", opacity: 1 },
-  modelTransferSeconds: {
-    fill: "var(--chart-model-transfer, var(--accent))",
-    opacity: 0.3,
-  },
-  deploySeconds: { fill: "var(--chart-deploy, var(--warn))", opacity: 0.9 },
-  controlOverheadSeconds: {
-    fill: "var(--chart-overhead, var(--fg))",
-    opacity: 0.6,
-  },
-};
 
 const AXIS_TICK = { fill: "var(--muted)", fontSize: 12 };
 
@@ -65,16 +46,9 @@ export function TurnaroundBreakdownChart({ trainers, height }: TurnaroundBreakdo
         formatter={(value) => formatDuration(Number(value))}
       />
       <Legend wrapperStyle={{ color: "var(--fg)", fontSize: 12 }} />
-      {TABLE_ONE_COMPONENTS.map((key) => (
-        <Bar
-          key={key}
-          dataKey={key}
-          name={TABLE_ONE_LABELS[key]}
-          stackId="turnaround"
-          fill={SEGMENT_STYLE[key].fill}
-          fillOpacity={SEGMENT_STYLE[key].opacity}
-          isAnimationActive={false}
-        />
+      {/* One colour per step, the same everywhere (lib/flow/steps). */}
+      {TABLE_ONE_COMPONENTS.map((c) => (
+        <Bar key={c.key} dataKey={c.key} name={c.label} stackId="turnaround" fill={c.color} isAnimationActive={false} />
       ))}
     </BarChart>
   );

@@ -7,6 +7,7 @@ import { FormMessage } from "@/components/forms/field";
 import { predictLaunch } from "@/lib/cost-model/run-prediction";
 import { recommendFastest } from "@/lib/cost-model/predict";
 import { formatDuration, formatDurationWithUncertainty } from "@/lib/cost-model/format";
+import { STEP_ORDER } from "@/lib/flow/steps";
 import type { PredictionInputs } from "@/lib/server/predictions/get-prediction-inputs";
 
 export interface LauncherDataset {
@@ -26,15 +27,6 @@ interface Props {
   defaults: Record<string, { epochs: number; batchSize: number; learningRate: number }>;
   inputs: PredictionInputs;
 }
-
-const STEP_NAMES: [string, string][] = [
-  ["queue", "queue"],
-  ["stageIn", "stage-in"],
-  ["label", "label"],
-  ["train", "train"],
-  ["stageOut", "stage-out"],
-  ["deploy", "deploy"],
-];
 
 export function RetrainLauncher({ experimentId, datasets, versions, defaults, inputs }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
@@ -112,9 +104,9 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                   <th />
                   <th>Trainer</th>
                   <th className="num">Predicted</th>
-                  {STEP_NAMES.map(([, label]) => (
-                    <th key={label} className="num">
-                      {label}
+                  {STEP_ORDER.map((s) => (
+                    <th key={s.key} className="num">
+                      {s.shortLabel}
                     </th>
                   ))}
                 </tr>
@@ -149,8 +141,8 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                         <div className="small muted">partly the paper&apos;s defaults: no runs measured yet</div>
                       )}
                     </td>
-                    {STEP_NAMES.map(([key]) => {
-                      const step = prediction?.steps[key as keyof typeof prediction.steps];
+                    {STEP_ORDER.map(({ key }) => {
+                      const step = prediction?.steps[key];
                       return (
                         <td key={key} className="num small" title={step ? `source: ${step.source}` : undefined}>
                           {step ? formatDuration(step.seconds) : "—"}

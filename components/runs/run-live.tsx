@@ -9,20 +9,11 @@ import { StatusBadge } from "@/components/runs/run-status-badge";
 import { cancelRunAction } from "@/lib/actions/cancel-run";
 import { retryRunAction } from "@/lib/actions/retry-run";
 import { formatBytes, formatDuration, formatRate } from "@/lib/cost-model/format";
-import { STEP_LABEL, TERMINAL_RUN } from "@/lib/flow/plan";
+import { TERMINAL_RUN } from "@/lib/flow/plan";
+import { stepLabel } from "@/lib/flow/steps";
+import { TABLE_ONE_ROWS } from "@/lib/flow/breakdown";
 
 type LiveView = RunView & { eventAtMs?: number };
-
-const BREAKDOWN_ROWS: { key: keyof RunView["breakdown"]; label: string; predicted?: string }[] = [
-  { key: "queue", label: "Queue wait", predicted: "queue" },
-  { key: "dataTransfer", label: "Data transfer (stage-in)", predicted: "stageIn" },
-  { key: "labelling", label: "Labelling", predicted: "label" },
-  { key: "training", label: "Training", predicted: "train" },
-  { key: "modelTransfer", label: "Model transfer (stage-out)", predicted: "stageOut" },
-  { key: "deploy", label: "Deploy & validate", predicted: "deploy" },
-  { key: "controlOverhead", label: "Control overhead" },
-  { key: "endToEnd", label: "End-to-end" },
-];
 
 export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; mayCancel: boolean; mayRetry: boolean }) {
   const [run, setRun] = useState<LiveView>(initial);
@@ -58,7 +49,7 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
       setMessage(result.message ?? null);
     });
 
-  const liveEndToEnd = run.endedAtMs ? run.breakdown.endToEnd : (now - run.createdAtMs) / 1000;
+  const liveEndToEnd = run.endedAtMs ? run.breakdown.endToEndSeconds : (now - run.createdAtMs) / 1000;
   const lastMetric = run.metrics.at(-1);
   const epochs = Number(run.params.epochs ?? 0);
 
@@ -109,7 +100,7 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
               {run.steps.map((s) => (
                 <tr key={s.id}>
                   <td>
-                    {STEP_LABEL[s.name]}
+                    {stepLabel(s.name)}
                     {s.attempt > 1 && ` (attempt ${s.attempt})`}
                   </td>
                   <td>
@@ -135,13 +126,13 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
               </tr>
             </thead>
             <tbody>
-              {BREAKDOWN_ROWS.filter((r) => r.key !== "labelling" || run.breakdown.labelling > 0).map((r) => {
-                const actual = r.key === "endToEnd" ? liveEndToEnd : run.breakdown[r.key];
-                const predicted =
-                  r.key === "endToEnd" ? run.predicted?.totalSeconds : r.predicted ? run.predicted?.steps[r.predicted]?.seconds : undefined;
+              {TABLE_ONE_ROWS.filter((r) => r.key !== "labellingSeconds" || run.breakdown.labellingSeconds > 0).map((r) => {
+                const endToEnd = r.key === "endToEndSeconds";
+                const actual = endToEnd ? liveEndToEnd : run.breakdown[r.key];
+                const predicted = endToEnd ? run.predicted?.totalSeconds : r.step ? run.predicted?.steps[r.step]?.seconds : undefined;
                 return (
                   <tr key={r.key}>
-                    <td>{r.key === "endToEnd" ? <b>{r.label}</b> : r.label}</td>
+                    <td>{endToEnd ? <b>{r.label}</b> : r.label}</td>
                     <td className="num">{actual != null ? formatDuration(actual) : "—"}</td>
                     <td className="num muted">{predicted != null ? formatDuration(predicted) : "—"}</td>
                   </tr>

@@ -4,15 +4,8 @@ import type { RunView } from "@/lib/server/runs/get-run-view";
 const ROW = 26;
 const LABEL = 170;
 const WIDTH = 640;
-const COLOR: Record<string, string> = {
-  succeeded: "var(--ok)",
-  running: "var(--accent)",
-  pending: "var(--muted)",
-  failed: "var(--bad)",
-  lost: "var(--bad)",
-  canceled: "var(--muted)",
-  skipped: "var(--muted)",
-};
+// The fill is the step's own colour (the same in every chart); the outline says how it ended.
+const OUTLINE: Record<string, string | undefined> = { failed: "var(--bad)", lost: "var(--bad)", canceled: "var(--muted)" };
 
 /** Draws the pure layout from lib/flow/timeline.ts; no arithmetic here beyond placing it. */
 export function RunTimeline({ run, nowMs }: { run: RunView; nowMs: number }) {
@@ -42,8 +35,11 @@ export function RunTimeline({ run, nowMs }: { run: RunView; nowMs: number }) {
           width={b.width}
           height={ROW - 10}
           rx={3}
-          fill={COLOR[b.status] ?? "var(--muted)"}
+          fill={b.color}
           opacity={b.open ? 0.75 : 1}
+          stroke={OUTLINE[b.status]}
+          strokeWidth={OUTLINE[b.status] ? 2 : 0}
+          strokeDasharray={b.status === "canceled" ? "4 2" : undefined}
           data-step={b.key}
           data-status={b.status}
         >

@@ -5,7 +5,7 @@ import { requirePermission, requireUser } from "@/lib/auth/session";
 import { failure, type ActionState } from "@/lib/actions/action-state";
 import { AppError } from "@/lib/errors";
 import { retryRun } from "@/lib/flow/retry-run";
-import { STEP_LABEL } from "@/lib/flow/plan";
+import { stepLabel } from "@/lib/flow/steps";
 
 export async function retryRunAction(runId: string): Promise<ActionState> {
   try {
@@ -14,7 +14,7 @@ export async function retryRunAction(runId: string): Promise<ActionState> {
     if (!run) throw new AppError("NOT_FOUND", "No such run.");
     await requirePermission(user, "run:retry", run.experimentId);
     const from = await retryRun({ actorId: user.id, runId: String(runId) });
-    return { ok: true, message: `Retrying from ${STEP_LABEL[from.step]} (attempt ${from.attempt}).` };
+    return { ok: true, message: `Retrying from ${stepLabel(from.step)} (attempt ${from.attempt}).` };
   } catch (error) {
     return failure(error);
   }

@@ -2,7 +2,7 @@
 // checks, and errors as JSON with a specific message (agents log them; people read those logs).
 import { z } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
-import { authenticateAgent, type AuthenticatedAgent } from "@/lib/flow/agent-tasks";
+import { authenticateAgent, type AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { MAX_AGENT_BODY_BYTES } from "@/lib/agent-protocol/schemas";
 import { createRateLimiter } from "@/lib/security/rate-limit";
 

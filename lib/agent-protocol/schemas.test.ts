@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { heartbeatRequest, taskCompletion, taskEventsRequest, taskResults } from "./schemas";
+import { heartbeatRequest, taskCompletion, taskEventsRequest } from "./schemas";
+import { AGENT_STEPS } from "@/lib/flow/steps";
 
 describe("agent protocol schemas", () => {
   it("accept a well-formed metric batch", () => {
@@ -31,6 +32,6 @@ describe("agent protocol schemas", () => {
 
   it("require a train result's artifact to carry a real sha256", () => {
     const result = { artifact: { path: "/x.pt", bytes: 10, sha256: "0".repeat(63) }, trainSeconds: 1, queueSeconds: 0, epochs: 1 };
-    expect(taskResults.train.safeParse(result).success).toBe(false);
+    expect(AGENT_STEPS.train.result.safeParse(result).success).toBe(false);
   });
 });

@@ -9,7 +9,6 @@ import {
   costCurve,
   derivePaperParameters,
   parallelComputeMicrosecondsPerDatum,
-  parametersFromMeasurements,
   patchBytes,
   surrogateMicroseconds,
   transferMicroseconds,
@@ -41,24 +40,6 @@ describe("per-datum costs derived from the paper's physical quantities", () => {
     expect(derived.trainingMicroseconds).toBe(19e6);
     expect(derived.labelledFraction).toBe(0.1);
     expect(transferMicroseconds(PAPER_PHYSICAL_QUANTITIES.modelBytes, 1e9)).toBeCloseTo(3000, 9);
-  });
-
-  it("fills parameters from measured SI quantities", () => {
-    const p = parametersFromMeasurements({
-      bytesPerDatum: 242,
-      resultBytesPerDatum: 8,
-      modelBytes: 3e6,
-      bytesPerSecond: 5e8,
-      transferStartupSeconds: 0.5,
-      analysisSecondsPerDatum: 2.44e-6,
-      estimateSecondsPerDatum: 0.35e-6,
-      trainingSeconds: 60,
-      labelledFraction: 0.2,
-    });
-    expect(p.transferInMicrosecondsPerDatum).toBeCloseTo(0.484, 12);
-    expect(p.modelTransferMicroseconds).toBeCloseTo(6000 + 500_000, 6);
-    expect(p.analysisMicrosecondsPerDatum).toBeCloseTo(2.44, 12);
-    expect(p.trainingMicroseconds).toBe(60e6);
   });
 });
 

@@ -131,6 +131,11 @@ export function parallelComputeMicrosecondsPerDatum(coreSeconds: number, data: n
   return (coreSeconds / cores / data) * MICROSECONDS_PER_SECOND;
 }
 
+/** µs from seconds. */
+export function microseconds(seconds: number): number {
+  return seconds * MICROSECONDS_PER_SECOND;
+}
+
 /** µs per datum of a batch that processed `data` items in `seconds`. */
 export function batchMicrosecondsPerDatum(seconds: number, data: number): number {
   return (seconds / data) * MICROSECONDS_PER_SECOND;
@@ -151,33 +156,6 @@ export function derivePaperParameters(q = PAPER_PHYSICAL_QUANTITIES): CostModelP
     trainingMicroseconds: q.trainingSeconds * MICROSECONDS_PER_SECOND,
     modelTransferMicroseconds: transferMicroseconds(q.modelBytes, q.wideAreaBytesPerSecond),
     labelledFraction: q.labelledFraction,
-  };
-}
-
-/** Measured quantities (SI units) from which the page fills the model's parameters by default. */
-export interface MeasuredCostInputs {
-  bytesPerDatum: number;
-  resultBytesPerDatum: number;
-  modelBytes: number;
-  /** Fitted wide-area rate v, bytes/s. */
-  bytesPerSecond: number;
-  /** Fitted transfer start-up S, s; charged once, to the model transfer (the one fixed transfer in eq. 5). */
-  transferStartupSeconds: number;
-  analysisSecondsPerDatum: number;
-  estimateSecondsPerDatum: number;
-  trainingSeconds: number;
-  labelledFraction: number;
-}
-
-export function parametersFromMeasurements(m: MeasuredCostInputs): CostModelParameters {
-  return {
-    transferInMicrosecondsPerDatum: transferMicroseconds(m.bytesPerDatum, m.bytesPerSecond),
-    analysisMicrosecondsPerDatum: m.analysisSecondsPerDatum * MICROSECONDS_PER_SECOND,
-    resultReturnMicrosecondsPerDatum: transferMicroseconds(m.resultBytesPerDatum, m.bytesPerSecond),
-    estimateMicrosecondsPerDatum: m.estimateSecondsPerDatum * MICROSECONDS_PER_SECOND,
-    trainingMicroseconds: m.trainingSeconds * MICROSECONDS_PER_SECOND,
-    modelTransferMicroseconds: transferMicroseconds(m.modelBytes, m.bytesPerSecond) + m.transferStartupSeconds * MICROSECONDS_PER_SECOND,
-    labelledFraction: m.labelledFraction,
   };
 }
 

@@ -8,7 +8,7 @@ import {
   type TrainerPredictionInput,
   type TurnaroundPrediction,
 } from "@/lib/cost-model/predict";
-import { stepSecondsFromRows } from "@/lib/cost-model/steps";
+import { stepSecondsFromRows } from "@/lib/flow/breakdown";
 
 const BRAGG_DATASET = { bytes: 55_548 * 242 * 1.2, files: 1, samples: 55_548 };
 

@@ -11,7 +11,8 @@ import {
   type TransferFit,
 } from "@/lib/cost-model/fit";
 import { mean, median, quadratureSum } from "@/lib/cost-model/stats";
-import { TURNAROUND_STEPS, type StepSeconds, type TurnaroundStep } from "@/lib/cost-model/steps";
+import type { StepSeconds } from "@/lib/flow/breakdown";
+import { STEP_KEYS, type StepKey } from "@/lib/flow/steps";
 
 /**
  * Assumed 1σ relative uncertainty of the backlog estimate: runs ahead are modelled as taking as long as
@@ -222,7 +223,7 @@ export interface StepError {
 export interface PredictionError {
   trainerId: string;
   /** Only the steps that were both predicted and measured. */
-  steps: Partial<Record<TurnaroundStep, StepError>>;
+  steps: Partial<Record<StepKey, StepError>>;
   total: StepError;
 }
 
@@ -239,8 +240,8 @@ function stepError(predicted: DurationEstimate, actualSeconds: number): StepErro
 }
 
 export function predictionError(predicted: TurnaroundPrediction, actual: ActualTurnaround): PredictionError {
-  const steps: Partial<Record<TurnaroundStep, StepError>> = {};
-  for (const step of TURNAROUND_STEPS) {
+  const steps: Partial<Record<StepKey, StepError>> = {};
+  for (const step of STEP_KEYS) {
     const prediction = predicted.steps[step];
     const actualSeconds = actual.steps[step];
     if (prediction === undefined || actualSeconds === undefined || !Number.isFinite(actualSeconds)) continue;
@@ -273,7 +274,7 @@ export interface ErrorSummary {
 
 export interface PredictionErrorSummary {
   total: ErrorSummary;
-  steps: Partial<Record<TurnaroundStep, ErrorSummary>>;
+  steps: Partial<Record<StepKey, ErrorSummary>>;
 }
 
 function summarise(errors: readonly StepError[]): ErrorSummary {
@@ -292,8 +293,8 @@ function summarise(errors: readonly StepError[]): ErrorSummary {
 }
 
 export function summarizePredictionErrors(errors: readonly PredictionError[]): PredictionErrorSummary {
-  const steps: Partial<Record<TurnaroundStep, ErrorSummary>> = {};
-  for (const step of TURNAROUND_STEPS) {
+  const steps: Partial<Record<StepKey, ErrorSummary>> = {};
+  for (const step of STEP_KEYS) {
     const stepErrors = errors.map((e) => e.steps[step]).filter((e): e is StepError => e !== undefined);
     if (stepErrors.length > 0) steps[step] = summarise(stepErrors);
   }

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  controlOverhead,
   endToEndSeries,
   medianTurnaroundPerBeamtime,
   medianTurnaroundPerExperiment,
   runEndToEndSeconds,
-  tableOneBreakdown,
   timeSavedAgainstBaseline,
   toCsv,
   trainerBreakdown,
@@ -88,33 +86,6 @@ const RUNS: TurnaroundRun[] = [
     endedAt: null,
   }),
 ];
-
-describe("controlOverhead and tableOneBreakdown", () => {
-  it("is end-to-end minus step work, never negative", () => {
-    expect(controlOverhead(31.4, [0.2, 7, 19, 5])).toBeCloseTo(0.2, 12);
-    expect(controlOverhead(30, [7, 19, 5])).toBe(0);
-  });
-
-  it("maps steps to the paper's Table 1 columns", () => {
-    const row = tableOneBreakdown({ queue: 1, stageIn: 7, train: 19, stageOut: 5, deploy: 0.5 }, { endToEndSeconds: 33 });
-    expect(row).toEqual({
-      queueSeconds: 1,
-      dataTransferSeconds: 7,
-      labelSeconds: 0,
-      trainingSeconds: 19,
-      modelTransferSeconds: 5,
-      deploySeconds: 0.5,
-      controlOverheadSeconds: 0.5,
-      endToEndSeconds: 33,
-    });
-  });
-
-  it("prefers explicit queue and overhead values and sums the parts without an end-to-end", () => {
-    const row = tableOneBreakdown({ queue: 9, train: 10 }, { queueSeconds: 2, controlOverheadSeconds: 0.3 });
-    expect(row.queueSeconds).toBe(2);
-    expect(row.endToEndSeconds).toBeCloseTo(12.3, 12);
-  });
-});
 
 describe("run aggregations", () => {
   it("computes end-to-end from timestamps or the stored value", () => {

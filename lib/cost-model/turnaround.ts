@@ -2,7 +2,7 @@
 // medians per experiment and beamtime, time saved against a baseline trainer, and CSV export.
 
 import { median } from "@/lib/cost-model/stats";
-import type { StepSeconds } from "@/lib/cost-model/steps";
+import { tableOneBreakdown, type StepSeconds, type TableOneKey, type TableOneRow } from "@/lib/flow/breakdown";
 
 export type Timestamp = Date | string;
 
@@ -25,94 +25,10 @@ export interface TurnaroundRun {
   controlOverheadSeconds: number | null;
 }
 
-/** The paper's Table 1 columns, plus the queue wait and control overhead it does not show. */
-export interface TableOneRow {
-  queueSeconds: number;
-  /** Data transfer = stage-in. */
-  dataTransferSeconds: number;
-  labelSeconds: number;
-  trainingSeconds: number;
-  /** Model transfer = stage-out. */
-  modelTransferSeconds: number;
-  deploySeconds: number;
-  controlOverheadSeconds: number;
-  endToEndSeconds: number;
-}
-
-export const TABLE_ONE_COMPONENTS = [
-  "queueSeconds",
-  "dataTransferSeconds",
-  "labelSeconds",
-  "trainingSeconds",
-  "modelTransferSeconds",
-  "deploySeconds",
-  "controlOverheadSeconds",
-] as const satisfies ReadonlyArray<keyof TableOneRow>;
-
-export const TABLE_ONE_LABELS: Record<keyof TableOneRow, string> = {
-  queueSeconds: "Queue",
-  dataTransferSeconds: "Data transfer",
-  labelSeconds: "Labelling",
-  trainingSeconds: "Model training",
-  modelTransferSeconds: "Model transfer",
-  deploySeconds: "Deploy",
-  controlOverheadSeconds: "Control overhead",
-  endToEndSeconds: "End-to-end",
-};
-
 function toMillis(value: Timestamp | null): number | null {
   if (value === null) return null;
   const ms = value instanceof Date ? value.getTime() : Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
-}
-
-function finiteOr(value: number | null | undefined, fallback: number): number {
-  return value !== null && value !== undefined && Number.isFinite(value) ? value : fallback;
-}
-
-/** End-to-end minus the time the steps themselves took: our own dispatch and bookkeeping. Never negative. */
-export function controlOverhead(endToEndSeconds: number, stepSeconds: readonly number[]): number {
-  const work = stepSeconds.reduce((sum, s) => sum + (Number.isFinite(s) ? s : 0), 0);
-  return Math.max(0, endToEndSeconds - work);
-}
-
-/**
- * One run's Table 1 row. Queue wait comes from `queueSeconds` when given, else from the queue step.
- * Without an end-to-end time, end-to-end is the sum of the parts; without a recorded control overhead, it is
- * computed from end-to-end.
- */
-export function tableOneBreakdown(
-  steps: StepSeconds,
-  options: {
-    endToEndSeconds?: number | null;
-    queueSeconds?: number | null;
-    controlOverheadSeconds?: number | null;
-  } = {},
-): TableOneRow {
-  const parts = {
-    queueSeconds: finiteOr(options.queueSeconds, finiteOr(steps.queue, 0)),
-    dataTransferSeconds: finiteOr(steps.stageIn, 0),
-    labelSeconds: finiteOr(steps.label, 0),
-    trainingSeconds: finiteOr(steps.train, 0),
-    modelTransferSeconds: finiteOr(steps.stageOut, 0),
-    deploySeconds: finiteOr(steps.deploy, 0),
-  };
-  const work = Object.values(parts);
-  const workSum = work.reduce((a, b) => a + b, 0);
-  const recordedEndToEnd = options.endToEndSeconds;
-  if (recordedEndToEnd === null || recordedEndToEnd === undefined || !Number.isFinite(recordedEndToEnd)) {
-    const overhead = Math.max(0, finiteOr(options.controlOverheadSeconds, 0));
-    return {
-      ...parts,
-      controlOverheadSeconds: overhead,
-      endToEndSeconds: workSum + overhead,
-    };
-  }
-  return {
-    ...parts,
-    controlOverheadSeconds: Math.max(0, finiteOr(options.controlOverheadSeconds, controlOverhead(recordedEndToEnd, work))),
-    endToEndSeconds: recordedEndToEnd,
-  };
 }
 
 /** A run's end-to-end seconds: the stored value, else endedAt − startedAt; null while unfinished. */
@@ -192,22 +108,9 @@ export function trainerBreakdown(runs: readonly TurnaroundRun[]): TrainerBreakdo
   }
   const result: TrainerBreakdown[] = [];
   for (const [trainerId, { trainerName, rows }] of groups) {
-    const column = (key: keyof TableOneRow): number => median(rows.map((r) => r[key])) ?? 0;
-    result.push({
-      trainerId,
-      trainerName,
-      runs: rows.length,
-      median: {
-        queueSeconds: column("queueSeconds"),
-        dataTransferSeconds: column("dataTransferSeconds"),
-        labelSeconds: column("labelSeconds"),
-        trainingSeconds: column("trainingSeconds"),
-        modelTransferSeconds: column("modelTransferSeconds"),
-        deploySeconds: column("deploySeconds"),
-        controlOverheadSeconds: column("controlOverheadSeconds"),
-        endToEndSeconds: column("endToEndSeconds"),
-      },
-    });
+    const keys = Object.keys(rows[0]) as TableOneKey[];
+    const medianRow = Object.fromEntries(keys.map((key) => [key, median(rows.map((r) => r[key])) ?? 0])) as TableOneRow;
+    result.push({ trainerId, trainerName, runs: rows.length, median: medianRow });
   }
   return result.sort((a, b) => a.median.endToEndSeconds - b.median.endToEndSeconds || a.trainerName.localeCompare(b.trainerName));
 }
@@ -389,7 +292,7 @@ export function turnaroundCsvRows(runs: readonly TurnaroundRun[]): CsvCell[][] {
       toIso(run.endedAt),
       b.queueSeconds,
       b.dataTransferSeconds,
-      b.labelSeconds,
+      b.labellingSeconds,
       b.trainingSeconds,
       b.modelTransferSeconds,
       b.deploySeconds,

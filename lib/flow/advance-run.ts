@@ -2,10 +2,14 @@
 // (web app, worker, agent reports) may call it at once: each decision is applied exactly once.
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
-import { breakdown, decide, planSteps, STEP_AGENT, type Decision, type StepName } from "@/lib/flow/plan";
+import { decide, type Decision } from "@/lib/flow/plan";
+import { AGENT_STEPS, isAgentStep, planSteps, type PayloadContext, type RunFacts, type StepName } from "@/lib/flow/steps";
+import { stepSecondsFromRows, tableOneBreakdown } from "@/lib/flow/breakdown";
 import { flowConfig } from "@/lib/flow/config";
 import { newSecret } from "@/lib/flow/tokens";
 import { publish } from "@/lib/flow/events";
+import { family, trainParams } from "@/lib/agent-protocol/primitives";
+import { StepSetupError, storedResult } from "@/lib/flow/step-results";
 
 type Tx = Prisma.TransactionClient;
 
@@ -18,8 +22,6 @@ const runInclude = {
   parentVersion: { include: { deployments: { where: { active: true } } } },
 } satisfies Prisma.RunInclude;
 type LoadedRun = Prisma.RunGetPayload<{ include: typeof runInclude }>;
-
-export class StepSetupError extends Error {}
 
 /** Advances until the run waits on something outside (an agent, a free slot) or ends. */
 export async function advanceRun(runId: string): Promise<void> {
@@ -97,143 +99,83 @@ async function tryLeaveQueue(tx: Tx, run: LoadedRun, now: Date): Promise<boolean
 }
 
 async function startStep(tx: Tx, run: LoadedRun, step: StepName, attempt: number, now: Date) {
-  if (step === "queue") {
-    await upsertStep(tx, run.id, "queue", attempt, { status: "running", startedAt: run.createdAt });
+  if (!isAgentStep(step)) {
+    await upsertStep(tx, run.id, step, attempt, { status: "running", startedAt: run.createdAt });
     return;
   }
-  const side = STEP_AGENT[step];
-  const agent = side === "trainer" ? run.trainer.agents[0] : run.edgeHost.agents[0];
-  if (!agent) {
-    const where = side === "trainer" ? `trainer ${run.trainer.name}` : `edge host ${run.edgeHost.name}`;
-    throw new StepSetupError(`No agent is registered for ${where}: staff must issue a token and start one.`);
-  }
-  const payload = await buildPayload(tx, run, step, agent.id, now);
+  const definition = AGENT_STEPS[step];
+  const agent = agentOn(run, definition.side);
+  const payload: Prisma.InputJsonValue = definition.payload.parse(await definition.buildPayload(payloadContext(tx, run, agent.id, now)));
   const row = await upsertStep(tx, run.id, step, attempt, { status: "running", startedAt: now });
   await tx.task.create({ data: { agentId: agent.id, runId: run.id, stepId: row.id, kind: step, payload } });
   await publish({ type: "task", agentId: agent.id }, tx);
 }
 
-async function newTransfer(
-  tx: Tx,
-  run: LoadedRun,
-  purpose: string,
-  source: { id: string; dataPlaneUrl: string | null; name: string },
-  destAgentId: string,
-  file: { path: string; bytes: bigint; sha256: string },
-  now: Date,
-) {
-  if (!source.dataPlaneUrl) {
-    throw new StepSetupError(`Agent ${source.name} has not reported a data-plane address yet: is it running?`);
-  }
-  const secret = newSecret("xfer");
-  const transfer = await tx.transfer.create({
-    data: {
-      runId: run.id,
-      purpose,
-      sourceAgentId: source.id,
-      destAgentId,
-      sourcePath: file.path,
-      bytes: file.bytes,
-      sha256: file.sha256,
-      tokenHash: secret.hash,
-      tokenExpiresAt: new Date(now.getTime() + flowConfig.transferTokenSeconds * 1000),
-    },
-  });
+function agentOn(run: LoadedRun, side: "trainer" | "edge") {
+  const agent = side === "trainer" ? run.trainer.agents[0] : run.edgeHost.agents[0];
+  if (agent) return agent;
+  const where = side === "trainer" ? `trainer ${run.trainer.name}` : `edge host ${run.edgeHost.name}`;
+  throw new StepSetupError(`No agent is registered for ${where}: staff must issue a token and start one.`);
+}
+
+function runFacts(run: LoadedRun): RunFacts {
+  const params = trainParams.safeParse(run.params);
+  if (!params.success) throw new StepSetupError(`The run's training parameters are invalid: ${params.error.issues[0]?.message}`);
+  const familyKey = family.safeParse(run.family.key);
+  if (!familyKey.success) throw new StepSetupError(`The zoo has no model family ${run.family.key}.`);
+  const parent = run.parentVersion;
   return {
-    transferId: transfer.id,
-    url: `${source.dataPlaneUrl.replace(/\/$/, "")}/v1/transfers/${transfer.id}`,
-    token: secret.token,
-    bytes: Number(file.bytes),
-    sha256: file.sha256,
+    id: run.id,
+    params: params.data,
+    family: { key: familyKey.data },
+    dataset: { ...run.dataset, bytes: Number(run.dataset.bytes) },
+    trainer: run.trainer,
+    edgeHost: run.edgeHost,
+    parent: parent && {
+      version: parent.version,
+      artifactBytes: Number(parent.artifactBytes),
+      artifactSha256: parent.artifactSha256,
+      deployedPath: parent.deployments.find((d) => d.edgeHostId === run.edgeHostId)?.path ?? null,
+    },
   };
 }
 
-async function succeededResult<T>(tx: Tx, runId: string, kind: StepName): Promise<T> {
-  const task = await tx.task.findFirst({ where: { runId, kind, status: "succeeded" }, orderBy: { createdAt: "desc" } });
-  if (!task?.result) throw new StepSetupError(`The ${kind} step's result is missing: retry from ${kind}.`);
-  return task.result as T;
-}
-
-async function buildPayload(tx: Tx, run: LoadedRun, step: StepName, agentId: string, now: Date): Promise<Prisma.InputJsonValue> {
-  const edgeAgent = run.edgeHost.agents[0];
-  const trainerAgent = run.trainer.agents[0];
-  const params = run.params as Prisma.JsonObject;
-  switch (step) {
-    case "stage_in": {
-      if (!edgeAgent) throw new StepSetupError(`No agent is registered for edge host ${run.edgeHost.name}.`);
-      const dataset = await newTransfer(tx, run, "dataset", edgeAgent, agentId, run.dataset, now);
-      let parentCheckpoint = null;
-      if (run.parentVersion) {
-        const deployment = run.parentVersion.deployments.find((d) => d.edgeHostId === run.edgeHostId) ?? run.parentVersion.deployments[0];
-        if (!deployment || deployment.edgeHostId !== run.edgeHostId) {
-          throw new StepSetupError(`Parent model v${run.parentVersion.version} is not deployed on ${run.edgeHost.name}.`);
-        }
-        parentCheckpoint = await newTransfer(
-          tx,
-          run,
-          "parent-checkpoint",
-          edgeAgent,
-          agentId,
-          { path: deployment.path, bytes: run.parentVersion.artifactBytes, sha256: run.parentVersion.artifactSha256 },
-          now,
-        );
+/** What a step's payload builder may do: issue transfers, read earlier results, refuse. */
+function payloadContext(tx: Tx, run: LoadedRun, destAgentId: string, now: Date): PayloadContext {
+  return {
+    run: runFacts(run),
+    async transferFrom(side, purpose, file) {
+      const source = agentOn(run, side);
+      if (!source.dataPlaneUrl) {
+        throw new StepSetupError(`Agent ${source.name} has not reported a data-plane address yet: is it running?`);
       }
-      return { dataset: { ...dataset, name: run.dataset.name }, parentCheckpoint };
-    }
-    case "label":
-      return { datasetSha256: run.dataset.sha256 };
-    case "train":
+      const secret = newSecret("xfer");
+      const transfer = await tx.transfer.create({
+        data: {
+          runId: run.id,
+          purpose,
+          sourceAgentId: source.id,
+          destAgentId,
+          sourcePath: file.path,
+          bytes: BigInt(file.bytes),
+          sha256: file.sha256,
+          tokenHash: secret.hash,
+          tokenExpiresAt: new Date(now.getTime() + flowConfig.transferTokenSeconds * 1000),
+        },
+      });
       return {
-        family: run.family.key,
-        datasetSha256: run.dataset.sha256,
-        labelled: run.dataset.kind !== "raw",
-        parentSha256: run.parentVersion?.artifactSha256 ?? null,
-        executor: run.trainer.executor,
-        params,
+        transferId: transfer.id,
+        url: `${source.dataPlaneUrl.replace(/\/$/, "")}/v1/transfers/${transfer.id}`,
+        token: secret.token,
+        bytes: file.bytes,
+        sha256: file.sha256,
       };
-    case "stage_out": {
-      if (!trainerAgent) throw new StepSetupError(`No agent is registered for trainer ${run.trainer.name}.`);
-      const trained = await succeededResult<{ artifact: { path: string; bytes: number; sha256: string } }>(tx, run.id, "train");
-      const artifact = await newTransfer(
-        tx,
-        run,
-        "model",
-        trainerAgent,
-        agentId,
-        { path: trained.artifact.path, bytes: BigInt(trained.artifact.bytes), sha256: trained.artifact.sha256 },
-        now,
-      );
-      let labelledDataset = null;
-      if (run.dataset.kind === "raw") {
-        const labelled = await succeededResult<{ output: { path: string; bytes: number; sha256: string } }>(tx, run.id, "label");
-        const o = labelled.output;
-        labelledDataset = await newTransfer(
-          tx,
-          run,
-          "labels",
-          trainerAgent,
-          agentId,
-          { path: o.path, bytes: BigInt(o.bytes), sha256: o.sha256 },
-          now,
-        );
-      }
-      return { artifact, labelledDataset };
-    }
-    case "deploy": {
-      const trained = await succeededResult<{ artifact: { sha256: string } }>(tx, run.id, "train");
-      return {
-        family: run.family.key,
-        artifactSha256: trained.artifact.sha256,
-        validation:
-          run.dataset.kind === "raw"
-            ? { labelledSha256: (await succeededResult<{ output: { sha256: string } }>(tx, run.id, "label")).output.sha256 }
-            : { path: run.dataset.path },
-        maxValidationSamples: 4096,
-      };
-    }
-    default:
-      throw new StepSetupError(`Step ${step} has no agent task.`);
-  }
+    },
+    resultOf: (step, schema) => storedResult(tx, run.id, step, schema),
+    refuse(message): never {
+      throw new StepSetupError(message);
+    },
+  };
 }
 
 async function finishRun(tx: Tx, run: LoadedRun, decision: Extract<Decision, { kind: "finish" }>, now: Date) {
@@ -253,7 +195,7 @@ async function finishRun(tx: Tx, run: LoadedRun, decision: Extract<Decision, { k
   });
   const steps = await tx.runStep.findMany({ where: { runId: run.id } });
   const endToEnd = (now.getTime() - run.createdAt.getTime()) / 1000;
-  const parts = breakdown(steps, endToEnd);
+  const parts = tableOneBreakdown(stepSecondsFromRows(steps), { endToEndSeconds: endToEnd });
   const failedStep = steps.find((s) => s.status === decision.status && s.error);
   await tx.run.update({
     where: { id: run.id },
@@ -262,8 +204,8 @@ async function finishRun(tx: Tx, run: LoadedRun, decision: Extract<Decision, { k
       statusReason: failedStep?.error ? `${decision.reason} ${failedStep.error}` : decision.reason,
       endedAt: now,
       endToEndSeconds: endToEnd,
-      queueSeconds: parts.queue,
-      controlOverheadSeconds: parts.controlOverhead,
+      queueSeconds: parts.queueSeconds,
+      controlOverheadSeconds: parts.controlOverheadSeconds,
     },
   });
   await publish({ type: "run", runId: run.id }, tx);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { breakdown, decide, planSteps, retryFrom, type RunSnapshot, type StepState } from "./plan";
+import { decide, retryFrom, type RunSnapshot, type StepState } from "./plan";
+import { planSteps } from "./steps";
 
 const plan = planSteps({ needsLabelling: false });
 const run = (steps: StepState[], extra: Partial<RunSnapshot> = {}): RunSnapshot => ({
@@ -63,23 +64,5 @@ describe("retryFrom", () => {
     const steps: StepState[] = [ok("queue"), ok("stage_in"), { name: "train", attempt: 1, status: "failed" }];
     expect(retryFrom(run(steps, { status: "failed" }))).toEqual({ step: "train", attempt: 2 });
     expect(retryFrom(run(steps, { status: "running" }))).toBeNull();
-  });
-});
-
-describe("breakdown", () => {
-  it("splits end-to-end into the paper's parts plus queue and control overhead", () => {
-    const b = breakdown(
-      [
-        { name: "queue", status: "succeeded", seconds: 0.5 },
-        { name: "stage_in", status: "succeeded", seconds: 2 },
-        { name: "train", status: "succeeded", seconds: 20 },
-        { name: "stage_out", status: "succeeded", seconds: 1 },
-        { name: "deploy", status: "succeeded", seconds: 3 },
-      ],
-      27,
-    );
-    expect(b).toMatchObject({ queue: 0.5, dataTransfer: 2, training: 20, modelTransfer: 1, deploy: 3 });
-    expect(b.controlOverhead).toBeCloseTo(0.5);
-    expect(breakdown([{ name: "train", status: "succeeded", seconds: 30 }], 27).controlOverhead).toBe(0);
   });
 });

@@ -1,34 +1,13 @@
-// The retrain run's state machine as pure functions (DESIGN §4). I/O lives in advance-run.ts.
-export type StepName = "queue" | "stage_in" | "label" | "train" | "stage_out" | "deploy";
+// The retrain run's state machine as pure functions (DESIGN §4); the steps themselves are declared in
+// lib/flow/steps. I/O lives in advance-run.ts.
+import { stepLabel, type StepName } from "@/lib/flow/steps";
+
+export type { StepName };
 export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "canceled" | "lost" | "skipped";
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "canceled" | "lost";
 
-export const STEP_LABEL: Record<StepName, string> = {
-  queue: "Queue",
-  stage_in: "Stage-in (data → trainer)",
-  label: "Label (conventional A)",
-  train: "Train",
-  stage_out: "Stage-out (model → edge)",
-  deploy: "Deploy & validate",
-};
-
-/** Which agent runs each step: the trainer's or the edge host's. */
-export const STEP_AGENT: Record<Exclude<StepName, "queue">, "trainer" | "edge"> = {
-  stage_in: "trainer",
-  label: "trainer",
-  train: "trainer",
-  stage_out: "edge",
-  deploy: "edge",
-};
-
 export const TERMINAL_RUN: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "canceled", "lost"]);
 const DONE_STEP: ReadonlySet<StepStatus> = new Set(["succeeded", "skipped"]);
-
-export function planSteps({ needsLabelling }: { needsLabelling: boolean }): StepName[] {
-  return needsLabelling
-    ? ["queue", "stage_in", "label", "train", "stage_out", "deploy"]
-    : ["queue", "stage_in", "train", "stage_out", "deploy"];
-}
 
 export interface StepState {
   name: StepName;
@@ -78,9 +57,9 @@ export function decide(run: RunSnapshot): Decision {
     case "running":
       return { kind: "wait", step: current };
     case "failed":
-      return { kind: "finish", status: "failed", reason: `Step ${STEP_LABEL[current]} failed.` };
+      return { kind: "finish", status: "failed", reason: `Step ${stepLabel(current)} failed.` };
     case "lost":
-      return { kind: "finish", status: "lost", reason: `Step ${STEP_LABEL[current]} lost its agent.` };
+      return { kind: "finish", status: "lost", reason: `Step ${stepLabel(current)} lost its agent.` };
     case "canceled":
       return { kind: "finish", status: "canceled", reason: "Canceled on request." };
     default:
@@ -95,33 +74,4 @@ export function retryFrom(run: RunSnapshot): { step: StepName; attempt: number }
   const step = run.plan.find((name) => !DONE_STEP.has(latest.get(name)?.status ?? "pending"));
   if (!step) return null;
   return { step, attempt: (latest.get(step)?.attempt ?? 0) + 1 };
-}
-
-export interface TimedStep {
-  name: StepName;
-  status: StepStatus;
-  seconds: number | null;
-}
-
-/**
- * The paper's Table 1 plus what it lacked: queue wait and our control overhead (end-to-end minus the
- * time the steps themselves took, so it is never negative).
- */
-export function breakdown(steps: TimedStep[], endToEndSeconds: number | null) {
-  const sum = (name: StepName) =>
-    steps.filter((s) => s.name === name && s.seconds != null).reduce((total, s) => total + (s.seconds ?? 0), 0);
-  const parts = {
-    queue: sum("queue"),
-    dataTransfer: sum("stage_in"),
-    labelling: sum("label"),
-    training: sum("train"),
-    modelTransfer: sum("stage_out"),
-    deploy: sum("deploy"),
-  };
-  const stepTotal = Object.values(parts).reduce((a, b) => a + b, 0);
-  return {
-    ...parts,
-    endToEnd: endToEndSeconds,
-    controlOverhead: endToEndSeconds == null ? null : Math.max(0, endToEndSeconds - stepTotal),
-  };
 }

@@ -1,20 +1,22 @@
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { z } from "zod";
-import type { taskResults } from "@/lib/agent-protocol/schemas";
-
-type DeployResult = z.infer<(typeof taskResults)["deploy"]>;
+import { AppError } from "@/lib/errors";
+import type { DeployedModel } from "@/lib/flow/steps";
 
 /**
  * Registers the model a run deployed, with its lineage (dataset, parent, run, metrics), makes it the
  * active deployment of its family on the edge host and records the inference cost C(E).
  */
-export async function registerDeployedModel(tx: Prisma.TransactionClient, runId: string, result: DeployResult, now: Date) {
+export async function registerDeployedModel(
+  tx: Prisma.TransactionClient,
+  runId: string,
+  result: DeployedModel,
+  artifact: { bytes: number; sha256: string },
+  now: Date,
+): Promise<void> {
   const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, include: { edgeHost: true } });
-  const trainStep = await tx.task.findFirst({ where: { runId, kind: "train", status: "succeeded" }, orderBy: { createdAt: "desc" } });
-  const artifact = (trainStep?.result as { artifact?: { bytes: number; sha256: string } } | null)?.artifact;
-  if (!artifact || artifact.sha256 !== result.sha256) {
+  if (artifact.sha256 !== result.sha256) {
     // The edge verified a file whose checksum is not the one training produced: never register it.
-    throw new Error("Deployed artifact's sha256 does not match the trained artifact.");
+    throw new AppError("INVALID_INPUT", "Deployed artifact's sha256 does not match the trained artifact.");
   }
   // Versions are monotonic per family; the family row lock serialises concurrent registrations.
   await tx.$queryRaw`select id from "ModelFamily" where id = ${run.familyId} for update`;
@@ -62,7 +64,6 @@ export async function registerDeployedModel(tx: Prisma.TransactionClient, runId:
       samples: result.samples,
     },
   });
-  return version;
 }
 
 export async function deactivateFamilyDeployments(tx: Prisma.TransactionClient, familyId: string, edgeHostId: string, now: Date) {

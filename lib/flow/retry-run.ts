@@ -1,7 +1,8 @@
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { advanceRun } from "@/lib/flow/advance-run";
-import { planSteps, retryFrom } from "@/lib/flow/plan";
+import { retryFrom } from "@/lib/flow/plan";
+import { planSteps } from "@/lib/flow/steps";
 import { recordAudit } from "@/lib/server/audit/record-audit";
 
 /** Resumes a failed, lost or canceled run from its first unfinished step, as a new attempt of that step. */

@@ -52,3 +52,46 @@ describe("niceTicks", () => {
     expect(niceTicks(0, 100)).toEqual([]);
   });
 });
+
+describe("layoutTimeline with clocks that disagree", () => {
+  it("never draws a negative or overflowing bar when a step started after this browser's now", () => {
+    const layout = layoutTimeline(
+      [
+        { name: "queue", attempt: 1, status: "succeeded", startedAtMs: 0, endedAtMs: 500 },
+        { name: "stage_in", attempt: 1, status: "running", startedAtMs: 12_000, endedAtMs: null },
+      ],
+      0,
+      10_000,
+      600,
+    );
+    for (const bar of layout.bars) {
+      expect(bar.width).toBeGreaterThanOrEqual(0);
+      expect(bar.x + bar.width).toBeLessThanOrEqual(600);
+    }
+    expect(layout.spanSeconds).toBe(12);
+  });
+});
+
+describe("layoutTimeline with a step added in a fixture", () => {
+  it("lays out a step that only the fixture's registry declares, in its order and colour", async () => {
+    const { STEP_ORDER } = await import("@/lib/flow/steps");
+    const calibrate = { ...STEP_ORDER[0], name: "calibrate" as never, label: "Calibrate", color: "#123456" };
+    const registry = [STEP_ORDER[0], calibrate, ...STEP_ORDER.slice(1)];
+    const layout = layoutTimeline(
+      [
+        { name: "queue", attempt: 1, status: "succeeded", startedAtMs: 0, endedAtMs: 100 },
+        { name: "calibrate" as never, attempt: 1, status: "succeeded", startedAtMs: 100, endedAtMs: 300 },
+        { name: "train", attempt: 1, status: "running", startedAtMs: 300, endedAtMs: null },
+      ],
+      0,
+      1000,
+      1000,
+      registry,
+    );
+    expect(layout.bars.map((b) => [b.row, b.label, b.color])).toEqual([
+      [0, "Queue", STEP_ORDER[0].color],
+      [1, "Calibrate", "#123456"],
+      [2, "Train", STEP_ORDER[3].color],
+    ]);
+  });
+});

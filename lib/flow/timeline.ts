@@ -1,6 +1,7 @@
 // Gantt layout of a run's steps (Dagster-style): a pure function from step times to bars, so the
 // component only draws rectangles and the layout is unit-tested.
-import { STEP_LABEL, type StepName, type StepStatus } from "@/lib/flow/plan";
+import type { StepStatus } from "@/lib/flow/plan";
+import { STEP_ORDER, stepDefinition, stepLabel, type StepDefinition, type StepName } from "@/lib/flow/steps";
 
 export interface TimelineStep {
   name: StepName;
@@ -15,6 +16,8 @@ export interface TimelineBar {
   row: number;
   label: string;
   status: StepStatus;
+  /** The step's colour (lib/flow/steps); status is drawn as the bar's outline. */
+  color: string;
   x: number;
   width: number;
   seconds: number;
@@ -28,29 +31,36 @@ export interface TimelineLayout {
   ticks: { x: number; label: string }[];
 }
 
-const ORDER: StepName[] = ["queue", "stage_in", "label", "train", "stage_out", "deploy"];
 const MIN_BAR_PX = 2;
 
 /** Lays out steps on one row per step name (attempts share the row), scaled to `width` pixels. */
-export function layoutTimeline(steps: TimelineStep[], originMs: number, nowMs: number, width: number): TimelineLayout {
+export function layoutTimeline(
+  steps: TimelineStep[],
+  originMs: number,
+  nowMs: number,
+  width: number,
+  registry: readonly StepDefinition[] = STEP_ORDER,
+): TimelineLayout {
   const started = steps.filter((s) => s.startedAtMs !== null);
-  const endMs = Math.max(nowMs, ...started.map((s) => s.endedAtMs ?? nowMs), originMs + 1);
+  // A step may carry times from the server's clock that are ahead of this browser's: they widen the span.
+  const endMs = Math.max(nowMs, ...started.map((s) => s.endedAtMs ?? s.startedAtMs ?? nowMs), originMs + 1);
   const span = Math.max(endMs - originMs, 1);
   const scale = width / span;
-  const names = ORDER.filter((n) => steps.some((s) => s.name === n));
+  const names = registry.map((s) => s.name).filter((n) => steps.some((s) => s.name === n));
   const bars = started
     .sort((a, b) => (a.startedAtMs ?? 0) - (b.startedAtMs ?? 0))
     .map((s) => {
       const start = Math.max(s.startedAtMs ?? originMs, originMs);
-      const end = s.endedAtMs ?? nowMs;
-      const x = (start - originMs) * scale;
+      const end = Math.max(s.endedAtMs ?? nowMs, start);
+      const x = Math.min((start - originMs) * scale, width);
       return {
         key: `${s.name}-${s.attempt}`,
         row: names.indexOf(s.name),
-        label: s.attempt > 1 ? `${STEP_LABEL[s.name]} #${s.attempt}` : STEP_LABEL[s.name],
+        label: s.attempt > 1 ? `${stepLabel(s.name, registry)} #${s.attempt}` : stepLabel(s.name, registry),
         status: s.status,
+        color: stepDefinition(s.name, registry).color,
         x,
-        width: Math.min(Math.max((end - start) * scale, MIN_BAR_PX), width - x),
+        width: Math.max(0, Math.min(Math.max((end - start) * scale, MIN_BAR_PX), width - x)),
         seconds: Math.max(0, end - start) / 1000,
         open: s.endedAtMs === null,
       };

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { formatDuration } from "@/lib/cost-model/format";
 import type { ErrorSummary, PredictionErrorSummary, StepError } from "@/lib/cost-model/predict";
-import { STEP_LABELS, TURNAROUND_STEPS } from "@/lib/cost-model/steps";
+import { STEP_ORDER } from "@/lib/flow/steps";
 import { getPredictionErrors } from "@/lib/server/turnaround/get-prediction-errors";
 import { DEFAULT_PREDICTION_WINDOW, PREDICTION_WINDOWS, parsePredictionParams } from "@/lib/server/turnaround/params";
 import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
@@ -133,9 +133,9 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
               <tr>
                 <th>Run</th>
                 <th>Trainer</th>
-                {TURNAROUND_STEPS.map((s) => (
-                  <th key={s} className="num">
-                    {STEP_LABELS[s]}
+                {STEP_ORDER.map((s) => (
+                  <th key={s.key} className="num">
+                    {s.shortLabel}
                     <div className="small">pred. / actual</div>
                   </th>
                 ))}
@@ -154,9 +154,9 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                     </div>
                   </td>
                   <td>{r.trainerName}</td>
-                  {TURNAROUND_STEPS.map((s) => (
-                    <td key={s} className="num small">
-                      <StepCell error={r.error.steps[s]} />
+                  {STEP_ORDER.map((s) => (
+                    <td key={s.key} className="num small">
+                      <StepCell error={r.error.steps[s.key]} />
                     </td>
                   ))}
                   <td className="num">
@@ -194,7 +194,10 @@ function StepCell({ error }: { error: StepError | undefined }) {
 
 function SummaryTable({ title, summary }: { title: string; summary: PredictionErrorSummary }) {
   const rows: Array<[string, ErrorSummary]> = [
-    ...TURNAROUND_STEPS.flatMap((s) => (summary.steps[s] ? [[STEP_LABELS[s], summary.steps[s]!] as [string, ErrorSummary]] : [])),
+    ...STEP_ORDER.flatMap((s) => {
+      const error = summary.steps[s.key];
+      return error ? [[s.shortLabel, error] as [string, ErrorSummary]] : [];
+    }),
     ["Total (end-to-end)", summary.total],
   ];
   return (

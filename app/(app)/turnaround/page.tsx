@@ -6,9 +6,8 @@ import { requireUser } from "@/lib/auth/session";
 import { formatDuration } from "@/lib/cost-model/format";
 import { PAPER_TABLE_ONE } from "@/lib/cost-model/paper";
 import { median } from "@/lib/cost-model/stats";
+import { TABLE_ONE_COMPONENTS } from "@/lib/flow/breakdown";
 import {
-  TABLE_ONE_COMPONENTS,
-  TABLE_ONE_LABELS,
   endToEndSeries,
   medianTurnaroundPerBeamtime,
   medianTurnaroundPerExperiment,
@@ -159,9 +158,9 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
                     <tr>
                       <th>Trainer</th>
                       <th className="num">Runs</th>
-                      {TABLE_ONE_COMPONENTS.map((k) => (
-                        <th key={k} className="num">
-                          {TABLE_ONE_LABELS[k]}
+                      {TABLE_ONE_COMPONENTS.map((c) => (
+                        <th key={c.key} className="num">
+                          {c.label}
                         </th>
                       ))}
                       <th className="num">End-to-end</th>
@@ -172,9 +171,9 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
                       <tr key={b.trainerId}>
                         <td>{b.trainerName}</td>
                         <td className="num">{b.runs}</td>
-                        {TABLE_ONE_COMPONENTS.map((k) => (
-                          <td key={k} className="num">
-                            {formatDuration(b.median[k])}
+                        {TABLE_ONE_COMPONENTS.map((c) => (
+                          <td key={c.key} className="num">
+                            {formatDuration(b.median[c.key])}
                           </td>
                         ))}
                         <td className="num">

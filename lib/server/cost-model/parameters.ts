@@ -7,7 +7,9 @@ import {
   MICROSECONDS_PER_SECOND,
   PAPER_PARAMETERS,
   PAPER_PHYSICAL_QUANTITIES,
+  microseconds,
   patchBytes,
+  transferMicroseconds,
   type CostModelParameters,
 } from "@/lib/cost-model/paper";
 import { median } from "@/lib/cost-model/stats";
@@ -105,7 +107,7 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
   const rateIn = m.stageIn.bytesPerSecond.value;
   const rateOut = m.stageOut.bytesPerSecond.value;
   const transferIn: ParameterValue = {
-    value: (datumBytes / rateIn) * MICROSECONDS_PER_SECOND,
+    value: transferMicroseconds(datumBytes, rateIn),
     source: m.stageIn.basis.source,
     points: m.stageIn.basis.points,
     pointKind: "transfers",
@@ -113,7 +115,7 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
   };
 
   const perDatumParameter = (fit: PerDatumFit): ParameterValue => ({
-    value: fit.secondsPerDatum.value * MICROSECONDS_PER_SECOND,
+    value: microseconds(fit.secondsPerDatum.value),
     source: fit.basis.source,
     points: fit.basis.points,
     pointKind: "benchmarks",
@@ -121,7 +123,7 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
   });
 
   const resultReturn: ParameterValue = {
-    value: (q.resultBytesPerDatum / rateOut) * MICROSECONDS_PER_SECOND,
+    value: transferMicroseconds(q.resultBytesPerDatum, rateOut),
     source: m.stageOut.basis.source,
     points: m.stageOut.basis.points,
     pointKind: "transfers",
@@ -136,7 +138,7 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
           note: `paper default: no succeeded run of ${m.familyName} on ${m.trainerName} yet, so the paper's 19 s (BraggNN on Cerebras) is assumed.`,
         }
       : {
-          value: trainSeconds * MICROSECONDS_PER_SECOND,
+          value: microseconds(trainSeconds),
           source: "measured",
           points: m.trainingRuns.length,
           pointKind: "runs",
@@ -147,7 +149,7 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
   const modelBytes = measuredModelBytes ?? q.modelBytes;
   const startup = m.stageOut.startupSeconds.value;
   const modelTransfer: ParameterValue = {
-    value: (modelBytes / rateOut + startup) * MICROSECONDS_PER_SECOND,
+    value: transferMicroseconds(modelBytes, rateOut) + microseconds(startup),
     source: m.stageOut.basis.source,
     points: m.stageOut.basis.points,
     pointKind: "transfers",

@@ -1,7 +1,7 @@
 // Everything the live run page shows, as plain JSON (dates as epoch ms, sizes as numbers), so the
 // first render and every server-sent update carry the same shape.
 import { prisma } from "@/lib/db";
-import { breakdown } from "@/lib/flow/plan";
+import { stepSecondsFromRows, tableOneBreakdown } from "@/lib/flow/breakdown";
 import type { Actor } from "@/lib/auth/permissions";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
 
@@ -52,7 +52,7 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
       plusMinusSeconds: number;
       steps: Record<string, { seconds: number; plusMinusSeconds: number }>;
     } | null,
-    breakdown: breakdown(run.steps, endToEnd),
+    breakdown: tableOneBreakdown(stepSecondsFromRows(run.steps), { endToEndSeconds: endToEnd }),
     steps: run.steps.map((s) => ({
       id: s.id,
       name: s.name,

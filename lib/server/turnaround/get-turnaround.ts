@@ -3,7 +3,7 @@
 import { prisma } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/permissions";
-import type { StepSeconds } from "@/lib/cost-model/steps";
+import type { StepSeconds } from "@/lib/flow/breakdown";
 import type { TurnaroundRun } from "@/lib/cost-model/turnaround";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
 import { beamtimeOfRun } from "./beamtime";

@@ -2,7 +2,8 @@
 // measured step times into the shapes of lib/cost-model/predict.ts, tolerating old or partial JSON.
 import { z } from "zod";
 import type { ActualTurnaround, TurnaroundPrediction } from "@/lib/cost-model/predict";
-import { stepSecondsFromRows, TURNAROUND_STEPS, type StoredStepName } from "@/lib/cost-model/steps";
+import { stepSecondsFromRows } from "@/lib/flow/breakdown";
+import { STEP_KEYS, type StepName } from "@/lib/flow/steps";
 
 const step = z.object({
   seconds: z.number().finite(),
@@ -55,7 +56,7 @@ export function parseStoredPrediction(json: unknown, trainer: { id: string; name
  * record when it has one, and end-to-end (click to deployed, control overhead included) as the total.
  */
 export function actualTurnaround(run: {
-  steps: ReadonlyArray<{ name: StoredStepName; seconds: number | null }>;
+  steps: ReadonlyArray<{ name: StepName; seconds: number | null }>;
   queueSeconds: number | null;
   endToEndSeconds: number | null;
   createdAt: Date;
@@ -68,4 +69,4 @@ export function actualTurnaround(run: {
   return { steps, totalSeconds: total };
 }
 
-export const REPORTED_STEPS = TURNAROUND_STEPS;
+export const REPORTED_STEPS = STEP_KEYS;

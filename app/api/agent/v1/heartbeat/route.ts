@@ -1,6 +1,6 @@
 import { agentRoute, readJson } from "@/lib/agent-protocol/route";
 import { heartbeatRequest } from "@/lib/agent-protocol/schemas";
-import { heartbeat } from "@/lib/flow/agent-tasks";
+import { heartbeat } from "@/lib/flow/agent-tasks/heartbeat";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { agentRoute } from "@/lib/agent-protocol/route";
-import { claimTask } from "@/lib/flow/agent-tasks";
+import { claimTask } from "@/lib/flow/agent-tasks/claim";
 
 export const dynamic = "force-dynamic";
 

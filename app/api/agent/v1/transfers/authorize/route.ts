@@ -1,6 +1,6 @@
 import { agentRoute, readJson } from "@/lib/agent-protocol/route";
 import { authorizeTransferRequest } from "@/lib/agent-protocol/schemas";
-import { authorizeTransfer } from "@/lib/flow/agent-tasks";
+import { authorizeTransfer } from "@/lib/flow/agent-tasks/authorize-transfer";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { agentRoute, readJson } from "@/lib/agent-protocol/route";
-import { completeTask } from "@/lib/flow/agent-tasks";
+import { completeTask } from "@/lib/flow/agent-tasks/complete";
 
 export const dynamic = "force-dynamic";
 

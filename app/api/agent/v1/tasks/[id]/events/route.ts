@@ -1,6 +1,6 @@
 import { agentRoute, readJson } from "@/lib/agent-protocol/route";
 import { taskEventsRequest } from "@/lib/agent-protocol/schemas";
-import { recordTaskEvents } from "@/lib/flow/agent-tasks";
+import { recordTaskEvents } from "@/lib/flow/agent-tasks/events";
 
 export const dynamic = "force-dynamic";
 

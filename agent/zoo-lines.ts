@@ -1,0 +1,38 @@
+// The model zoo's JSON lines that the agent turns into step results (zoo/beamline_zoo/protocol.py). The zoo
+// is another program: each line is checked before a number of it reaches the dashboard.
+import { z } from "zod";
+
+const count = z.number().int().nonnegative();
+const seconds = z.number().nonnegative();
+/** Metric values that are finite numbers; anything else (a NaN written as null, a label) is dropped. */
+const finiteMetrics = z
+  .record(z.string(), z.unknown())
+  .default({})
+  .transform((metrics) =>
+    Object.fromEntries(Object.entries(metrics).filter((entry): entry is [string, number] => Number.isFinite(entry[1]))),
+  );
+
+const schemas = {
+  progress: z.object({ done: z.number().nonnegative(), total: z.number().nonnegative() }),
+  labelled: z.object({ peaks: count, seconds_per_peak: seconds, failed: count.default(0) }),
+  start: z.object({ family: z.string(), parameters: count, train_samples: count, val_samples: count, threads: count }),
+  epoch: z.object({
+    epoch: z.number().int().positive(),
+    loss: z.number(),
+    val_loss: z.number().nullable().default(null),
+    metrics: finiteMetrics,
+    seconds: seconds.default(0),
+    samples_per_s: seconds.default(0),
+  }),
+  artifact: z.object({ path: z.string().min(1), sha256: z.string(), bytes: count.optional(), format: z.string().default("pytorch") }),
+  evaluation: z.object({ metrics: finiteMetrics, seconds_per_datum: z.number().positive(), samples: z.number().int().positive() }),
+};
+export type ZooLineType = keyof typeof schemas;
+export type ZooLineOf<T extends ZooLineType> = z.output<(typeof schemas)[T]>;
+
+/** Keyed so that code generic over the line type keeps schema and output tied together. */
+export const zooLines: { [T in ZooLineType]: z.ZodType<ZooLineOf<T>> } = schemas;
+
+export function isKnownZooLine(type: string): type is ZooLineType {
+  return type in schemas;
+}

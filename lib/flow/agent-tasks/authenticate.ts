@@ -1,0 +1,20 @@
+// Who is calling the agent API: a bearer token resolved to its agent.
+import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { hashSecret } from "@/lib/flow/tokens";
+
+export interface AuthenticatedAgent {
+  id: string;
+  name: string;
+  kind: "trainer" | "edge";
+}
+
+/** Resolves a bearer token to its agent; revoked and unknown tokens are refused alike. */
+export async function authenticateAgent(authorization: string | null): Promise<AuthenticatedAgent> {
+  const token = authorization?.match(/^Bearer (\S{20,200})$/)?.[1];
+  if (!token) throw new AppError("UNAUTHENTICATED", "Send the agent token as 'Authorization: Bearer <token>'.");
+  const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
+  if (!agent) throw new AppError("UNAUTHENTICATED", "Unknown agent token.");
+  if (agent.revokedAt) throw new AppError("UNAUTHENTICATED", "This agent token was revoked; ask staff for a new one.");
+  return { id: agent.id, name: agent.name, kind: agent.kind };
+}

@@ -1,0 +1,46 @@
+// Claiming work: a long-poll that hands the agent its oldest pending task as soon as there is one.
+import { prisma } from "@/lib/db";
+import { flowConfig } from "@/lib/flow/config";
+import { publish, waitForEvent } from "@/lib/flow/events";
+import type { ClaimedTask } from "@/lib/agent-protocol/schemas";
+import { isAgentStep } from "@/lib/flow/steps";
+import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
+import { touchAgent } from "@/lib/flow/agent-tasks/heartbeat";
+
+async function claimOnce(agentId: string): Promise<ClaimedTask | null> {
+  const leaseUntil = new Date(Date.now() + flowConfig.leaseSeconds * 1000);
+  const rows = await prisma.$queryRaw<{ id: string }[]>`
+    update "Task" set status = 'leased', "leasedAt" = now(), "leaseExpiresAt" = ${leaseUntil}
+    where id = (
+      select t.id from "Task" t join "Run" r on r.id = t."runId"
+      where t."agentId" = ${agentId} and t.status = 'pending' and r."cancelRequestedAt" is null
+      order by t."createdAt" limit 1 for update of t skip locked
+    ) returning id`;
+  if (rows.length === 0) return null;
+  const task = await prisma.task.findUniqueOrThrow({ where: { id: rows[0].id }, include: { step: true } });
+  const kind = task.kind;
+  if (!isAgentStep(kind)) throw new Error(`Task ${task.id} is a ${kind} step, which no agent runs.`);
+  await publish({ type: "run", runId: task.runId });
+  return {
+    id: task.id,
+    runId: task.runId,
+    kind,
+    attempt: task.step.attempt,
+    payload: task.payload,
+    leaseSeconds: flowConfig.leaseSeconds,
+  };
+}
+
+/** Long-poll: returns a task as soon as one is queued for the agent, or null after `waitSeconds`. */
+export async function claimTask(agent: AuthenticatedAgent, waitSeconds: number, signal?: AbortSignal) {
+  await touchAgent(agent.id);
+  const deadline = Date.now() + Math.min(waitSeconds, flowConfig.longPollSeconds) * 1000;
+  for (;;) {
+    const task = await claimOnce(agent.id);
+    if (task) return task;
+    const left = deadline - Date.now();
+    if (left <= 0 || signal?.aborted) return null;
+    // Re-check every few seconds as well, in case a notification was missed while reconnecting.
+    await waitForEvent((e) => e.type === "task" && e.agentId === agent.id, Math.min(left, 5000), signal);
+  }
+}

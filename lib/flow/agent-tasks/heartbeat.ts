@@ -1,0 +1,37 @@
+// Heartbeats: the agent is alive, renews the leases of the tasks it runs, and hears which to stop.
+import type { z } from "zod";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { flowConfig } from "@/lib/flow/config";
+import { publish } from "@/lib/flow/events";
+import type { heartbeatRequest } from "@/lib/agent-protocol/schemas";
+import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
+
+export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
+  await prisma.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: new Date(), ...data } });
+}
+
+export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof heartbeatRequest>) {
+  // The address goes into transfer tickets for other agents: only a plain http(s) data plane will do.
+  if (body.dataPlaneUrl !== null && !/^https?:$/.test(new URL(body.dataPlaneUrl).protocol)) {
+    throw new AppError("INVALID_INPUT", "Invalid request: dataPlaneUrl: must be an http or https URL.");
+  }
+  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: body.dataPlaneUrl });
+  const leaseUntil = new Date(Date.now() + flowConfig.leaseSeconds * 1000);
+  await prisma.task.updateMany({
+    where: { id: { in: body.activeTaskIds }, agentId: agent.id, status: "leased" },
+    data: { leaseExpiresAt: leaseUntil },
+  });
+  const held = await prisma.task.findMany({
+    where: { id: { in: body.activeTaskIds }, agentId: agent.id },
+    select: { id: true, status: true, run: { select: { cancelRequestedAt: true } } },
+  });
+  const heldIds = new Set(held.filter((t) => t.status === "leased").map((t) => t.id));
+  await publish({ type: "heartbeat", agentId: agent.id });
+  return {
+    leaseSeconds: flowConfig.leaseSeconds,
+    cancelTaskIds: held.filter((t) => t.status === "leased" && t.run.cancelRequestedAt).map((t) => t.id),
+    unknownTaskIds: body.activeTaskIds.filter((id) => !heldIds.has(id)),
+  };
+}
