@@ -20,7 +20,7 @@ function zooLine<T extends ZooLineType>(line: ZooLine, type: T): ZooLineOf<T> {
 }
 
 function lastZooLine<T extends ZooLineType>(lines: ZooLine[], type: T, missing: string): ZooLineOf<T> {
-  const line = lines.findLast((l) => l.type === type);
+  const line = lines.findLast((candidate) => candidate.type === type);
   if (!line) throw new TaskFailure(missing);
   return zooLine(line, type);
 }
@@ -179,9 +179,9 @@ async function deploy(context: TaskContext, payload: StepPayload<"deploy">): Pro
     secondsPerDatum: result.seconds_per_datum,
     samples: result.samples,
     exported: exported.lines
-      .filter((l) => l.type === "artifact")
-      .map((l) => zooLine(l, "artifact"))
-      .map((a) => ({ format: a.format, path: a.path, bytes: a.bytes ?? 0 })),
+      .filter((line) => line.type === "artifact")
+      .map((line) => zooLine(line, "artifact"))
+      .map((artifact) => ({ format: artifact.format, path: artifact.path, bytes: artifact.bytes ?? 0 })),
   };
 }
 
