@@ -11,7 +11,7 @@ import { createDashboardClient, DashboardError, type DashboardClient } from "@/a
 import { createDataPlaneServer } from "@/agent/dataplane/server";
 import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { runTask } from "@/agent/tasks/handlers";
-import { executor } from "@/agent/zoo";
+import { executor, localExecutor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { isServable } from "@/agent/serve-roots";
 import { signalGroup } from "@/agent/executors/procfs";
@@ -72,6 +72,8 @@ async function runAgent(config: AgentConfig) {
       return 20;
     }
   };
+  // Start importing torch now, so the first local job finds a warm zoo process.
+  localExecutor(config).prepareWarmStart();
   const leaseSeconds = await beat();
   const heartbeatTimer = setInterval(() => void beat(), Math.max(1000, (leaseSeconds * 1000) / 4));
 
@@ -79,6 +81,7 @@ async function runAgent(config: AgentConfig) {
     stopping = true;
     clearInterval(heartbeatTimer);
     for (const { abort } of active.values()) abort.abort();
+    localExecutor(config).close();
     await dataPlane.close();
     process.exit(0);
   };
@@ -165,7 +168,7 @@ async function cancelOrphans(config: AgentConfig) {
         // A local job is a process group of its own: stop the whole group.
         signalGroup(Number(jobId.slice("local:".length)), "SIGKILL");
       } else {
-        const slurm = executor("slurm");
+        const slurm = executor("slurm", config);
         await (await slurm.attach!(jobId, dir)).cancel();
       }
       console.log(`[agent] stopped orphaned job ${jobId} of run ${t.runId}`);

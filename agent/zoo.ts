@@ -2,15 +2,39 @@
 import path from "node:path";
 import fs from "node:fs/promises";
 import { LocalExecutor, SlurmExecutor, type Executor, type JobHandle } from "@/agent/executors";
+import type { AgentConfig } from "@/agent/config";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
 
 export type ZooLine = { type: string; [key: string]: unknown };
 
-const executors: Partial<Record<"local" | "slurm", Executor>> = {};
-export function executor(kind: "local" | "slurm"): Executor {
+let local: LocalExecutor | null = null;
+let slurm: SlurmExecutor | null = null;
+
+/** Local jobs of the zoo start from a warm process (torch already imported) when the agent allows it. */
+export function localExecutor(config: AgentConfig): LocalExecutor {
+  local ??= new LocalExecutor({
+    warm: config.warmStart
+      ? {
+          argvPrefix: [config.python, "-m", "beamline_zoo"],
+          warmArgv: [config.python, "-m", "beamline_zoo.warm"],
+          env: zooEnv(config),
+          cpus: config.cpus,
+          dir: path.join(config.workdir, "warm"),
+        }
+      : undefined,
+  });
+  return local;
+}
+
+export function executor(kind: "local" | "slurm", config: AgentConfig): Executor {
   // Slurm is polled every 250 ms: the pending → running moment is part of the dispatch latency users feel.
-  executors[kind] ??= kind === "slurm" ? new SlurmExecutor({ pollIntervalMs: 250 }) : new LocalExecutor();
-  return executors[kind];
+  if (kind === "slurm") return (slurm ??= new SlurmExecutor({ pollIntervalMs: 250 }));
+  return localExecutor(config);
+}
+
+/** The job environment of every zoo command (the warm process must start with the same one). */
+function zooEnv(config: AgentConfig): Record<string, string> {
+  return { PYTHONPATH: config.zooDir };
 }
 
 export function parseZooLine(line: string): ZooLine | null {
@@ -40,11 +64,11 @@ export async function runZoo(
 ): Promise<ZooRun> {
   const { config, signal } = context;
   await fs.mkdir(options.workdir, { recursive: true });
-  const handle = await executor(options.executor ?? "local").start({
+  const handle = await executor(options.executor ?? "local", config).start({
     runId: `${context.task.runId}-${context.task.kind}-${context.task.attempt}`,
     argv: [config.python, "-m", "beamline_zoo", ...args],
     workdir: options.workdir,
-    env: { PYTHONPATH: config.zooDir },
+    env: zooEnv(config),
     cpus: config.cpus,
     timeLimitMinutes: config.timeLimitMinutes,
   });

@@ -120,3 +120,55 @@ describe("LocalExecutor (real child processes)", () => {
     await expect(ex.start(spec(["python3"]))).rejects.toThrow(/absolute/);
   });
 });
+
+describe("LocalExecutor with a warm zoo process (real Python and torch)", () => {
+  const python = "/usr/bin/python3";
+  const zooDir = path.resolve("zoo");
+  const warmOptions = {
+    argvPrefix: [python, "-m", "beamline_zoo"],
+    warmArgv: [python, "-m", "beamline_zoo.warm"],
+    env: { PYTHONPATH: zooDir },
+    cpus: 1,
+    dir: path.join(root, "warm"),
+  };
+
+  it("hands a fitting job to the ready process: its pid, its output, its exit code", async () => {
+    const ex = new LocalExecutor({ warm: warmOptions });
+    ex.prepareWarmStart();
+    await new Promise((r) => setTimeout(r, 4000)); // torch imported meanwhile
+    const job = spec([python, "-m", "beamline_zoo", "inspect", "--data", "/nonexistent.h5"], { env: { PYTHONPATH: zooDir } });
+    const started = Date.now();
+    const handle = await ex.start(job);
+    expect(handle.startedWarm).toBe(true);
+    const lines = await collect(handle.lines());
+    const outcome = await handle.wait();
+    const error = lines.map((l) => JSON.parse(l)).find((l) => l.type === "error");
+    expect(error.message).toMatch(/nonexistent\.h5/);
+    expect(outcome.state).toBe("failed");
+    expect(outcome.exitCode).toBe(2);
+    // No interpreter start and torch import on the job's path: it answers well within a cold start.
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(readFileSync(path.join(job.workdir, `${job.runId}.stderr.log`), "utf8")).toMatch(/nonexistent\.h5/);
+    ex.close();
+  });
+
+  it("starts a job cold when its environment differs, and cancels a warm job's whole group", async () => {
+    const ex = new LocalExecutor({ warm: warmOptions, killGraceMs: 500 });
+    ex.prepareWarmStart();
+    const cold = await ex.start(spec([python, "-c", "import os; print(os.environ.get('PYTHONPATH'))"], { env: {} }));
+    expect(cold.startedWarm).toBeUndefined();
+    expect(await collect(cold.lines())).toEqual(["None"]);
+    const warm = await ex.start(
+      spec([python, "-m", "beamline_zoo", "simulate", "--family", "braggnn", "--samples", "400000", "--out", path.join(root, "big.h5")], {
+        env: { PYTHONPATH: zooDir },
+      }),
+    );
+    expect(warm.startedWarm).toBe(true);
+    const pid = Number(warm.executorJobId.slice("local:".length));
+    expect(isAlive(pid)).toBe(true);
+    await warm.cancel();
+    expect((await warm.wait()).state).toBe("canceled");
+    expect(isAlive(pid)).toBe(false);
+    ex.close();
+  });
+});

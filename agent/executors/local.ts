@@ -1,9 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, createWriteStream, mkdirSync, openSync } from "node:fs";
 import { open } from "node:fs/promises";
 import path from "node:path";
 import { LineQueue, lastLines } from "./line-queue";
 import { processGroupMembers, signalGroup } from "./procfs";
+import { WarmStart, type WarmStartOptions } from "./warm-start";
 import {
   baseJobEnv,
   ExecutorError,
@@ -20,6 +21,11 @@ export interface LocalExecutorOptions {
   killGraceMs?: number;
   /** How many stderr lines go into JobOutcome.detail on failure (default 20). */
   stderrTailLines?: number;
+  /**
+   * Keep one pre-started process ready for jobs whose argv starts with `argvPrefix` and whose job
+   * environment is `env` (see WarmStart); other jobs start cold.
+   */
+  warm?: WarmStartOptions;
 }
 
 /** Reads up to the last `maxBytes` of a file as text ("" if missing). */
@@ -54,9 +60,12 @@ export class LocalExecutor implements Executor {
   private readonly graceMs: number;
   private readonly tailLines: number;
 
+  private readonly warm: WarmStart | null;
+
   constructor(opts: LocalExecutorOptions = {}) {
     this.graceMs = opts.killGraceMs ?? 10_000;
     this.tailLines = opts.stderrTailLines ?? 20;
+    this.warm = opts.warm ? new WarmStart(opts.warm) : null;
   }
 
   async start(spec: JobSpec): Promise<JobHandle> {
@@ -64,8 +73,9 @@ export class LocalExecutor implements Executor {
     mkdirSync(spec.workdir, { recursive: true });
     const stderrPath = path.join(spec.workdir, `${spec.runId}.stderr.log`);
     const stdoutPath = path.join(spec.workdir, `${spec.runId}.stdout.log`);
+    const warm = await this.warm?.take(spec, stderrPath);
+    if (warm) return { ...this.supervise(warm, spec, stdoutPath, stderrPath), startedWarm: true };
     const errFd = openSync(stderrPath, "w");
-    const outCopy = createWriteStream(stdoutPath);
     const child = spawn(spec.argv[0], spec.argv.slice(1), {
       cwd: spec.workdir,
       env: baseJobEnv(spec) as NodeJS.ProcessEnv,
@@ -79,9 +89,24 @@ export class LocalExecutor implements Executor {
         child.once("error", reject);
       });
     } catch (e) {
-      outCopy.destroy();
       throw new ExecutorError(`could not start ${spec.argv[0]}: ${(e as Error).message}`, { cause: e });
     }
+    return this.supervise(child, spec, stdoutPath, stderrPath);
+  }
+
+  /** Prepares the warm process now (the agent calls it at start, so the first run finds it ready). */
+  prepareWarmStart(): void {
+    this.warm?.refill();
+  }
+
+  /** Ends the warm process (agent shutdown). */
+  close(): void {
+    this.warm?.close();
+  }
+
+  /** Streams, times, cancels and reaps a started job process, cold or warm alike. */
+  private supervise(child: ChildProcess, spec: JobSpec, stdoutPath: string, stderrPath: string): JobHandle {
+    const outCopy = createWriteStream(stdoutPath);
     const pid = child.pid!;
     const startedAt = new Date();
     const queue = new LineQueue();
@@ -89,6 +114,7 @@ export class LocalExecutor implements Executor {
       queue.pushBytes(c);
       outCopy.write(c);
     });
+    child.stdout!.resume(); // a warm process's stdout was paused while it waited
 
     let canceled = false;
     let timedOut = false;

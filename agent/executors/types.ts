@@ -48,6 +48,8 @@ export interface ExecutorStatus {
 
 export interface JobHandle {
   executorJobId: string;
+  /** The job became a pre-started process (no interpreter start or imports on its path). */
+  startedWarm?: boolean;
   /**
    * Stdout lines (without the newline) as they come, ending when the job has ended and all its
    * output was read. Single consumer: lines are buffered until read; call it once.

@@ -88,6 +88,7 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
     executor: payload.executor,
     workdir: out,
     onStarted: (handle) => {
+      if (handle.startedWarm) context.log("training process handed to a warm zoo process (torch already imported)");
       void handle.running().then((info) => {
         if (!info) return;
         startedAt = info.startedAt.getTime();
