@@ -15,6 +15,7 @@ from .protocol import (EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, EXIT_SIGTERM, BadI
                        emit, emit_file, log)
 
 FAMILIES = ("braggnn", "cookienetae")
+SHA_HELP = "the checkpoint's recorded sha256; refused before loading if it differs"
 
 
 class ArgParser(argparse.ArgumentParser):
@@ -100,6 +101,7 @@ def build_parser() -> ArgParser:
     t.add_argument("--lr", type=_pos_float("--lr"))
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--parent", help="checkpoint to fine-tune from (same family and architecture)")
+    t.add_argument("--parent-sha256", help="the parent's recorded sha256; refused before loading if it differs")
     t.add_argument("--max-samples", type=_pos_int("--max-samples"))
     t.add_argument("--val-fraction", type=float, default=0.2)
     t.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
@@ -111,6 +113,7 @@ def build_parser() -> ArgParser:
 
     e = sub.add_parser("evaluate", help="E: evaluate a checkpoint on held-out data and time inference")
     e.add_argument("--checkpoint", required=True)
+    e.add_argument("--checkpoint-sha256", help=SHA_HELP)
     e.add_argument("--data", required=True)
     e.add_argument("--peaks")
     e.add_argument("--max-samples", type=_pos_int("--max-samples"))
@@ -122,6 +125,7 @@ def build_parser() -> ArgParser:
 
     x = sub.add_parser("export", help="export a checkpoint to TorchScript and ONNX")
     x.add_argument("--checkpoint", required=True)
+    x.add_argument("--checkpoint-sha256", help=SHA_HELP)
     x.add_argument("--out", required=True, help="output directory")
     x.add_argument("--formats", default="torchscript,onnx")
     x.add_argument("--opset", type=int, default=13)
@@ -131,6 +135,7 @@ def build_parser() -> ArgParser:
 
     b = sub.add_parser("benchmark", help="E: inference seconds per datum")
     b.add_argument("--checkpoint")
+    b.add_argument("--checkpoint-sha256", help=SHA_HELP)
     b.add_argument("--family", choices=FAMILIES)
     b.add_argument("--batch-size", type=_pos_int("--batch-size"))
     b.add_argument("--samples", type=_pos_int("--samples"))
@@ -262,7 +267,7 @@ def _cmd_train(a, stop):
     else:
         config = dict(COOKIE_DEFAULT)
     if a.parent:
-        parent = T.load_checkpoint(a.parent)
+        parent = T.load_checkpoint(a.parent, a.parent_sha256)
         if parent["family"] != a.family:
             raise BadInput(f"--parent {a.parent} is a {parent['family']} checkpoint, cannot fine-tune "
                            f"{a.family} from it")
@@ -357,7 +362,7 @@ def cmd_evaluate(a):
 
     threads = configure_threads()
     device = _device(a.device)
-    ck = T.load_checkpoint(a.checkpoint)
+    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
     model = T.model_from_checkpoint(ck, a.checkpoint).to(device).eval()
     fam = ck["family"]
     split = a.split
@@ -389,7 +394,7 @@ def cmd_export(a):
     from .models import input_shape
 
     configure_threads()
-    ck = T.load_checkpoint(a.checkpoint)
+    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
     model = T.model_from_checkpoint(ck, a.checkpoint).eval()
     fmts = [f.strip() for f in a.formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in ("torchscript", "onnx")]
@@ -445,7 +450,7 @@ def cmd_benchmark(a):
     threads = configure_threads()
     device = _device(a.device)
     if a.checkpoint:
-        ck = T.load_checkpoint(a.checkpoint)
+        ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
         fam, config = ck["family"], ck["config"]
         model = T.model_from_checkpoint(ck, a.checkpoint)
     elif a.family:

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .models import build_model, count_parameters, infer_braggnn_config, xavier_init
-from .protocol import BadInput
+from .protocol import BadInput, sha256_file
 
 DEFAULT_LR = {"braggnn": 3e-4, "cookienetae": 2.4e-3}
 DEFAULT_BATCH = {"braggnn": 512, "cookienetae": 128}
@@ -246,23 +246,43 @@ class Trainer:
 
 
 # ------------------------------------------------------------------------------- checkpoints
-def torch_load(path: str):
+def _supports_weights_only() -> bool:
+    import inspect
+
+    return "weights_only" in inspect.signature(torch.load).parameters
+
+
+def check_sha256(path: str, expected: Optional[str]) -> None:
+    """Refuse a file whose content is not the one recorded (checked before any unpickling)."""
+    if expected is None:
+        return
+    want = expected.strip().lower()
+    if len(want) != 64 or any(c not in "0123456789abcdef" for c in want):
+        raise BadInput(f"expected sha256 for {path} must be 64 hex digits, got {expected!r}")
+    got = sha256_file(path)
+    if got != want:
+        raise BadInput(f"{path}: sha256 {got} differs from the recorded {want}; refusing to load it")
+
+
+def torch_load(path: str, expected_sha256: Optional[str] = None):
+    """Weights-only load, never a full unpickle: a crafted checkpoint must not be able to run code."""
     if not os.path.exists(path):
         raise BadInput(f"checkpoint not found: {path}")
     if os.path.getsize(path) == 0:
         raise BadInput(f"checkpoint file is empty (0 bytes): {path}")
+    check_sha256(path, expected_sha256)
+    if not _supports_weights_only():
+        raise BadInput(f"torch {torch.__version__} cannot load checkpoints weights-only (needs torch >= 1.13)")
     try:
-        try:
-            return torch.load(path, map_location="cpu", weights_only=True)
-        except TypeError:  # very old torch without weights_only
-            return torch.load(path, map_location="cpu")
-    except Exception as e:  # noqa: BLE001 - torch raises many types for bad files
-        raise BadInput(f"{path}: not a loadable PyTorch checkpoint ({type(e).__name__}: {e})") from e
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - torch raises many types for bad or hostile files
+        raise BadInput(f"{path}: not a loadable weights-only PyTorch checkpoint ({type(e).__name__}: "
+                       f"{str(e).splitlines()[0] if str(e) else ''})") from e
 
 
-def load_checkpoint(path: str) -> dict:
+def load_checkpoint(path: str, expected_sha256: Optional[str] = None) -> dict:
     """Our checkpoint dict, or a bare BraggNN state_dict (the public .pth files) wrapped as one."""
-    obj = torch_load(path)
+    obj = torch_load(path, expected_sha256)
     if not isinstance(obj, dict):
         raise BadInput(f"{path}: checkpoint is a {type(obj).__name__}, expected a dict")
     if "state_dict" not in obj:
