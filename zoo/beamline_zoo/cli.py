@@ -151,6 +151,14 @@ def build_parser() -> ArgParser:
     b.add_argument("--repeats", type=_pos_int("--repeats"), default=3)
     b.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
     b.add_argument("--torchscript", help="benchmark an exported TorchScript file instead")
+    c = sub.add_parser("calibrate", help="measure start-up, training and validation throughput (for the cost model)")
+    c.add_argument("--family", choices=FAMILIES, required=True)
+    c.add_argument("--batch-size", type=_pos_int("--batch-size"), help="default: the family's training batch")
+    c.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    c.add_argument("--seconds", type=_pos_float("--seconds"), default=3.0,
+                   help="time budget of the timed training and validation steps (at least one of each runs)")
+    c.add_argument("--started-at", type=_pos_float("--started-at"),
+                   help="epoch seconds when the caller started this process (default: /proc/self/stat)")
     return p
 
 
@@ -520,7 +528,101 @@ def cmd_inspect(a):
     return EXIT_OK
 
 
-COMMANDS = {"inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
+def process_start_epoch():
+    """Wall-clock time this process was created, from /proc (10 ms resolution); None where unreadable."""
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])  # field 22, starttime
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        now = time.time()
+        age = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return now - age if 0 <= age < 86400 else None
+
+
+def cmd_calibrate(a):
+    started = a.started_at if a.started_at else process_start_epoch()
+    import platform
+
+    import torch
+
+    from . import __version__
+    from . import train as T
+    from .data import BraggSet
+    from .models import BRAGGNN_DEFAULT, COOKIE_DEFAULT, count_parameters
+    from .simulate import simulate_cookie, simulate_patches
+
+    imported = time.time()
+    threads = configure_threads()
+    device = _device(a.device)
+    fam = a.family
+    model = T.fresh_model(fam, dict(BRAGGNN_DEFAULT) if fam == "braggnn" else dict(COOKIE_DEFAULT)).to(device)
+    built = time.time()
+    bs = a.batch_size or T.DEFAULT_BATCH[fam]
+    # simulated in-memory data of the right shape: two training batches; the first batch validates
+    if fam == "braggnn":
+        win, lab, _ = simulate_patches(2 * bs, seed=0, margin=1)
+        task = T.BraggTask(BraggSet(win, lab, 11, 1), BraggSet(win[:bs], lab[:bs], 11, 1), device)
+    else:
+        X, Y = simulate_cookie(2 * bs, seed=0)
+        X, Y = X.astype("float32"), Y.astype("float32")
+        task = T.CookieTask(X, Y, X[:bs], Y[:bs], device)
+
+    def sync():
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    # Two steps at a small batch (the first pays one-time set-up) estimate the per-sample time; when two
+    # steps at the requested batch would not fit the budget, the timed steps use the largest batch that
+    # does (reported as measured_batch_size).  Each batch shape is warmed up once before it is timed.
+    budget_train, budget_val = a.seconds * 2 / 3, a.seconds / 3
+    small = min(bs, 8)
+    probe = T.Trainer(model, task, T.DEFAULT_LR[fam], small)
+    task.new_epoch()
+    probe.step(0)
+    sync()
+    per_sample = float("inf")
+    for s in (1, 2):  # the faster of two: a busy machine makes single steps noisy
+        t0 = time.perf_counter()
+        probe.step(s % probe.steps)
+        sync()
+        per_sample = min(per_sample, (time.perf_counter() - t0) / small)
+    measured_bs = bs if 2 * bs * per_sample <= budget_train else max(small, int(budget_train / (2 * per_sample)))
+    trainer = T.Trainer(model, task, T.DEFAULT_LR[fam], measured_bs)
+    if measured_bs != small:
+        trainer.step(0)
+    steps, t0 = 0, time.perf_counter()
+    while steps == 0 or time.perf_counter() - t0 < budget_train:
+        if steps % trainer.steps == 0:
+            task.new_epoch()
+        trainer.step(steps % trainer.steps)
+        steps += 1
+        sync()
+    train_s = time.perf_counter() - t0
+    model.eval()
+    val_x = task.val_x[:measured_bs]
+    val_batch = min(len(val_x), 4096 if fam == "braggnn" else 32)  # the batch validation uses
+    val_s_per_sample = _time_inference(model, val_x, val_batch)  # includes one warm-up batch
+    repeats = max(1, min(20, int(budget_val / max(val_s_per_sample * len(val_x), 1e-9))))
+    t0 = time.perf_counter()
+    val_s_per_sample = _time_inference(model, val_x, val_batch, repeats)
+    val_s = time.perf_counter() - t0
+    startup = {"startup_source": None, "import_seconds": None, "startup_seconds": None}
+    if started is not None:
+        startup = {"startup_source": "started-at" if a.started_at else "proc", "import_seconds": imported - started,
+                   "startup_seconds": built - started}
+    emit("calibration", family=fam, parameters=count_parameters(model), batch_size=bs,
+         measured_batch_size=trainer.batch_size, device=device, threads=threads, torch=str(torch.__version__),
+         zoo_version=__version__, python=platform.python_version(), **startup,
+         model_build_seconds=built - imported, train_samples_per_s=steps * trainer.batch_size / train_s,
+         train_steps=steps, train_seconds=train_s, val_samples_per_s=1.0 / val_s_per_sample,
+         val_batch_size=val_batch, val_seconds=val_s)
+    return EXIT_OK
+
+
+COMMANDS = {"calibrate": cmd_calibrate, "inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
             "export": cmd_export, "benchmark": cmd_benchmark}
 
 
