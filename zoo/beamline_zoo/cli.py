@@ -78,13 +78,21 @@ def build_parser() -> ArgParser:
     s.add_argument("--family", choices=FAMILIES, required=True)
     s.add_argument("--samples", type=_pos_int("--samples"), required=True,
                    help="patches (braggnn), peaks (braggnn --frames) or spectra (cookienetae)")
-    s.add_argument("--out", required=True)
+    s.add_argument("--out", help="output HDF5 file (all but --drift-series)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--patch-size", type=_pos_int("--patch-size"), default=11)
     s.add_argument("--margin", type=int, default=0, help="braggnn: extra pixels around each patch")
     s.add_argument("--unlabelled", action="store_true", help="braggnn: write patches without labels")
     s.add_argument("--frames", action="store_true", help="braggnn: write frames + peak table (users' layout)")
     s.add_argument("--frame-size", type=_pos_int("--frame-size"), default=256)
+    s.add_argument("--drift-series", type=_pos_int("--drift-series"), metavar="K",
+                   help="braggnn: K scans (frames + peak table, --samples peaks each) whose peaks drift "
+                        "progressively (simulate.py docstring), written to --out-dir as scan-000.h5 ...")
+    s.add_argument("--out-dir", help="output directory of --drift-series")
+    s.add_argument("--drift-width", type=float, default=None, help="widths x (1 + W t), default 1.0")
+    s.add_argument("--drift-intensity", type=float, default=None, help="Imax x (1 - I t), default 0.6")
+    s.add_argument("--drift-beam-shift", type=float, default=None, help="beam centre shift / frame size at t=1, "
+                   "default 0.1")
 
     a = sub.add_parser("label", help="A: label patches by 2D pseudo-Voigt fitting")
     a.add_argument("--data", required=True, help="HDF5 with 'patches' (N,S,S)")
@@ -159,15 +167,60 @@ def build_parser() -> ArgParser:
                    help="time budget of the timed training and validation steps (at least one of each runs)")
     c.add_argument("--started-at", type=_pos_float("--started-at"),
                    help="epoch seconds when the caller started this process (default: /proc/self/stat)")
+
+    k = sub.add_parser("spot-check", help="drift check at the edge: label a fraction of new data "
+                                           "conventionally and score the deployed model against it")
+    k.add_argument("--checkpoint", required=True, help="the deployed checkpoint")
+    k.add_argument("--checkpoint-sha256", help=SHA_HELP)
+    k.add_argument("--data", required=True, help="the new data file (any BraggNN layout; CookieNetAE X + Y)")
+    k.add_argument("--peaks")
+    k.add_argument("--fraction", type=_pos_float("--fraction"), default=0.05,
+                   help="fraction of the file's samples to check, in (0, 1] (at least one sample)")
+    k.add_argument("--seed", type=int, default=0, help="which samples are drawn")
+    k.add_argument("--max-samples", type=_pos_int("--max-samples"))
+    k.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
     return p
 
 
 # ------------------------------------------------------------------------------------ commands
+def _simulate_drift_series(a):
+    from . import simulate as S
+
+    if a.family != "braggnn":
+        raise BadInput("--drift-series is for braggnn")
+    if not a.out_dir or a.out:
+        raise BadInput("--drift-series writes to --out-dir (and takes no --out)")
+    knobs = {k: v for k, v in (("width", a.drift_width), ("intensity", a.drift_intensity),
+                               ("beam_shift", a.drift_beam_shift)) if v is not None}
+    if not 0 <= knobs.get("intensity", 0) < 1:
+        raise BadInput(f"--drift-intensity must be in [0, 1), got {knobs['intensity']}")
+    if knobs.get("width", 0) < 0 or knobs.get("beam_shift", 0) < 0:
+        raise BadInput("--drift-width and --drift-beam-shift must be >= 0")
+    out_dir = os.path.abspath(a.out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    for k in range(a.drift_series):
+        drift = S.drift_settings(k, a.drift_series, **knobs)
+        frames, table = S.simulate_frames(a.samples, psz=a.patch_size, seed=a.seed + k, size=a.frame_size,
+                                          drift=drift)
+        out = os.path.join(out_dir, f"scan-{k:03d}.h5")
+        attrs = {"simulator": "beamline_zoo", "seed": a.seed + k, "scan": k, "drift_t": drift["t"],
+                 "width_scale": drift["width_scale"], "eta_range": list(drift["mu_range"]),
+                 "imax_scale": drift["imax_scale"], "beam_shift": drift["beam_shift"]}
+        S.write_h5(out, dict(frames=frames, **table), attrs)
+        emit_file("simulated", out, samples=a.samples, family=a.family, scan=k, scans=a.drift_series,
+                  drift={k2: (list(v) if isinstance(v, tuple) else v) for k2, v in drift.items()})
+    return EXIT_OK
+
+
 def cmd_simulate(a):
     import numpy as np
 
     from . import simulate as S
 
+    if a.drift_series:
+        return _simulate_drift_series(a)
+    if not a.out:
+        raise BadInput("simulate needs --out (or --drift-series K --out-dir DIR)")
     out = os.path.abspath(a.out)
     if os.path.isdir(out):
         raise BadInput(f"--out is a directory: {out}")
@@ -622,7 +675,68 @@ def cmd_calibrate(a):
     return EXIT_OK
 
 
-COMMANDS = {"calibrate": cmd_calibrate, "inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
+def cmd_spot_check(a):
+    """BraggNN: pseudo-Voigt labels of a random fraction of the patches vs the model's centres (px).
+    CookieNetAE: no conventional labeller exists for CookieBox spectra, so the file must carry the target
+    densities (Y, as the simulator writes); per-sample MSE of the model against them."""
+    import numpy as np
+    import torch
+
+    from . import train as T
+
+    t_start = time.perf_counter()
+    if not a.fraction <= 1.0:
+        raise BadInput(f"--fraction must be in (0, 1], got {a.fraction}")
+    threads = configure_threads()
+    device = _device(a.device)
+    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
+    model = T.model_from_checkpoint(ck, a.checkpoint).to(device).eval()
+    fam = ck["family"]
+    rng = np.random.default_rng(a.seed)
+
+    def draw(n):
+        return np.sort(rng.choice(n, max(1, int(round(a.fraction * n))), replace=False))
+
+    common = {"family": fam, "fraction": a.fraction, "checkpoint": os.path.abspath(a.checkpoint),
+              "data": os.path.abspath(a.data), "device": device, "threads": threads}
+    if fam == "braggnn":
+        from .data import unlabelled_windows
+        from .label import label_patches
+
+        psz = ck["config"]["patch_size"]
+        windows, psi = unlabelled_windows(a.data, psz, a.max_samples, a.peaks)
+        idx = draw(len(windows))
+        lab, ok, _params, label_s = label_patches(windows[idx], None if psi is None else psi[idx])
+        if not ok.any():
+            raise BadInput(f"{a.data}: the labeller fitted none of the {len(idx)} drawn patches")
+        x = T.minmax_t(torch.from_numpy(windows[idx][ok])).unsqueeze(1).to(device)
+        with torch.no_grad():
+            pred = torch.cat([model(x[i:i + 4096]) for i in range(0, len(x), 4096)]).cpu().numpy() * psz
+        err = np.hypot(pred[:, 1] - lab[ok, 0], pred[:, 0] - lab[ok, 1])  # pred (x=col, y=row), lab (row, col)
+        emit("spot_check", **common, total=len(windows), drawn=len(idx), samples=int(ok.sum()),
+             failed=int(len(idx) - ok.sum()), metric="px", mean_px=float(err.mean()),
+             p95_px=float(np.percentile(err, 95)), labelling_seconds=label_s,
+             seconds=time.perf_counter() - t_start)
+        return EXIT_OK
+    from .data import load_cookie
+
+    X, Y, _ = load_cookie(a.data, a.max_samples, need_y=False)
+    if Y is None:
+        raise BadInput(f"{a.data}: a CookieNetAE spot-check needs the target densities (Y) in the file; "
+                       f"there is no conventional labeller for CookieBox spectra")
+    idx = draw(len(X))
+    xs, ys = torch.from_numpy(X[idx]).unsqueeze(1), torch.from_numpy(Y[idx].astype(np.float32)).unsqueeze(1)
+    with torch.no_grad():
+        pred = torch.cat([model(xs[i:i + 32].to(device)).float().cpu() for i in range(0, len(xs), 32)])
+    mse = ((pred - ys) ** 2).mean(dim=(1, 2, 3)).numpy()
+    base = float(((T.cookie_baseline(xs) - ys) ** 2).mean())
+    emit("spot_check", **common, total=len(X), drawn=len(idx), samples=len(idx), failed=0, metric="mse",
+         mean_mse=float(mse.mean()), p95_mse=float(np.percentile(mse, 95)), baseline_mse=base,
+         seconds=time.perf_counter() - t_start)
+    return EXIT_OK
+
+
+COMMANDS = {"spot-check": cmd_spot_check, "calibrate": cmd_calibrate, "inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
             "export": cmd_export, "benchmark": cmd_benchmark}
 
 

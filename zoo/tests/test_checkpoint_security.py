@@ -32,7 +32,7 @@ def write_crafted_checkpoint(path, marker):
         f.write(data)
 
 
-@pytest.mark.parametrize("command", ["evaluate", "train"])
+@pytest.mark.parametrize("command", ["evaluate", "train", "spot-check"])
 def test_issue10_16_crafted_checkpoint_is_refused_without_running_code(tmp_path, bragg_file, capsys, command):
     evil, marker = tmp_path / "evil.pt", tmp_path / "marker"
     write_crafted_checkpoint(evil, marker)
@@ -40,6 +40,7 @@ def test_issue10_16_crafted_checkpoint_is_refused_without_running_code(tmp_path,
         "evaluate": ["evaluate", "--checkpoint", evil, "--data", bragg_file],
         "train": ["train", "--family", "braggnn", "--data", bragg_file, "--epochs", 1, "--max-samples", 64,
                   "--parent", evil, "--out", tmp_path / "o"],
+        "spot-check": ["spot-check", "--checkpoint", evil, "--data", bragg_file, "--fraction", "0.01"],
     }[command]
     rc, lines, _ = run_cli(args, capsys)
     assert not marker.exists(), "unpickling the crafted checkpoint ran code"
