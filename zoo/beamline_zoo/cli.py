@@ -1,4 +1,5 @@
-"""Command line: python -m beamline_zoo {simulate,label,train,export,evaluate,benchmark} ...
+"""Command line: python -m beamline_zoo COMMAND ... (simulate, label, train, evaluate, export, benchmark,
+inspect, calibrate, spot-check).
 
 stdout carries only JSON lines (protocol.py); human messages go to stderr.
 Exit codes: 0 success, 1 failure, 2 bad input, 143 stopped by SIGTERM (130 by SIGINT).
@@ -159,7 +160,8 @@ def build_parser() -> ArgParser:
     b.add_argument("--repeats", type=_pos_int("--repeats"), default=3)
     b.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
     b.add_argument("--torchscript", help="benchmark an exported TorchScript file instead")
-    c = sub.add_parser("calibrate", help="measure start-up, training and validation throughput (for the cost model)")
+    c = sub.add_parser("calibrate",
+                       help="measure start-up, training and validation throughput (for the cost model)")
     c.add_argument("--family", choices=FAMILIES, required=True)
     c.add_argument("--batch-size", type=_pos_int("--batch-size"), help="default: the family's training batch")
     c.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
@@ -736,8 +738,9 @@ def cmd_spot_check(a):
     return EXIT_OK
 
 
-COMMANDS = {"spot-check": cmd_spot_check, "calibrate": cmd_calibrate, "inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
-            "export": cmd_export, "benchmark": cmd_benchmark}
+COMMANDS = {"inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train,
+            "evaluate": cmd_evaluate, "export": cmd_export, "benchmark": cmd_benchmark, "calibrate": cmd_calibrate,
+            "spot-check": cmd_spot_check}
 
 
 def main(argv=None) -> int:

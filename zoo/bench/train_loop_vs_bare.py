@@ -5,8 +5,9 @@ Ours = beamline_zoo.train.Trainer on the family's task (device-resident data, pe
 loss accumulated on the device, SIGTERM check per batch; BraggNN also draws ±1 px crop shifts per sample
 and crops + min-max normalises every batch).  Bare = randperm, x[idx], forward, MSE, backward, Adam step
 on data prepared once (BraggNN: pre-normalised centre crops).  Both use the same model init, batch size
-and steps per epoch; rounds alternate to share machine noise; medians are reported.  BraggNN is also run
-without augmentation (ours_no_aug), which does the same work as the bare loop.
+and steps per epoch; rounds alternate to share machine noise; the best round of each loop gives the
+ratio (medians too).  BraggNN is also run without augmentation (ours_no_aug), which does the same work
+as the bare loop.
 
 Prints one JSON object: {"families": {"braggnn": {..., "ratio"}, "cookienetae": {..., "ratio"}}, ...}.
 Usage: PYTHONPATH=zoo /usr/bin/python3 zoo/bench/train_loop_vs_bare.py [--samples N] [--rounds R]
@@ -97,12 +98,14 @@ def compare(family, setup, samples, batch_size, rounds, dev):
     for _ in range(rounds):
         for name, run in runs.items():
             rates[name].append(run())
-    med = {name: statistics.median(v) for name, v in rates.items()}
+    # best of the rounds: other load on a shared machine only ever slows a round down
+    best = {name: max(v) for name, v in rates.items()}
     res = {"samples": samples, "batch_size": batch_size, "rounds": rounds, "all": rates}
-    for name, v in med.items():
-        res[f"{name}_samples_per_s"] = v
+    for name, v in rates.items():
+        res[f"{name}_samples_per_s"] = best[name]
+        res[f"{name}_median_samples_per_s"] = statistics.median(v)
     for name in tasks:
-        res["ratio" if name == "ours" else f"ratio_{name[5:]}"] = med[name] / med["bare"]
+        res["ratio" if name == "ours" else f"ratio_{name[5:]}"] = best[name] / best["bare"]
     return res
 
 
@@ -110,7 +113,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=8192, help="braggnn patches")
     ap.add_argument("--batch-size", type=int, default=512, help="braggnn batch")
-    ap.add_argument("--cookie-samples", type=int, default=64)
+    ap.add_argument("--cookie-samples", type=int, default=48)
     ap.add_argument("--cookie-batch-size", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--families", default="braggnn,cookienetae")
