@@ -5,16 +5,17 @@ Ours = beamline_zoo.train.Trainer on the family's task (device-resident data, pe
 loss accumulated on the device, SIGTERM check per batch; BraggNN also draws ±1 px crop shifts per sample
 and crops + min-max normalises every batch).  Bare = randperm, x[idx], forward, MSE, backward, Adam step
 on data prepared once (BraggNN: pre-normalised centre crops).  Both use the same model init, batch size
-and steps per epoch; rounds alternate to share machine noise; the best round of each loop gives the
-ratio (medians too).  BraggNN is also run without augmentation (ours_no_aug), which does the same work
-as the bare loop.
+and steps per epoch.  The loops run interleaved step by step (rotating order) and every step is timed on
+its own, so that both meet the same load of a shared machine; ratio = median over steps of the paired
+(bare step time / our step time); samples/s = batch / median step time.  Per-epoch work outside the
+steps (ours: one randperm and one randint per epoch) is left out.  BraggNN is also run without
+augmentation (ours_no_aug), which does the same work as the bare loop.
 
 Prints one JSON object: {"families": {"braggnn": {..., "ratio"}, "cookienetae": {..., "ratio"}}, ...}.
 Usage: PYTHONPATH=zoo /usr/bin/python3 zoo/bench/train_loop_vs_bare.py [--samples N] [--rounds R]
        [--families braggnn,cookienetae] [--cookie-samples 64] [--cookie-batch-size 16]
 """
 import argparse
-import functools
 import json
 import os
 import statistics
@@ -52,11 +53,6 @@ def cookie_setup(samples, dev):
     return {"ours": CookieTask(Xn, Yn, None, None, dev)}, X, Y, dict(COOKIE_DEFAULT)
 
 
-def ours_epoch(trainer):
-    _, n, seconds, _ = trainer.train_epoch()
-    return n / seconds
-
-
 def compare(family, setup, samples, batch_size, rounds, dev):
     tasks, X, Y, config = setup(samples, dev)
     torch.manual_seed(0)
@@ -74,38 +70,41 @@ def compare(family, setup, samples, batch_size, rounds, dev):
 
     bare_model = model()
     bare_opt = torch.optim.Adam(bare_model.parameters(), lr=lr)
+    bare_perm = torch.arange(len(X), device=dev)
 
-    def bare_epoch():
-        n = len(X)
-        perm = torch.randperm(n, device=dev)
-        sync()
-        t0 = time.perf_counter()
-        for s in range(n // batch_size):
-            idx = perm[s * batch_size:(s + 1) * batch_size]
-            loss = F.mse_loss(bare_model(X[idx]), Y[idx])
-            bare_opt.zero_grad(set_to_none=True)
-            loss.backward()
-            bare_opt.step()
-        sync()
-        return (n // batch_size) * batch_size / (time.perf_counter() - t0)
+    def bare_step(s):
+        idx = bare_perm[s * batch_size:(s + 1) * batch_size]
+        loss = F.mse_loss(bare_model(X[idx]), Y[idx])
+        bare_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        bare_opt.step()
 
     trainers = {name: Trainer(model(), task, lr, batch_size) for name, task in tasks.items()}
-    runs = {"bare": bare_epoch}
-    runs.update({name: functools.partial(ours_epoch, tr) for name, tr in trainers.items()})
-    for run in runs.values():  # warm-up
-        run()
-    rates = {name: [] for name in runs}
-    for _ in range(rounds):
-        for name, run in runs.items():
-            rates[name].append(run())
-    # best of the rounds: other load on a shared machine only ever slows a round down
-    best = {name: max(v) for name, v in rates.items()}
-    res = {"samples": samples, "batch_size": batch_size, "rounds": rounds, "all": rates}
-    for name, v in rates.items():
-        res[f"{name}_samples_per_s"] = best[name]
-        res[f"{name}_median_samples_per_s"] = statistics.median(v)
+    loops = {"bare": bare_step, **{name: tr.step for name, tr in trainers.items()}}
+    steps = len(X) // batch_size
+    times = {name: [] for name in loops}
+    names = list(loops)
+    for r in range(rounds + 1):  # round 0 warms up
+        bare_perm = torch.randperm(len(X), device=dev)
+        for task in tasks.values():
+            task.new_epoch()
+        for s in range(steps):
+            # interleaved step by step, in a rotating order, so that each step of every loop meets the
+            # same machine load; every step is timed on its own
+            for name in names[s % len(names):] + names[:s % len(names)]:
+                sync()
+                t0 = time.perf_counter()
+                loops[name](s)
+                sync()
+                if r:
+                    times[name].append(time.perf_counter() - t0)
+    res = {"samples": samples, "batch_size": batch_size, "rounds": rounds, "steps_timed": len(times["bare"])}
+    for name, v in times.items():
+        res[f"{name}_samples_per_s"] = batch_size / statistics.median(v)
     for name in tasks:
-        res["ratio" if name == "ours" else f"ratio_{name[5:]}"] = best[name] / best["bare"]
+        # median over steps of the paired ratio (bare step time / our step time at the same moment)
+        ratios = [b / o for b, o in zip(times["bare"], times[name])]
+        res["ratio" if name == "ours" else f"ratio_{name[5:]}"] = statistics.median(ratios)
     return res
 
 
