@@ -297,6 +297,22 @@ def load_braggnn(path: str, psz: int = 11, aug: int = 1, max_samples: Optional[i
     return tr, va
 
 
+def unlabelled_windows(path: str, psz: int, max_samples: Optional[int] = None, peaks: Optional[str] = None):
+    """(N, psz, psz) raw windows of a BraggNN file in any layout, labels not needed (the edge's new data),
+    and the radial angle per window when the file carries it (else None)."""
+    with open_h5(path) as h:
+        has_patches = "patches" in h
+    if has_patches and peaks is None:
+        patches, _labels, extras = read_patches(path, max_samples)
+        if patches.shape[1] < psz:
+            raise BadInput(f"{path}: patches are {patches.shape[1]}x{patches.shape[2]}, smaller than the "
+                           f"model's patch size {psz}")
+        windows, _ = _to_window(patches, np.zeros((len(patches), 2), np.float32), psz)
+        return windows, extras.get("radial_angle")
+    full = load_braggnn(path, psz, 0, max_samples, 0.0, peaks, split="all")
+    return full.windows, None
+
+
 def minmax_np(x: np.ndarray) -> np.ndarray:
     """Per-patch min-max normalisation to [0,1]; constant patches become zeros."""
     mn = x.min(axis=(-2, -1), keepdims=True)

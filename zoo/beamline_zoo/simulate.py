@@ -17,6 +17,19 @@ CookieBox spectra follow the generative structure fitted to the real AISDC test 
 59.531 + 2.4805·m grid, σ_k~U(0.7,2.6) bins, rows normalised to 1270/128; counts per angle
 round(N_min + (N_max−N_min)·cos²(θ_i − pol)), N_max~U{50..99}, N_min~U{1..4}, pol~U(86.1°,86.8°),
 energies drawn from the row density and histogrammed (multinomial over bins).
+
+Drifting scan series (``drift_settings``): scan k of K has drift t = k/(K-1) in [0, 1] and
+  width      all four widths × (1 + width·t)                     (default width 1.0: twice as wide at the end)
+  eta        μ ~ U(lerp(eta_start, eta_end, t))                   (default U(0, 0.3) -> U(0.7, 1): Gaussian-like
+                                                                   peaks become Lorentzian-like)
+  intensity  Imax × (1 - intensity·t)                             (default 0.6: 40 % of the counts at the end)
+  beam_shift beam centre moves by beam_shift·size·t along (1, -½) (default 0.1: peak positions on the detector
+                                                                   and their radial directions, hence the
+                                                                   orientation of each peak, drift)
+  crowding   each peak is, with probability crowding·t, placed psz/2..psz px from an earlier one, inside
+             its window (default 0.5); the peak table still lists every peak as single (npeaks 1), as a
+             peak finder that misses overlaps would
+A model trained on scan 0 meets wider, heavier-tailed, fainter and re-oriented peaks on later scans.
 """
 from __future__ import annotations
 
@@ -26,16 +39,17 @@ COOKIE_ROW_SUM = 1270.0 / 128.0
 
 
 # ----------------------------------------------------------------------------------------- Bragg
-def draw_peak_params(n: int, rng: np.random.Generator) -> dict:
-    sgr = rng.uniform(0.5, 1.4, n)
-    sge = rng.uniform(0.6, 2.0, n)
+def draw_peak_params(n: int, rng: np.random.Generator, width_scale: float = 1.0, mu_range=(0.0, 1.0),
+                     imax_scale: float = 1.0) -> dict:
+    sgr = rng.uniform(0.5, 1.4, n) * width_scale
+    sge = rng.uniform(0.6, 2.0, n) * width_scale
     return {
-        "mu": rng.uniform(0.0, 1.0, n),
+        "mu": rng.uniform(mu_range[0], mu_range[1], n),
         "sgr": sgr,
         "sge": sge,
         "slr": sgr * rng.uniform(0.7, 1.3, n),
         "sle": sge * rng.uniform(0.7, 1.3, n),
-        "imax": np.exp(rng.uniform(np.log(150.0), np.log(6000.0), n)),
+        "imax": np.exp(rng.uniform(np.log(150.0), np.log(6000.0), n)) * imax_scale,
         "bg": rng.uniform(2.0, 60.0, n),
         "psi": rng.uniform(-np.pi, np.pi, n),  # direction of the radial axis in the patch (row, col)
     }
@@ -73,13 +87,34 @@ def simulate_patches(n: int, psz: int = 11, seed: int = 0, margin: int = 0, rng=
     return patches, centre.astype(np.float32), p
 
 
-def simulate_frames(n_peaks: int, psz: int = 11, seed: int = 0, size: int = 256, per_frame: int = 24):
-    """Detector frames (F,size,size) float32 with isolated peaks + peak table in BraggNN's schema."""
+DRIFT_DEFAULTS = {"width": 1.0, "eta_start": (0.0, 0.3), "eta_end": (0.7, 1.0), "intensity": 0.6,
+                  "beam_shift": 0.1, "crowding": 0.5}
+
+
+def drift_settings(k: int, K: int, width: float = DRIFT_DEFAULTS["width"],
+                   eta_start=DRIFT_DEFAULTS["eta_start"], eta_end=DRIFT_DEFAULTS["eta_end"],
+                   intensity: float = DRIFT_DEFAULTS["intensity"], beam_shift: float = DRIFT_DEFAULTS["beam_shift"],
+                   crowding: float = DRIFT_DEFAULTS["crowding"]):
+    """Peak-parameter settings of scan k (0-based) of a K-scan drifting series (module docstring)."""
+    t = k / (K - 1) if K > 1 else 0.0
+    return {"t": t, "width_scale": 1.0 + width * t,
+            "mu_range": tuple(float(a + (b - a) * t) for a, b in zip(eta_start, eta_end)),
+            "imax_scale": 1.0 - intensity * t, "beam_shift": beam_shift * t, "crowding": crowding * t}
+
+
+def simulate_frames(n_peaks: int, psz: int = 11, seed: int = 0, size: int = 256, per_frame: int = 24,
+                    drift: dict | None = None):
+    """Detector frames (F,size,size) float32 with isolated peaks + peak table in BraggNN's schema.
+
+    drift: one scan's ``drift_settings`` (default: no drift, the base ranges)."""
     rng = np.random.default_rng(seed)
+    drift = drift or {}
     F = max(1, -(-n_peaks // per_frame))
     frames = np.empty((F, size, size), np.float32)
     fidx, rows, cols = [], [], []
-    yc = xc = (size - 1) / 2.0
+    shift = drift.get("beam_shift", 0.0) * size
+    crowding = drift.get("crowding", 0.0)
+    yc, xc = (size - 1) / 2.0 + shift, (size - 1) / 2.0 - shift / 2
     yy, xx = np.mgrid[0:size, 0:size].astype(np.float64)
     left = n_peaks
     edge = psz // 2 + 2
@@ -92,15 +127,26 @@ def simulate_frames(n_peaks: int, psz: int = 11, seed: int = 0, size: int = 256,
         tries = 0
         while len(placed) < k and tries < 20000:
             tries += 1
-            r, c = rng.uniform(edge, size - edge, 2)
+            if crowding > 0 and placed and rng.random() < crowding:
+                # a neighbour inside the window of an earlier peak (not on top of any peak)
+                a0, b0 = placed[int(rng.integers(len(placed)))]
+                ang, d = rng.uniform(-np.pi, np.pi), rng.uniform(psz / 2, psz)
+                r, c = a0 + d * np.sin(ang), b0 + d * np.cos(ang)
+                if not (edge <= r < size - edge and edge <= c < size - edge):
+                    continue
+                if any(np.hypot(r - a, c - b) < psz / 2 for a, b in placed):
+                    continue
+            else:
+                r, c = rng.uniform(edge, size - edge, 2)
+                if any(abs(r - a) < psz + 2 and abs(c - b) < psz + 2 for a, b in placed):
+                    continue
             if np.hypot(r - yc, c - xc) < size * 0.12:  # beam stop
-                continue
-            if any(abs(r - a) < psz + 2 and abs(c - b) < psz + 2 for a, b in placed):
                 continue
             placed.append((r, c))
         if len(placed) < k:
             raise ValueError("frame too small for the requested peaks per frame")
-        p = draw_peak_params(len(placed), rng)
+        p = draw_peak_params(len(placed), rng, drift.get("width_scale", 1.0), drift.get("mu_range", (0.0, 1.0)),
+                             drift.get("imax_scale", 1.0))
         for j, (r, c) in enumerate(placed):
             q = {kk: v[j] for kk, v in p.items()}
             q["psi"] = np.arctan2(c - xc, r - yc)  # radial direction from the beam centre
