@@ -54,7 +54,7 @@ export function createTaskContext(task: ClaimedTask, config: AgentConfig, client
     emit(event) {
       buffer.push(event);
       // Metrics go out at once (the live chart), chatty lines in small batches.
-      if (event.type === "metric" || event.type === "started") void flush();
+      if (event.type === "metric" || event.type === "started" || event.type === "first_batch") void flush();
       else timer ??= setTimeout(() => void flush(), FLUSH_MS);
     },
     log(line) {

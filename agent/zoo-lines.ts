@@ -16,6 +16,7 @@ const schemas = {
   progress: z.object({ done: z.number().nonnegative(), total: z.number().nonnegative() }),
   labelled: z.object({ peaks: count, seconds_per_peak: seconds, failed: count.default(0) }),
   start: z.object({ family: z.string(), parameters: count, train_samples: count, val_samples: count, threads: count }),
+  first_batch: z.object({ at: z.number().positive() }),
   epoch: z.object({
     epoch: z.number().int().positive(),
     loss: z.number(),

@@ -113,6 +113,8 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
             samplesPerSecond: epoch.samples_per_s,
           },
         });
+      } else if (line.type === "first_batch") {
+        context.emit({ type: "first_batch", atMs: zooLine(line, "first_batch").at * 1000 });
       } else if (line.type === "start") {
         const start = zooLine(line, "start");
         context.log(

@@ -50,6 +50,8 @@ export const taskEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("metric"), metric: epochMetric }),
   // training process running (after any scheduler queue): splits queue wait from training time
   z.object({ type: z.literal("started"), executorJobId: z.string().max(64) }),
+  // the first optimiser step finished (the zoo's own clock, ms since the epoch): where dispatch latency ends
+  z.object({ type: z.literal("first_batch"), atMs: finite.positive() }),
 ]);
 export const taskEventsRequest = z.object({ events: z.array(taskEvent).min(1).max(200) });
 

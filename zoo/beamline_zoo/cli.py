@@ -369,7 +369,8 @@ def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
 
         torch.backends.cudnn.benchmark = True
     trainer = T.Trainer(model, task, lr, bs, amp=a.amp or a.precision == "bf16",
-                        cuda_graph=a.cuda_graph or fast, compile_mode=a.compile, fused_adam=fast, stop=stop)
+                        cuda_graph=a.cuda_graph or fast, compile_mode=a.compile, fused_adam=fast, stop=stop,
+                        on_first_batch=lambda: emit("first_batch", at=time.time()))
     if a.compile and not trainer.compile_mode:
         log("torch.compile is not available in this torch: --compile ignored")
     out_dir = os.path.abspath(a.out)
@@ -397,7 +398,7 @@ def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
         validated = ep % a.val_every == 0 or ep == a.epochs or bool(stop)
         if validated:
             val_loss, metrics = trainer.validate()
-        rec = {"epoch": ep, "epochs": a.epochs, "loss": loss, "val_loss": val_loss if validated else None,
+        rec = {"epoch": ep, "at": time.time(), "epochs": a.epochs, "loss": loss, "val_loss": val_loss if validated else None,
                "metrics": metrics if validated else {}, "seconds": time.perf_counter() - t0,
                "samples_per_s": ns / tsec if tsec > 0 else None, "train_seconds": tsec, "validated": validated}
         if ep == 1 and trainer.cuda_graph:

@@ -191,8 +191,10 @@ class Trainer:
 
     def __init__(self, model, task, lr: float, batch_size: int, amp: bool = False,
                  cuda_graph: bool = False, compile_mode: Optional[str] = None, fused_adam: bool = False,
-                 stop: Optional[StopFlag] = None):
+                 stop: Optional[StopFlag] = None, on_first_batch=None):
         self.model, self.task = model, task
+        # Called once, when the first optimiser step has finished: dispatch latency ends there.
+        self.on_first_batch = on_first_batch
         self.device = task.device
         self.batch_size = min(batch_size, task.n)
         self.steps = max(1, task.n // self.batch_size)  # drop_last, as the reference loaders
@@ -274,6 +276,7 @@ class Trainer:
             self.task.new_epoch()
             self.graph.replay()
             done = self.steps
+            self._first_batch_done()
         else:
             self.task.new_epoch()
             self.loss_acc.zero_()
@@ -283,11 +286,20 @@ class Trainer:
                     break
                 self.step(s)
                 done += 1
+                if done == 1:
+                    self._first_batch_done()
         if self.device.type == "cuda":
             torch.cuda.synchronize()
         seconds = time.perf_counter() - t0
         loss = float(self.loss_acc) / max(done, 1)
         return loss, done * self.batch_size, seconds, done < self.steps
+
+    def _first_batch_done(self):
+        if self.on_first_batch is not None:
+            if self.device.type == "cuda":
+                torch.cuda.synchronize()
+            callback, self.on_first_batch = self.on_first_batch, None
+            callback()
 
     def validate(self):
         self.model.eval()

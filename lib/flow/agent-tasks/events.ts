@@ -5,7 +5,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { flowConfig } from "@/lib/flow/config";
 import { publish } from "@/lib/flow/events";
-import type { taskEventsRequest } from "@/lib/agent-protocol/schemas";
+import type { taskEvent, taskEventsRequest } from "@/lib/agent-protocol/schemas";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { leasedTask } from "@/lib/flow/agent-tasks/leased-task";
 
@@ -41,19 +41,26 @@ export async function recordTaskEvents(agent: AuthenticatedAgent, taskId: string
           },
           update: {},
         });
-      } else if (event.type === "progress" || event.type === "started") {
+      } else if (event.type === "progress" || event.type === "started" || event.type === "first_batch") {
         // Accumulate on the step's current detail (read under the task's lock, so concurrent batches
         // serialise): a batch may carry both a start and progress, and neither may drop the other's fields.
         detail ??= ((await tx.runStep.findUniqueOrThrow({ where: { id: task.stepId } })).detail as Prisma.JsonObject | null) ?? {};
-        detail = {
-          ...detail,
-          ...(event.type === "progress"
-            ? { progress: { done: event.done, total: event.total, note: event.note ?? null } }
-            : { executorJobId: event.executorJobId, trainingStartedAt: new Date().toISOString() }),
-        };
+        detail = { ...detail, ...stepDetailOf(event) };
       }
     }
     if (detail) await tx.runStep.update({ where: { id: task.stepId }, data: { detail } });
   });
   await publish({ type: "run", runId: task.runId });
+}
+
+/** What a progress, start or first-batch report adds to its step's detail. */
+function stepDetailOf(event: Exclude<z.infer<typeof taskEvent>, { type: "log" | "metric" }>): Prisma.JsonObject {
+  switch (event.type) {
+    case "progress":
+      return { progress: { done: event.done, total: event.total, note: event.note ?? null } };
+    case "started":
+      return { executorJobId: event.executorJobId, trainingStartedAt: new Date().toISOString() };
+    case "first_batch":
+      return { firstBatchAt: new Date(event.atMs).toISOString() };
+  }
 }
