@@ -56,7 +56,11 @@ def test_braggnn_short_training_error_falls_and_is_deterministic(tmp_path, bragg
                              "--batch-size", 32, "--lr", "3e-3", "--seed", 3, "--max-samples", 1600,
                              "--out", tmp_path / "b"], capsys)
     assert rc == 0
-    assert lines2[1]["loss"] == eps[0]["loss"] and lines2[1]["metrics"] == eps[0]["metrics"]
+    first_epoch = next(line for line in lines2 if line["type"] == "epoch")
+    assert first_epoch["loss"] == eps[0]["loss"] and first_epoch["metrics"] == eps[0]["metrics"]
+    # dispatch latency ends at the first finished batch, reported once, before the first epoch
+    kinds = [line["type"] for line in lines2]
+    assert kinds.count("first_batch") == 1 and kinds.index("first_batch") < kinds.index("epoch")
 
 
 def test_fine_tune_from_parent(tmp_path, bragg_file, ref, capsys):
