@@ -13,7 +13,7 @@ import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { handlers } from "@/agent/tasks/handlers";
 import { executor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
-import { isServable } from "@/agent/serve-roots";
+import { servablePath } from "@/agent/serve-roots";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -41,8 +41,9 @@ async function runAgent(config: AgentConfig) {
           schema: authorizeTransferResponse,
           retries: 2,
         });
-        if (!grant || !isServable(grant.path, config.serveRoots)) return null;
-        return grant;
+        const realPath = grant && (await servablePath(grant.path, config.serveRoots));
+        // the server opens the real path that was checked, not the one the dashboard named
+        return grant && realPath ? { ...grant, path: realPath } : null;
       } catch (error) {
         if (error instanceof DashboardError && error.status === 403) return null;
         throw error;
