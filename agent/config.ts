@@ -15,6 +15,8 @@ const configSchema = z.object({
   zooDir: z.string().startsWith("/"),
   cpus: z.coerce.number().int().positive(),
   timeLimitMinutes: z.coerce.number().positive(),
+  /** Parallel range streams per download: 1 on a fast local network, more over a long, lossy link. */
+  transferStreams: z.coerce.number().int().min(1).max(16),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     zooDir: path.resolve(env.ZOO_DIR ?? "zoo"),
     cpus: env.AGENT_CPUS ?? 2,
     timeLimitMinutes: env.AGENT_JOB_TIME_LIMIT_MINUTES ?? 120,
+    transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");

@@ -14,6 +14,7 @@ import { handlers } from "@/agent/tasks/handlers";
 import { executor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
+import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -145,18 +146,17 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
   }
 }
 
-// Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
-// rather than let them train on unseen (and, for a retried run, twice).
 function saveActive(config: AgentConfig, active: Map<string, ActiveTask>) {
-  const list = [...active.values()].map(({ task }) => ({ id: task.id, runId: task.runId, kind: task.kind, attempt: task.attempt }));
-  fs.writeFileSync(path.join(config.workdir, "active-tasks.json"), JSON.stringify(list));
+  saveActiveTasks(
+    config.workdir,
+    [...active.values()].map(({ task }) => ({ id: task.id, runId: task.runId, kind: task.kind, attempt: task.attempt })),
+  );
 }
 
+// Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
+// rather than let them train on unseen (and, for a retried run, twice).
 async function cancelOrphans(config: AgentConfig) {
-  const file = path.join(config.workdir, "active-tasks.json");
-  if (!fs.existsSync(file)) return;
-  const list = JSON.parse(fs.readFileSync(file, "utf8")) as { runId: string; kind: string; attempt: number }[];
-  for (const t of list) {
+  for (const t of takeActiveTasks(config.workdir)) {
     const dir = path.join(config.workdir, "runs", t.runId, `${t.kind}-${t.attempt}`);
     const idFile = path.join(dir, "executor-job-id");
     if (!fs.existsSync(idFile)) continue;
@@ -174,7 +174,6 @@ async function cancelOrphans(config: AgentConfig) {
       /* already gone */
     }
   }
-  fs.rmSync(file);
 }
 
 const [command, argument] = process.argv.slice(2);

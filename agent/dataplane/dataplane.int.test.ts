@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ChecksumMismatchError, downloadVerified, TransferAuthError, TransferNotFoundError } from "./client";
 import { sha256File } from "./hash";
 import { createDataPlaneServer, parseRange, type DataPlaneServer, type ServedEvent, type TransferGrant } from "./server";
@@ -61,9 +61,10 @@ function dest(): string {
 function raw(
   pathAndQuery: string,
   headers: http.OutgoingHttpHeaders = {},
+  port = server.port,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: server.port, path: pathAndQuery, headers }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, path: pathAndQuery, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -306,18 +307,25 @@ describe("data plane (server + client over loopback)", () => {
   });
 });
 
+/** A stand-in for the dashboard's authorize: each token is good once. */
+function singleUse(tokens: [string, TransferGrant][]) {
+  const once = new Map(tokens);
+  const calls: string[] = [];
+  return {
+    calls,
+    authorize: async (token: string) => {
+      calls.push(token);
+      const grant = once.get(token) ?? null;
+      once.delete(token);
+      return grant;
+    },
+  };
+}
+
 describe("data plane with single-use tokens (grant cache)", () => {
   it("a resume after a drop still works when the dashboard's authorize consumes the token", async () => {
-    const once = new Map<string, TransferGrant>([["one-shot", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
-    const s = await createDataPlaneServer({
-      host: "127.0.0.1",
-      port: 0,
-      authorize: async (token) => {
-        const g = once.get(token) ?? null;
-        once.delete(token);
-        return g;
-      },
-    });
+    const dashboard = singleUse([["one-shot", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
+    const s = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: dashboard.authorize });
     const p = await startFaultyProxy({ target: { host: "127.0.0.1", port: s.port }, cutAfterBytes: 2_000_000 });
     try {
       const d = dest();
@@ -332,9 +340,60 @@ describe("data plane with single-use tokens (grant cache)", () => {
       });
       expect(r.attempts).toBe(2);
       expect(await sha256File(d)).toBe(sha);
-      expect((await raw("/v1/transfers/t1", { Authorization: "Bearer one-shot" })).status).toBe(401); // other server: unknown
+      expect(dashboard.calls).toEqual(["one-shot"]); // two connections, one look-up
+      // once the remembered grant expires, the same server asks again and the used token is refused
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(Date.now() + 16 * 60_000);
+      expect((await raw("/v1/transfers/t1", { Authorization: "Bearer one-shot" }, s.port)).status).toBe(401);
+      expect(dashboard.calls).toEqual(["one-shot", "one-shot"]);
+    } finally {
+      vi.useRealTimers();
+      await p.close();
+      await s.close();
+    }
+  });
+
+  it("parallel range streams share one look-up of a single-use token, and resume after a drop", async () => {
+    const dashboard = singleUse([["parallel", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
+    const s = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: dashboard.authorize });
+    // the first connection (one of the three streams) is cut after ~1 MiB
+    const p = await startFaultyProxy({ target: { host: "127.0.0.1", port: s.port }, cutAfterBytes: 1_000_000 });
+    try {
+      const d = dest();
+      const r = await downloadVerified({
+        url: `${p.url}/v1/transfers/t1`,
+        token: "parallel",
+        destPath: d,
+        expectedBytes: SIZE,
+        expectedSha256: sha,
+        retryDelayMs: 10,
+        streams: 3,
+        minRangeBytes: 1024 * 1024,
+      });
+      expect(r.attempts).toBe(2);
+      expect(p.connections).toBeGreaterThanOrEqual(4);
+      expect(readFileSync(d).equals(data)).toBe(true);
+      expect(existsSync(`${d}.part`)).toBe(false);
+      expect(dashboard.calls).toEqual(["parallel"]);
     } finally {
       await p.close();
+      await s.close();
+    }
+  });
+});
+
+describe("data plane against floods of bogus tokens", () => {
+  it("#11 refusals are remembered (one look-up per bogus token) and look-ups are limited per client address", async () => {
+    const dashboard = singleUse([]);
+    const s = await createDataPlaneServer({ host: "127.0.0.1", port: 0, lookupsPerMinute: 5, authorize: dashboard.authorize });
+    try {
+      for (let i = 0; i < 10; i++) expect((await raw("/v1/transfers/t1", { Authorization: "Bearer bogus" }, s.port)).status).toBe(401);
+      expect(dashboard.calls).toEqual(["bogus"]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await raw("/v1/transfers/t1", { Authorization: `Bearer bogus-${i}` }, s.port)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+      expect(dashboard.calls).toHaveLength(5);
+    } finally {
       await s.close();
     }
   });
