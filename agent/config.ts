@@ -33,7 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     serveRoots: (env.AGENT_SERVE_ROOTS ?? workdir)
       .split(":")
       .filter(Boolean)
-      .map((p) => path.resolve(p)),
+      .map((folder) => path.resolve(folder)),
     python: env.ZOO_PYTHON ?? "/usr/bin/python3",
     zooDir: path.resolve(env.ZOO_DIR ?? "zoo"),
     cpus: env.AGENT_CPUS ?? 2,
@@ -41,7 +41,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
   });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Agent configuration is invalid:\n${lines}`);
   }
   return parsed.data;

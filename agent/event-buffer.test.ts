@@ -26,7 +26,7 @@ describe("EventBuffer", () => {
   it("#19 keeps at most maxLogLines log lines, dropping the oldest with a counted marker, never metrics", () => {
     const buffer = new EventBuffer({ maxLogLines: 3, progressEveryMs: 1000, batchSize: 200 });
     buffer.push(metric(1));
-    for (let i = 1; i <= 6; i++) buffer.push(log(`line ${i}`));
+    for (let index = 1; index <= 6; index++) buffer.push(log(`line ${index}`));
     buffer.push(metric(2));
     buffer.push({ type: "started", executorJobId: "42" });
     const batch = buffer.take(0);
@@ -41,8 +41,8 @@ describe("EventBuffer", () => {
     ]);
     expect(buffer.take(0)).toEqual([]);
     // the count starts again after a marker went out
-    for (let i = 1; i <= 4; i++) buffer.push(log(`again ${i}`));
-    expect(buffer.take(0).map((e) => (e.type === "log" ? e.line : e.type))).toEqual([
+    for (let index = 1; index <= 4; index++) buffer.push(log(`again ${index}`));
+    expect(buffer.take(0).map((item) => (item.type === "log" ? item.line : item.type))).toEqual([
       "[agent] 1 log lines dropped: the dashboard did not take them fast enough",
       "again 2",
       "again 3",
@@ -52,10 +52,10 @@ describe("EventBuffer", () => {
 
   it("splits into batches of the API's size", () => {
     const buffer = new EventBuffer({ maxLogLines: 1000, progressEveryMs: 1000, batchSize: 200 });
-    for (let i = 0; i < 450; i++) buffer.push(log(String(i)));
+    for (let index = 0; index < 450; index++) buffer.push(log(String(index)));
     buffer.push(progress(5));
     expect(buffer.take(0)).toHaveLength(200);
     expect(buffer.take(0)).toHaveLength(200);
-    expect(buffer.take(0)).toEqual([...Array.from({ length: 50 }, (_, i) => log(String(400 + i))), progress(5)]);
+    expect(buffer.take(0)).toEqual([...Array.from({ length: 50 }, (_, index) => log(String(400 + index))), progress(5)]);
   });
 });

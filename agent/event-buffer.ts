@@ -39,7 +39,7 @@ export class EventBuffer {
     this.logLines += 1;
     if (this.logLines > this.limits.maxLogLines) {
       this.queue.splice(
-        this.queue.findIndex((e) => e.type === "log"),
+        this.queue.findIndex((item) => item.type === "log"),
         1,
       );
       this.logLines -= 1;
@@ -58,7 +58,7 @@ export class EventBuffer {
       this.droppedLogLines = 0;
     }
     const events = this.queue.splice(0, this.limits.batchSize - batch.length);
-    this.logLines -= events.filter((e) => e.type === "log").length;
+    this.logLines -= events.filter((item) => item.type === "log").length;
     batch.push(...events);
     if (this.progress && batch.length < this.limits.batchSize && (all || now - this.lastProgressSentAt >= this.limits.progressEveryMs)) {
       batch.push(this.progress);

@@ -89,7 +89,7 @@ async function runAgent(config: AgentConfig) {
 
   while (!stopping) {
     if (active.size >= MAX_CONCURRENT_TASKS) {
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((resolve) => setTimeout(resolve, 200));
       continue;
     }
     let task: ClaimedTask | null;
@@ -101,7 +101,7 @@ async function runAgent(config: AgentConfig) {
         process.exit(3);
       }
       console.error(`[agent] could not fetch work: ${(error as Error).message}`);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       continue;
     }
     if (task) void execute(task, config, client, active);
@@ -156,8 +156,8 @@ function saveActive(config: AgentConfig, active: Map<string, ActiveTask>) {
 // Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
 // rather than let them train on unseen (and, for a retried run, twice).
 async function cancelOrphans(config: AgentConfig) {
-  for (const t of takeActiveTasks(config.workdir)) {
-    const dir = path.join(config.workdir, "runs", t.runId, `${t.kind}-${t.attempt}`);
+  for (const orphan of takeActiveTasks(config.workdir)) {
+    const dir = path.join(config.workdir, "runs", orphan.runId, `${orphan.kind}-${orphan.attempt}`);
     const idFile = path.join(dir, "executor-job-id");
     if (!fs.existsSync(idFile)) continue;
     const jobId = fs.readFileSync(idFile, "utf8").trim();
@@ -169,7 +169,7 @@ async function cancelOrphans(config: AgentConfig) {
         const slurm = executor("slurm");
         await (await slurm.attach!(jobId, dir)).cancel();
       }
-      console.log(`[agent] stopped orphaned job ${jobId} of run ${t.runId}`);
+      console.log(`[agent] stopped orphaned job ${jobId} of run ${orphan.runId}`);
     } catch {
       /* already gone */
     }

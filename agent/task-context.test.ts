@@ -42,7 +42,7 @@ describe("task context reporting", () => {
       await vi.advanceTimersByTimeAsync(100);
     }
     await context.flush();
-    const progressRequests = dashboard.requests.filter((events) => events.some((e) => e.type === "progress"));
+    const progressRequests = dashboard.requests.filter((events) => events.some((item) => item.type === "progress"));
     expect(progressRequests.length).toBeGreaterThanOrEqual(2);
     expect(progressRequests.length).toBeLessThanOrEqual(4);
     expect(dashboard.requests.flat().at(-1)).toEqual({ type: "progress", done: 30, total: 30 });
@@ -55,12 +55,12 @@ describe("task context reporting", () => {
     context.log("first");
     await vi.advanceTimersByTimeAsync(200); // "first" is in flight, waiting for the dashboard
     context.emit({ type: "metric", metric: { epoch: 1, loss: 1, valLoss: null, metrics: {}, seconds: 1, samplesPerSecond: 1 } });
-    for (let i = 0; i < 20_000; i++) context.log(`line ${i}`);
+    for (let index = 0; index < 20_000; index++) context.log(`line ${index}`);
     await vi.advanceTimersByTimeAsync(200);
     dashboard.comeBack();
     await context.flush();
     const delivered = dashboard.requests.flat();
-    expect(delivered.filter((e) => e.type === "metric")).toHaveLength(1);
+    expect(delivered.filter((item) => item.type === "metric")).toHaveLength(1);
     expect(delivered.length).toBeLessThanOrEqual(5003);
     expect(delivered).toContainEqual({ type: "log", line: expect.stringMatching(/^\[agent\] 15000 log lines dropped/) });
     expect(delivered.at(-1)).toEqual({ type: "log", line: "line 19999" });

@@ -31,16 +31,16 @@ const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 const streams = process.env.BENCH_STREAMS ? Number(process.env.BENCH_STREAMS) : undefined;
 const run = promisify(execFile);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const round = (x: number, digits = 4) => +x.toFixed(digits);
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+const median = (values: number[]) => [...values].sort((left, right) => left - right)[Math.floor((values.length - 1) / 2)];
+const round = (value: number, digits = 4) => +value.toFixed(digits);
+function pct(values: number[], percentile: number): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((percentile / 100) * sorted.length) - 1)];
 }
 async function timed(work: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
+  const startedAt = performance.now();
   await work();
-  return (performance.now() - t) / 1000;
+  return (performance.now() - startedAt) / 1000;
 }
 
 async function writeRandomFile(file: string, bytes: number): Promise<string> {
@@ -62,7 +62,7 @@ async function startOurServer(grants: [string, TransferGrant][]) {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {
-    child.once("message", (m) => resolve((m as { port: number }).port));
+    child.once("message", (parentMessage) => resolve((parentMessage as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}`, stop: () => void child.kill("SIGTERM") };
@@ -118,7 +118,7 @@ async function benchSize(dir: string, mib: number) {
     oursFsync: [] as number[],
   };
   try {
-    for (let i = 0; i < repeats; i++) {
+    for (let index = 0; index < repeats; index++) {
       samples.copyFile.push(await timed(() => copyFile(source, destination)));
       await unlink(destination);
       samples.streamCopy.push(
@@ -137,8 +137,14 @@ async function benchSize(dir: string, mib: number) {
     staticServer.stop();
     await unlink(source);
   }
-  const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)])) as Record<keyof typeof samples, number>;
-  const best = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Math.min(...v)])) as Record<keyof typeof samples, number>;
+  const med = Object.fromEntries(Object.entries(samples).map(([key, value]) => [key, median(value)])) as Record<
+    keyof typeof samples,
+    number
+  >;
+  const best = Object.fromEntries(Object.entries(samples).map(([key, value]) => [key, Math.min(...value)])) as Record<
+    keyof typeof samples,
+    number
+  >;
   return {
     bytes,
     ours: figure(med.ours, bytes),
@@ -159,7 +165,7 @@ async function benchSize(dir: string, mib: number) {
       oursVsCopyFile: ratio(best.copyFile, best.ours),
       oursVsCurlStatic: ratio(best.curlStatic, best.ours),
     },
-    rawSeconds: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => round(x))])),
+    rawSeconds: Object.fromEntries(Object.entries(samples).map(([key, value]) => [key, value.map((value) => round(value))])),
   };
 }
 
@@ -172,17 +178,17 @@ async function benchSmall(dir: string) {
   const startupMs: number[] = [];
   const totalMs: number[] = [];
   try {
-    for (let i = 0; i < 20; i++) {
-      const r = await downloadVerified({
+    for (let index = 0; index < 20; index++) {
+      const result = await downloadVerified({
         url: `${ours.url}/v1/transfers/small`,
         token: "small",
-        destPath: path.join(dir, `small-${i}.bin`),
+        destPath: path.join(dir, `small-${index}.bin`),
         expectedBytes: 4096,
         expectedSha256: sha256,
         fsync: false,
       });
-      startupMs.push(r.startupSeconds * 1000);
-      totalMs.push(r.seconds * 1000);
+      startupMs.push(result.startupSeconds * 1000);
+      totalMs.push(result.seconds * 1000);
     }
   } finally {
     ours.stop();
@@ -222,13 +228,13 @@ async function main(): Promise<void> {
 
 async function serve(): Promise<void> {
   const grants = new Map<string, TransferGrant>(JSON.parse(process.env.BENCH_GRANTS ?? "[]") as [string, TransferGrant][]);
-  const server = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: async (t) => grants.get(t) ?? null });
+  const server = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: async (token) => grants.get(token) ?? null });
   process.send?.({ port: server.port });
   process.on("SIGTERM", () => void server.close().then(() => process.exit(0)));
   process.on("disconnect", () => void server.close().then(() => process.exit(0)));
 }
 
-(process.env.BENCH_ROLE === "server" ? serve() : main()).catch((e) => {
-  console.error(e);
+(process.env.BENCH_ROLE === "server" ? serve() : main()).catch((failure) => {
+  console.error(failure);
   process.exit(1);
 });

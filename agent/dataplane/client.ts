@@ -111,7 +111,7 @@ async function resumeOffset(part: string, expectedBytes: number): Promise<number
 
 async function sizeOf(file: string): Promise<number> {
   return stat(file)
-    .then((s) => s.size)
+    .then((stats) => stats.size)
     .catch(() => -1);
 }
 

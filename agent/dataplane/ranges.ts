@@ -27,10 +27,10 @@ export function splitRanges(from: number, total: number, streams: number, minRan
  */
 export function contiguousPrefix(from: number, ranges: readonly ByteRange[], written: readonly number[]): number {
   let prefix = from;
-  for (let i = 0; i < ranges.length; i++) {
-    if (ranges[i].start !== prefix) return prefix;
-    prefix = ranges[i].start + written[i];
-    if (prefix < ranges[i].end) return prefix;
+  for (let index = 0; index < ranges.length; index++) {
+    if (ranges[index].start !== prefix) return prefix;
+    prefix = ranges[index].start + written[index];
+    if (prefix < ranges[index].end) return prefix;
   }
   return prefix;
 }
