@@ -121,7 +121,7 @@ interface FetchContext {
   idleTimeoutMs: number;
 }
 
-/** Stage 4: one range request, its response checked against what was asked. Resolves with the body stream. */
+/** Stage 4a: one range request, its response checked against what was asked. Resolves with the body stream. */
 async function fetchRange(context: FetchContext, range: ByteRange, wholeFile: boolean): Promise<http.IncomingMessage> {
   const { checked, options } = context;
   const headers: http.OutgoingHttpHeaders = { Authorization: `Bearer ${options.token}`, Accept: "application/octet-stream" };
@@ -197,7 +197,7 @@ async function readErrorBody(response: http.IncomingMessage): Promise<string> {
 }
 
 /**
- * Stage 5: streams one response body into the part file at its offsets, gathering socket reads into
+ * Stage 4b: streams one response body into the part file at its offsets, gathering socket reads into
  * WRITE_BATCH-sized positioned writes with one write in flight while the next batch arrives (the
  * socket is paused only when a full batch waits behind a write). Event handlers, not an async
  * iterator: a 256 MiB body is 4096 socket reads, and a promise per read is measurable at this speed.
@@ -288,6 +288,49 @@ class WriteFailed {
   constructor(readonly cause: unknown) {}
 }
 
+/**
+ * Stage 4: one round — what is left of the file, from `from`, in up to `streams` parallel range
+ * requests written into the part file; when one fails, the others are stopped. Resolves with how far
+ * the file is whole from byte 0 and the first error (null when the round completed the file).
+ */
+async function fetchRound(
+  context: FetchContext,
+  part: string,
+  from: number,
+  streams: number,
+  events: { onFirstByte: () => void; onWritten: (wholePrefix: number, newBytes: number) => void },
+): Promise<{ whole: number; error: unknown }> {
+  const { options } = context;
+  const ranges = splitRanges(from, options.expectedBytes, streams, options.minRangeBytes ?? 64 * 1024 * 1024);
+  const wholeFile = from === 0 && ranges.length === 1;
+  const written = ranges.map(() => 0);
+  const roundAbort = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, roundAbort.signal]) : roundAbort.signal;
+  const roundContext = { ...context, options: { ...options, signal } };
+  let error: unknown = null;
+  const file = await open(part, "r+");
+  try {
+    await Promise.all(
+      ranges.map(async (range, index) => {
+        try {
+          const response = await fetchRange(roundContext, range, wholeFile);
+          await receiveInto(response, file, range, events.onFirstByte, (bytes) => {
+            const newBytes = bytes - written[index];
+            written[index] = bytes;
+            events.onWritten(contiguousPrefix(from, ranges, written), newBytes);
+          });
+        } catch (failure) {
+          error ??= failure;
+          roundAbort.abort();
+        }
+      }),
+    );
+  } finally {
+    await file.close();
+  }
+  return { whole: contiguousPrefix(from, ranges, written), error };
+}
+
 /** Turns whatever went wrong in a round into a TransferError. */
 function asTransferError(error: unknown, part: string, signal: AbortSignal | undefined): TransferError {
   if (signal?.aborted) return new TransferAbortedError();
@@ -298,7 +341,7 @@ function asTransferError(error: unknown, part: string, signal: AbortSignal | und
   return new TransferInterruptedError(`connection dropped: ${(error as Error).message}`, error);
 }
 
-/** Stage 6: the part file is the expected bytes with the expected sha256; otherwise it is deleted. */
+/** Stage 5: the part file is the expected bytes with the expected sha256; otherwise it is deleted. */
 async function verify(part: string, expectedBytes: number, expectedSha256: string, hasher: FileHasher): Promise<string> {
   const size = await sizeOf(part);
   const actual = size === expectedBytes ? await hasher.finish(expectedBytes) : null;
@@ -309,7 +352,7 @@ async function verify(part: string, expectedBytes: number, expectedSha256: strin
   return actual;
 }
 
-/** Stage 7: the verified part becomes the destination (durably unless fsync is off). */
+/** Stage 6: the verified part becomes the destination (durably unless fsync is off). */
 async function promote(part: string, destPath: string, durable: boolean): Promise<void> {
   if (durable) {
     const file = await open(part, "r+");
@@ -372,7 +415,7 @@ export async function downloadVerified(options: DownloadOptions): Promise<Downlo
     await unlink(part).catch(() => undefined);
     await (await open(part, "a")).close();
     hasher = createFileHasher(part, expectedBytes);
-    offset = 0;
+    offset = received = 0;
   };
 
   let streams = Math.max(1, options.streams ?? 1);
@@ -382,59 +425,28 @@ export async function downloadVerified(options: DownloadOptions): Promise<Downlo
       if (options.signal?.aborted) throw new TransferAbortedError();
       attempts += 1;
       resumedFromBytes = offset;
-      // one round: what is left, in parallel ranges; all are stopped when one fails
-      const ranges = splitRanges(offset, expectedBytes, streams, options.minRangeBytes ?? 64 * 1024 * 1024);
-      const wholeFile = offset === 0 && ranges.length === 1;
-      const written = ranges.map(() => 0);
-      const roundAbort = new AbortController();
-      const roundSignal = options.signal ? AbortSignal.any([options.signal, roundAbort.signal]) : roundAbort.signal;
-      const roundContext = { ...fetchContext, options: { ...options, signal: roundSignal } };
-      const file = await open(part, "r+");
-      let roundError: unknown = null;
-      try {
-        await Promise.all(
-          ranges.map(async (range, index) => {
-            try {
-              const response = await fetchRange(roundContext, range, wholeFile);
-              await receiveInto(
-                response,
-                file,
-                range,
-                () => (firstByteAt ??= performance.now()),
-                (bytes) => {
-                  received += bytes - written[index];
-                  written[index] = bytes;
-                  hasher.advance(contiguousPrefix(offset, ranges, written));
-                  progress(false);
-                },
-              );
-            } catch (error) {
-              roundError ??= error;
-              roundAbort.abort();
-            }
-          }),
-        );
-      } finally {
-        await file.close();
-      }
-      const whole = contiguousPrefix(offset, ranges, written);
-      if (!roundError) {
-        offset = whole;
+      const round = await fetchRound(fetchContext, part, offset, streams, {
+        onFirstByte: () => (firstByteAt ??= performance.now()),
+        onWritten: (prefix, newBytes) => {
+          hasher.advance(prefix);
+          received += newBytes;
+          progress(false);
+        },
+      });
+      if (!round.error) {
+        offset = round.whole;
         continue;
       }
       // bytes past the whole prefix (other ranges of the round) are dropped: the part file stays a prefix
-      if (whole < expectedBytes) await truncate(part, whole);
-      offset = whole;
-      received = whole;
-      const error = roundError instanceof RangeRefusedError ? roundError : asTransferError(roundError, part, options.signal);
+      offset = received = round.whole;
+      if (offset < expectedBytes) await truncate(part, offset);
+      const error = asTransferError(round.error, part, options.signal);
       if (error instanceof RangeRefusedError) {
         // the server has fewer bytes than our part file: start over
         await restartFromZero();
-        received = 0;
       } else if (error instanceof ServerIgnoredRangeError) {
         streams = 1;
         await restartFromZero();
-        received = 0;
       } else if (error instanceof ChecksumMismatchError) {
         await unlink(part).catch(() => undefined);
         error.attempts = attempts;
