@@ -313,14 +313,15 @@ describe("data plane (server + client over loopback)", () => {
   });
 });
 
-/** A stand-in for the dashboard's authorize: each token is good once. */
-function singleUse(tokens: [string, TransferGrant][]) {
+/** A stand-in for the dashboard's authorize: each token is good once; answers take `delayMs` (a round trip). */
+function singleUse(tokens: [string, TransferGrant][], delayMs = 0) {
   const once = new Map(tokens);
   const calls: string[] = [];
   return {
     calls,
     authorize: async (token: string) => {
       calls.push(token);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
       const grant = once.get(token) ?? null;
       once.delete(token);
       return grant;
@@ -360,7 +361,8 @@ describe("data plane with single-use tokens (grant cache)", () => {
   });
 
   it("parallel range streams share one look-up of a single-use token, and resume after a drop", async () => {
-    const dashboard = singleUse([["parallel", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
+    // the look-up takes a while, so the three streams' requests all arrive before it is answered
+    const dashboard = singleUse([["parallel", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]], 50);
     const dataPlane = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: dashboard.authorize });
     // the first connection (one of the three streams) is cut after ~1 MiB
     const faultyProxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: dataPlane.port }, cutAfterBytes: 1_000_000 });
