@@ -1,5 +1,5 @@
 // Real files in a temporary folder.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,6 +23,16 @@ describe("active-tasks.json", () => {
     expect(takeActiveTasks(dir)).toEqual(tasks);
     expect(existsSync(activeTasksFile(dir))).toBe(false);
     expect(takeActiveTasks(dir)).toEqual([]);
+  });
+
+  it("a failed write (a full disk) is logged, not thrown, and leaves no temporary file behind", () => {
+    const dir = workdir();
+    // a non-empty folder in the file's place makes the rename fail
+    mkdirSync(path.join(activeTasksFile(dir), "squatter"), { recursive: true });
+    const logged: string[] = [];
+    saveActiveTasks(dir, [{ id: "t1", runId: "r1", kind: "train", attempt: 1 }], (line) => logged.push(line));
+    expect(logged[0]).toMatch(/could not record the active tasks/);
+    expect(readdirSync(dir)).toEqual(["active-tasks.json"]);
   });
 
   it("#19 a corrupt state file is logged and moved aside, not fatal", () => {

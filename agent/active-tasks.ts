@@ -10,12 +10,20 @@ export function activeTasksFile(workdir: string): string {
   return path.join(workdir, "active-tasks.json");
 }
 
-/** Written to a temporary name and renamed over the old one: a crash mid-write leaves the old file whole. */
-export function saveActiveTasks(workdir: string, tasks: ActiveTaskRecord[]): void {
+/**
+ * Written to a temporary name and renamed over the old one: a crash mid-write leaves the old file
+ * whole. A write that fails (a full disk) is logged and leaves the old file; the agent goes on.
+ */
+export function saveActiveTasks(workdir: string, tasks: ActiveTaskRecord[], log: (line: string) => void = console.error): void {
   const file = activeTasksFile(workdir);
   const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify(tasks));
-  fs.renameSync(temporary, file);
+  try {
+    fs.writeFileSync(temporary, JSON.stringify(tasks));
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    log(`[agent] could not record the active tasks in ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**
