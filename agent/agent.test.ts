@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { isServable } from "./serve-roots";
+import { isWithin } from "./serve-roots";
 import { parseZooLine } from "./zoo";
 
-describe("isServable", () => {
-  const roots = ["/data/edge", "/scratch/agent/"];
-  it("serves files under a root only", () => {
-    expect(isServable("/data/edge/datasets/a.h5", roots)).toBe(true);
-    expect(isServable("/scratch/agent/store/x.pt", roots)).toBe(true);
-    expect(isServable("/data/edge-other/a.h5", roots)).toBe(false);
-    expect(isServable("/data/edge/../../etc/passwd", roots)).toBe(false);
-    expect(isServable("/etc/passwd", roots)).toBe(false);
+describe("isWithin", () => {
+  it("is true for a root and what lies under it only", () => {
+    expect(isWithin("/data/edge/datasets/a.h5", "/data/edge")).toBe(true);
+    expect(isWithin("/data/edge", "/data/edge")).toBe(true);
+    expect(isWithin("/data/edge/..hidden", "/data/edge")).toBe(true);
+    expect(isWithin("/data/edge-other/a.h5", "/data/edge")).toBe(false);
+    expect(isWithin("/data", "/data/edge")).toBe(false);
+    expect(isWithin("/etc/passwd", "/data/edge")).toBe(false);
   });
 });
 

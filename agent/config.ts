@@ -17,6 +17,8 @@ const configSchema = z.object({
   timeLimitMinutes: z.coerce.number().positive(),
   /** Keep one zoo process with torch imported ready for the next local job (dispatch latency). */
   warmStart: z.boolean(),
+  /** Parallel range streams per download: 1 on a fast local network, more over a long, lossy link. */
+  transferStreams: z.coerce.number().int().min(1).max(16),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -33,15 +35,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     serveRoots: (env.AGENT_SERVE_ROOTS ?? workdir)
       .split(":")
       .filter(Boolean)
-      .map((p) => path.resolve(p)),
+      .map((folder) => path.resolve(folder)),
     python: env.ZOO_PYTHON ?? "/usr/bin/python3",
     zooDir: path.resolve(env.ZOO_DIR ?? "zoo"),
     cpus: env.AGENT_CPUS ?? 2,
     timeLimitMinutes: env.AGENT_JOB_TIME_LIMIT_MINUTES ?? 120,
     warmStart: env.AGENT_WARM_START !== "0",
+    transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
   });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Agent configuration is invalid:\n${lines}`);
   }
   return parsed.data;

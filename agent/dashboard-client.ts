@@ -20,7 +20,7 @@ export interface DashboardClient {
   ): Promise<T | null>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createDashboardClient(baseUrl: string, token: string, version: string): DashboardClient {
   return {

@@ -13,7 +13,8 @@ import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { runTask } from "@/agent/tasks/handlers";
 import { executor, localExecutor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
-import { isServable } from "@/agent/serve-roots";
+import { servablePath } from "@/agent/serve-roots";
+import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -41,8 +42,9 @@ async function runAgent(config: AgentConfig) {
           schema: authorizeTransferResponse,
           retries: 2,
         });
-        if (!grant || !isServable(grant.path, config.serveRoots)) return null;
-        return grant;
+        const realPath = grant && (await servablePath(grant.path, config.serveRoots));
+        // the server opens the real path that was checked, not the one the dashboard named
+        return grant && realPath ? { ...grant, path: realPath } : null;
       } catch (error) {
         if (error instanceof DashboardError && error.status === 403) return null;
         throw error;
@@ -90,7 +92,7 @@ async function runAgent(config: AgentConfig) {
 
   while (!stopping) {
     if (active.size >= MAX_CONCURRENT_TASKS) {
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((resolve) => setTimeout(resolve, 200));
       continue;
     }
     let task: ClaimedTask | null;
@@ -102,7 +104,7 @@ async function runAgent(config: AgentConfig) {
         process.exit(3);
       }
       console.error(`[agent] could not fetch work: ${(error as Error).message}`);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       continue;
     }
     if (task) void execute(task, config, client, active);
@@ -147,19 +149,18 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
   }
 }
 
-// Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
-// rather than let them train on unseen (and, for a retried run, twice).
 function saveActive(config: AgentConfig, active: Map<string, ActiveTask>) {
-  const list = [...active.values()].map(({ task }) => ({ id: task.id, runId: task.runId, kind: task.kind, attempt: task.attempt }));
-  fs.writeFileSync(path.join(config.workdir, "active-tasks.json"), JSON.stringify(list));
+  saveActiveTasks(
+    config.workdir,
+    [...active.values()].map(({ task }) => ({ id: task.id, runId: task.runId, kind: task.kind, attempt: task.attempt })),
+  );
 }
 
+// Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
+// rather than let them train on unseen (and, for a retried run, twice).
 async function cancelOrphans(config: AgentConfig) {
-  const file = path.join(config.workdir, "active-tasks.json");
-  if (!fs.existsSync(file)) return;
-  const list = JSON.parse(fs.readFileSync(file, "utf8")) as { runId: string; kind: string; attempt: number }[];
-  for (const t of list) {
-    const dir = path.join(config.workdir, "runs", t.runId, `${t.kind}-${t.attempt}`);
+  for (const orphan of takeActiveTasks(config.workdir)) {
+    const dir = path.join(config.workdir, "runs", orphan.runId, `${orphan.kind}-${orphan.attempt}`);
     const idFile = path.join(dir, "executor-job-id");
     if (!fs.existsSync(idFile)) continue;
     const jobId = fs.readFileSync(idFile, "utf8").trim();
@@ -171,12 +172,11 @@ async function cancelOrphans(config: AgentConfig) {
         const slurm = executor("slurm", config);
         await (await slurm.attach!(jobId, dir)).cancel();
       }
-      console.log(`[agent] stopped orphaned job ${jobId} of run ${t.runId}`);
+      console.log(`[agent] stopped orphaned job ${jobId} of run ${orphan.runId}`);
     } catch {
       /* already gone */
     }
   }
-  fs.rmSync(file);
 }
 
 const [command, argument] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: benchmarks, each against a baseline measured in the same run where one applies.
 #   1. training loop: our BraggNN loop's samples/s against a bare PyTorch loop on the same data
-#   2. data plane: agent-to-agent transfer throughput against a plain copy of the same bytes; start-up
+#   2. data plane: agent-to-agent transfer throughput against plain copies and curl of the same bytes; start-up
 #   3. flow: dispatch latency, control overhead, transfer start-up, live-update latency (real stack)
 #   4. pages: server time of the runs list, turnaround and cost-model pages with 100 000 runs
 source "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ prepare_template "$RESULTS"
 
 log "1/4 training loop against a bare PyTorch loop"
 PYTHONPATH=zoo /usr/bin/python3 zoo/bench/train_loop_vs_bare.py --samples 8192 --rounds 3 | tee "$RESULTS/train-loop.json"
-log "2/4 data plane against a plain copy (256 MiB)"
+log "2/4 data plane against plain copies and curl from a static server (256 MiB, 2 GiB)"
 node --import tsx agent/dataplane/bench.ts | tee "$RESULTS/dataplane.json"
 log "3/4 retrain flow on the real stack"
 node --import tsx scripts/bench/flow.ts | tee "$RESULTS/flow.txt"

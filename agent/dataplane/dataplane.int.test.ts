@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ChecksumMismatchError, downloadVerified, TransferAuthError, TransferNotFoundError } from "./client";
 import { sha256File } from "./hash";
 import { createDataPlaneServer, parseRange, type DataPlaneServer, type ServedEvent, type TransferGrant } from "./server";
@@ -21,7 +21,7 @@ const served: ServedEvent[] = [];
 let failAuthorizeTimes = 0;
 let server: DataPlaneServer;
 let proxy: FaultyProxy | null = null;
-let n = 0;
+let count = 0;
 
 beforeAll(async () => {
   mkdirSync(path.dirname(src), { recursive: true });
@@ -33,7 +33,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     port: 0,
     grantCacheMs: 0, // every request goes through authorize in these tests
-    onServed: (e) => served.push(e),
+    onServed: (event) => served.push(event),
     authorize: async (token) => {
       authorizeCalls.push(token);
       if (failAuthorizeTimes > 0) {
@@ -54,18 +54,19 @@ afterAll(async () => {
 });
 
 function dest(): string {
-  n += 1;
-  return path.join(dir, `dest${n}`, "model.bin");
+  count += 1;
+  return path.join(dir, `dest${count}`, "model.bin");
 }
 
 function raw(
   pathAndQuery: string,
   headers: http.OutgoingHttpHeaders = {},
+  port = server.port,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: server.port, path: pathAndQuery, headers }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, path: pathAndQuery, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on("error", reject);
@@ -75,13 +76,13 @@ function raw(
 
 describe("data plane (server + client over loopback)", () => {
   it("downloads a file in full, verified, with progress and no .part left", async () => {
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
     const progress: number[] = [];
-    const r = await downloadVerified({
+    const result = await downloadVerified({
       url: `${server.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
       onProgress: (done, total) => {
@@ -89,27 +90,27 @@ describe("data plane (server + client over loopback)", () => {
         progress.push(done);
       },
     });
-    expect(r).toMatchObject({ bytes: SIZE, attempts: 1, resumedFromBytes: 0, sha256: sha });
-    expect(r.startupSeconds).toBeGreaterThan(0);
-    expect(r.startupSeconds).toBeLessThanOrEqual(r.seconds);
+    expect(result).toMatchObject({ bytes: SIZE, attempts: 1, resumedFromBytes: 0, sha256: sha });
+    expect(result.startupSeconds).toBeGreaterThan(0);
+    expect(result.startupSeconds).toBeLessThanOrEqual(result.seconds);
     expect(progress.at(-1)).toBe(SIZE);
-    expect(await sha256File(d)).toBe(sha);
-    expect(existsSync(`${d}.part`)).toBe(false);
+    expect(await sha256File(destination)).toBe(sha);
+    expect(existsSync(`${destination}.part`)).toBe(false);
   });
 
   it("rejects a forged/unknown token with 401 (typed error), writes nothing", async () => {
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
-    const p = downloadVerified({
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
+    const pending = downloadVerified({
       url: `${server.url}/v1/transfers/t1`,
       token: "tok-forged",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
     });
-    await expect(p).rejects.toBeInstanceOf(TransferAuthError);
-    await expect(p).rejects.toMatchObject({ status: 401, retryable: false });
-    expect(existsSync(d) || existsSync(`${d}.part`)).toBe(false);
+    await expect(pending).rejects.toBeInstanceOf(TransferAuthError);
+    await expect(pending).rejects.toMatchObject({ status: 401, retryable: false });
+    expect(existsSync(destination) || existsSync(`${destination}.part`)).toBe(false);
     const noAuth = await raw("/v1/transfers/t1");
     expect(noAuth.status).toBe(401);
     expect(noAuth.headers["www-authenticate"]).toBe("Bearer");
@@ -117,42 +118,42 @@ describe("data plane (server + client over loopback)", () => {
   });
 
   it("a token for another transfer gets 403", async () => {
-    const r = await raw("/v1/transfers/t9", { Authorization: "Bearer tok-good" });
-    expect(r.status).toBe(403);
-    expect(JSON.parse(r.body.toString()).error).toBe("forbidden");
+    const response = await raw("/v1/transfers/t9", { Authorization: "Bearer tok-good" });
+    expect(response.status).toBe(403);
+    expect(JSON.parse(response.body.toString()).error).toBe("forbidden");
   });
 
   it("never takes the file path from the URL", async () => {
     authorizeCalls.length = 0;
     // traversal attempts in the path: not a route at all
-    for (const p of [
+    for (const urlPath of [
       "/v1/transfers/..%2F..%2Fetc%2Fpasswd",
       "/v1/transfers/t1/../../../etc/passwd",
       "/v1/transfers/%2Fetc%2Fpasswd",
       "/etc/passwd",
     ]) {
-      const r = await raw(p, { Authorization: "Bearer tok-good" });
-      expect(r.status, p).toBe(404);
-      expect(r.body.toString()).not.toContain("root:");
+      const response = await raw(urlPath, { Authorization: "Bearer tok-good" });
+      expect(response.status, urlPath).toBe(404);
+      expect(response.body.toString()).not.toContain("root:");
     }
     // query strings and extra parameters are ignored: the grant's file is served, nothing else
-    const r = await raw(`/v1/transfers/t1?path=${encodeURIComponent(path.join(dir, "src", "secret.txt"))}&file=/etc/passwd`, {
+    const response = await raw(`/v1/transfers/t1?path=${encodeURIComponent(path.join(dir, "src", "secret.txt"))}&file=/etc/passwd`, {
       Authorization: "Bearer tok-good",
       Range: "bytes=0-15",
     });
-    expect(r.status).toBe(206);
-    expect(r.body.equals(data.subarray(0, 16))).toBe(true);
+    expect(response.status).toBe(206);
+    expect(response.body.equals(data.subarray(0, 16))).toBe(true);
     // authorize only ever sees the token
-    expect(authorizeCalls.every((t) => t === "tok-good")).toBe(true);
+    expect(authorizeCalls.every((token) => token === "tok-good")).toBe(true);
     // a grant naming a directory is not served
     expect((await raw("/v1/transfers/t2", { Authorization: "Bearer tok-dir" })).status).toBe(404);
   });
 
   it("serves ranges (206) and refuses unsatisfiable ones (416 with JSON)", async () => {
-    const r = await raw("/v1/transfers/t1", { Authorization: "Bearer tok-good", Range: "bytes=10-19" });
-    expect(r.status).toBe(206);
-    expect(r.headers["content-range"]).toBe(`bytes 10-19/${SIZE}`);
-    expect(r.body.equals(data.subarray(10, 20))).toBe(true);
+    const response = await raw("/v1/transfers/t1", { Authorization: "Bearer tok-good", Range: "bytes=10-19" });
+    expect(response.status).toBe(206);
+    expect(response.headers["content-range"]).toBe(`bytes 10-19/${SIZE}`);
+    expect(response.body.equals(data.subarray(10, 20))).toBe(true);
     const bad = await raw("/v1/transfers/t1", { Authorization: "Bearer tok-good", Range: `bytes=${SIZE}-` });
     expect(bad.status).toBe(416);
     expect(bad.headers["content-range"]).toBe(`bytes */${SIZE}`);
@@ -164,103 +165,109 @@ describe("data plane (server + client over loopback)", () => {
   it("resumes with Range after the connection drops mid-stream", async () => {
     // The proxy stands in for a flaky network: it cuts the first connection after ~1 MiB.
     proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, cutAfterBytes: 1024 * 1024 + 7 });
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
     served.length = 0;
-    const r = await downloadVerified({
+    const result = await downloadVerified({
       url: `${proxy.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
       retryDelayMs: 10,
     });
-    expect(r.attempts).toBe(2);
-    expect(r.resumedFromBytes).toBeGreaterThan(900 * 1024);
-    expect(r.resumedFromBytes).toBeLessThan(1024 * 1024 + 7);
-    expect(await sha256File(d)).toBe(sha);
+    expect(result.attempts).toBe(2);
+    expect(result.resumedFromBytes).toBeGreaterThan(900 * 1024);
+    expect(result.resumedFromBytes).toBeLessThan(1024 * 1024 + 7);
+    expect(await sha256File(destination)).toBe(sha);
     await new Promise((res) => setTimeout(res, 50));
-    expect(served.some((e) => e.status === 206 && e.start === r.resumedFromBytes && e.complete)).toBe(true);
+    expect(served.some((event) => event.status === 206 && event.start === result.resumedFromBytes && event.complete)).toBe(true);
   });
 
   it("resumes from a .part left by an earlier call (re-hashing it first)", async () => {
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
-    writeFileSync(`${d}.part`, data.subarray(0, 3_000_000));
-    const r = await downloadVerified({
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
+    writeFileSync(`${destination}.part`, data.subarray(0, 3_000_000));
+    const result = await downloadVerified({
       url: `${server.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
     });
-    expect(r).toMatchObject({ attempts: 1, resumedFromBytes: 3_000_000 });
-    expect(readFileSync(d).equals(data)).toBe(true);
+    expect(result).toMatchObject({ attempts: 1, resumedFromBytes: 3_000_000 });
+    expect(readFileSync(destination).equals(data)).toBe(true);
   });
 
   it("detects corrupted bytes: ChecksumMismatchError, .part deleted, destination never appears", async () => {
     // The proxy stands in for a corrupting network: it flips one byte in the middle of the body.
     proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, flipBodyByteAt: 2_500_000 });
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
-    const p = downloadVerified({
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
+    const pending = downloadVerified({
       url: `${proxy.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
     });
-    await expect(p).rejects.toBeInstanceOf(ChecksumMismatchError);
-    const e = (await p.catch((x) => x)) as ChecksumMismatchError;
-    expect(e.expectedSha256).toBe(sha);
-    expect(e.actualSha256).not.toBe(sha);
-    expect(existsSync(d)).toBe(false);
-    expect(existsSync(`${d}.part`)).toBe(false);
+    await expect(pending).rejects.toBeInstanceOf(ChecksumMismatchError);
+    const event = (await pending.catch((reason) => reason)) as ChecksumMismatchError;
+    expect(event.expectedSha256).toBe(sha);
+    expect(event.actualSha256).not.toBe(sha);
+    expect(existsSync(destination)).toBe(false);
+    expect(existsSync(`${destination}.part`)).toBe(false);
     // a corrupted leftover .part is caught too, and the retry from zero then works
-    writeFileSync(`${d}.part`, Buffer.from(data.subarray(0, 1000)).fill(0));
-    await expect(
-      downloadVerified({ url: `${server.url}/v1/transfers/t1`, token: "tok-good", destPath: d, expectedBytes: SIZE, expectedSha256: sha }),
-    ).rejects.toBeInstanceOf(ChecksumMismatchError);
-    expect(existsSync(d)).toBe(false);
-    const ok = await downloadVerified({
-      url: `${server.url}/v1/transfers/t1`,
-      token: "tok-good",
-      destPath: d,
-      expectedBytes: SIZE,
-      expectedSha256: sha,
-    });
-    expect(ok.attempts).toBe(1);
-    expect(await sha256File(d)).toBe(sha);
-  });
-
-  it("a wrong expected size is a mismatch too (nothing written)", async () => {
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
+    writeFileSync(`${destination}.part`, Buffer.from(data.subarray(0, 1000)).fill(0));
     await expect(
       downloadVerified({
         url: `${server.url}/v1/transfers/t1`,
         token: "tok-good",
-        destPath: d,
+        destPath: destination,
+        expectedBytes: SIZE,
+        expectedSha256: sha,
+      }),
+    ).rejects.toBeInstanceOf(ChecksumMismatchError);
+    expect(existsSync(destination)).toBe(false);
+    const ok = await downloadVerified({
+      url: `${server.url}/v1/transfers/t1`,
+      token: "tok-good",
+      destPath: destination,
+      expectedBytes: SIZE,
+      expectedSha256: sha,
+    });
+    expect(ok.attempts).toBe(1);
+    expect(await sha256File(destination)).toBe(sha);
+  });
+
+  it("a wrong expected size is a mismatch too (nothing written)", async () => {
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
+    await expect(
+      downloadVerified({
+        url: `${server.url}/v1/transfers/t1`,
+        token: "tok-good",
+        destPath: destination,
         expectedBytes: SIZE - 1,
         expectedSha256: sha,
       }),
     ).rejects.toBeInstanceOf(ChecksumMismatchError);
-    expect(existsSync(d) || existsSync(`${d}.part`)).toBe(false);
+    expect(existsSync(destination) || existsSync(`${destination}.part`)).toBe(false);
   });
 
   it("retries when the authorisation service is briefly unavailable (503); 404 when the file is gone", async () => {
     failAuthorizeTimes = 1;
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
-    const r = await downloadVerified({
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
+    const result = await downloadVerified({
       url: `${server.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
       retryDelayMs: 10,
     });
-    expect(r.attempts).toBe(2);
+    expect(result.attempts).toBe(2);
     grants.set("tok-gone", { transferId: "t3", path: path.join(dir, "nope.bin"), bytes: 1, sha256: sha });
     await expect(
       downloadVerified({
@@ -276,66 +283,128 @@ describe("data plane (server + client over loopback)", () => {
   it("aborting keeps the .part for a later resume", async () => {
     // slow path: cut every connection quickly so the download keeps retrying, then abort
     proxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: server.port }, cutAfterBytes: 300_000, cutConnections: 100 });
-    const d = dest();
-    mkdirSync(path.dirname(d), { recursive: true });
-    const ac = new AbortController();
-    const p = downloadVerified({
+    const destination = dest();
+    mkdirSync(path.dirname(destination), { recursive: true });
+    const abortController = new AbortController();
+    const pending = downloadVerified({
       url: `${proxy.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
-      signal: ac.signal,
+      signal: abortController.signal,
       retryDelayMs: 50,
       maxAttempts: 100,
       onProgress: (done) => {
-        if (done > 600_000) ac.abort();
+        if (done > 600_000) abortController.abort();
       },
     });
-    await expect(p).rejects.toMatchObject({ name: "TransferAbortedError" });
-    expect(existsSync(`${d}.part`)).toBe(true);
-    const r = await downloadVerified({
+    await expect(pending).rejects.toMatchObject({ name: "TransferAbortedError" });
+    expect(existsSync(`${destination}.part`)).toBe(true);
+    const result = await downloadVerified({
       url: `${server.url}/v1/transfers/t1`,
       token: "tok-good",
-      destPath: d,
+      destPath: destination,
       expectedBytes: SIZE,
       expectedSha256: sha,
     });
-    expect(r.resumedFromBytes).toBeGreaterThan(0);
-    expect(await sha256File(d)).toBe(sha);
+    expect(result.resumedFromBytes).toBeGreaterThan(0);
+    expect(await sha256File(destination)).toBe(sha);
   });
 });
 
+/** A stand-in for the dashboard's authorize: each token is good once; answers take `delayMs` (a round trip). */
+function singleUse(tokens: [string, TransferGrant][], delayMs = 0) {
+  const once = new Map(tokens);
+  const calls: string[] = [];
+  return {
+    calls,
+    authorize: async (token: string) => {
+      calls.push(token);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const grant = once.get(token) ?? null;
+      once.delete(token);
+      return grant;
+    },
+  };
+}
+
 describe("data plane with single-use tokens (grant cache)", () => {
   it("a resume after a drop still works when the dashboard's authorize consumes the token", async () => {
-    const once = new Map<string, TransferGrant>([["one-shot", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
-    const s = await createDataPlaneServer({
-      host: "127.0.0.1",
-      port: 0,
-      authorize: async (token) => {
-        const g = once.get(token) ?? null;
-        once.delete(token);
-        return g;
-      },
-    });
-    const p = await startFaultyProxy({ target: { host: "127.0.0.1", port: s.port }, cutAfterBytes: 2_000_000 });
+    const dashboard = singleUse([["one-shot", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]]);
+    const dataPlane = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: dashboard.authorize });
+    const faultyProxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: dataPlane.port }, cutAfterBytes: 2_000_000 });
     try {
-      const d = dest();
-      mkdirSync(path.dirname(d), { recursive: true });
-      const r = await downloadVerified({
-        url: `${p.url}/v1/transfers/t1`,
+      const destination = dest();
+      mkdirSync(path.dirname(destination), { recursive: true });
+      const result = await downloadVerified({
+        url: `${faultyProxy.url}/v1/transfers/t1`,
         token: "one-shot",
-        destPath: d,
+        destPath: destination,
         expectedBytes: SIZE,
         expectedSha256: sha,
         retryDelayMs: 10,
       });
-      expect(r.attempts).toBe(2);
-      expect(await sha256File(d)).toBe(sha);
-      expect((await raw("/v1/transfers/t1", { Authorization: "Bearer one-shot" })).status).toBe(401); // other server: unknown
+      expect(result.attempts).toBe(2);
+      expect(await sha256File(destination)).toBe(sha);
+      expect(dashboard.calls).toEqual(["one-shot"]); // two connections, one look-up
+      // once the remembered grant expires, the same server asks again and the used token is refused
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(Date.now() + 16 * 60_000);
+      expect((await raw("/v1/transfers/t1", { Authorization: "Bearer one-shot" }, dataPlane.port)).status).toBe(401);
+      expect(dashboard.calls).toEqual(["one-shot", "one-shot"]);
     } finally {
-      await p.close();
-      await s.close();
+      vi.useRealTimers();
+      await faultyProxy.close();
+      await dataPlane.close();
+    }
+  });
+
+  it("parallel range streams share one look-up of a single-use token, and resume after a drop", async () => {
+    // the look-up takes a while, so the three streams' requests all arrive before it is answered
+    const dashboard = singleUse([["parallel", { transferId: "t1", path: src, bytes: SIZE, sha256: sha }]], 50);
+    const dataPlane = await createDataPlaneServer({ host: "127.0.0.1", port: 0, authorize: dashboard.authorize });
+    // the first connection (one of the three streams) is cut after ~1 MiB
+    const faultyProxy = await startFaultyProxy({ target: { host: "127.0.0.1", port: dataPlane.port }, cutAfterBytes: 1_000_000 });
+    try {
+      const destination = dest();
+      const result = await downloadVerified({
+        url: `${faultyProxy.url}/v1/transfers/t1`,
+        token: "parallel",
+        destPath: destination,
+        expectedBytes: SIZE,
+        expectedSha256: sha,
+        retryDelayMs: 10,
+        streams: 3,
+        minRangeBytes: 1024 * 1024,
+      });
+      expect(result.attempts).toBe(2);
+      expect(faultyProxy.connections).toBeGreaterThanOrEqual(4);
+      expect(readFileSync(destination).equals(data)).toBe(true);
+      expect(existsSync(`${destination}.part`)).toBe(false);
+      expect(dashboard.calls).toEqual(["parallel"]);
+    } finally {
+      await faultyProxy.close();
+      await dataPlane.close();
+    }
+  });
+});
+
+describe("data plane against floods of bogus tokens", () => {
+  it("#11 refusals are remembered (one look-up per bogus token) and look-ups are limited per client address", async () => {
+    const dashboard = singleUse([]);
+    const dataPlane = await createDataPlaneServer({ host: "127.0.0.1", port: 0, lookupsPerMinute: 5, authorize: dashboard.authorize });
+    try {
+      for (let index = 0; index < 10; index++)
+        expect((await raw("/v1/transfers/t1", { Authorization: "Bearer bogus" }, dataPlane.port)).status).toBe(401);
+      expect(dashboard.calls).toEqual(["bogus"]);
+      const statuses: number[] = [];
+      for (let index = 0; index < 6; index++)
+        statuses.push((await raw("/v1/transfers/t1", { Authorization: `Bearer bogus-${index}` }, dataPlane.port)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+      expect(dashboard.calls).toHaveLength(5);
+    } finally {
+      await dataPlane.close();
     }
   });
 });

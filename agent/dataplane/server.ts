@@ -7,13 +7,19 @@
  * find a file (the transferId in the URL must merely match the grant). Responses: 200/206 with the
  * bytes (Range → 206, resume), 401 (missing/unknown token), 403 (token for another transfer),
  * 404 (no such route / file gone), 409 (file changed since authorised), 416 (bad range), 503
- * (authorisation service unavailable) — errors as JSON `{ error, message }`.
+ * (authorisation service unavailable), 429 (too many token look-ups from one address) — errors as
+ * JSON `{ error, message }`.
+ *
+ * Every unknown token costs the serving agent a call to the dashboard, out of that agent's own API
+ * budget; so refusals are remembered for a while (keyed by the token's hash), look-ups are limited per
+ * client address, and concurrent requests with one token (parallel range streams) share one look-up.
  */
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream/promises";
+import { createRateLimiter } from "@/lib/security/rate-limit";
 
 export interface TransferGrant {
   transferId: string;
@@ -35,10 +41,46 @@ export interface DataPlaneServerOptions {
    * (default 15 min; 0 disables).
    */
   grantCacheMs?: number;
+  /** How long a refused token stays refused without asking again (default 30 s; 0 disables). */
+  refusalCacheMs?: number;
+  /** Token look-ups (cache misses) allowed per client address per minute (default 120). */
+  lookupsPerMinute?: number;
   /** Called after each response (for logs/metrics). */
-  onServed?: (e: ServedEvent) => void;
-  /** Read chunk size (default 1 MiB). */
+  onServed?: (event: ServedEvent) => void;
+  /** Read chunk size (default 4 MiB: fewer, larger socket writes). */
   chunkBytes?: number;
+}
+
+/** Remembers answers for token hashes until they expire; bounded (expired entries go first, then the oldest). */
+export class ExpiringCache<T> {
+  private readonly entries = new Map<string, { value: T; expires: number }>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(key: string, now = Date.now()): T | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (hit.expires > now) return hit.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: T, ttlMs: number, now = Date.now()): void {
+    if (ttlMs <= 0) return;
+    if (this.entries.size >= this.maxEntries) {
+      for (const [cachedKey, entry] of this.entries) if (entry.expires <= now) this.entries.delete(cachedKey);
+      // still full: Map keeps insertion order, so the first keys are the oldest
+      for (const cachedKey of this.entries.keys()) {
+        if (this.entries.size < this.maxEntries) break;
+        this.entries.delete(cachedKey);
+      }
+    }
+    this.entries.delete(key);
+    this.entries.set(key, { value, expires: now + ttlMs });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 export interface ServedEvent {
@@ -65,18 +107,18 @@ const ROUTE = /^\/v1\/transfers\/([A-Za-z0-9._~-]{1,200})$/;
 /** Parses a single-range `Range` header. null = ignore the header (serve 200). */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | "unsatisfiable" | null {
   if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m) return null; // multi-range or malformed: ignored, as RFC 9110 allows
-  const [, a, b] = m;
-  if (a === "" && b === "") return null;
-  if (a === "") {
-    const n = Number(b);
-    if (n === 0 || size === 0) return "unsatisfiable";
-    return { start: Math.max(0, size - n), end: size - 1 };
+  const found = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!found) return null; // multi-range or malformed: ignored, as RFC 9110 allows
+  const [, first, last] = found;
+  if (first === "" && last === "") return null;
+  if (first === "") {
+    const suffixLength = Number(last);
+    if (suffixLength === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffixLength), end: size - 1 };
   }
-  const start = Number(a);
+  const start = Number(first);
   if (!Number.isSafeInteger(start) || start >= size) return "unsatisfiable";
-  const end = b === "" ? size - 1 : Math.min(Number(b), size - 1);
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
   if (end < start) return null;
   return { start, end };
 }
@@ -93,26 +135,35 @@ function sendJson(res: http.ServerResponse, status: number, error: string, messa
 }
 
 export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promise<DataPlaneServer> {
-  const cacheMs = opts.grantCacheMs ?? 15 * 60_000;
-  const chunk = opts.chunkBytes ?? 1024 * 1024;
-  const cache = new Map<string, { grant: TransferGrant; expires: number }>();
+  const grantCacheMs = opts.grantCacheMs ?? 15 * 60_000;
+  const refusalCacheMs = opts.refusalCacheMs ?? 30_000;
+  const chunkBytes = opts.chunkBytes ?? 4 * 1024 * 1024;
+  const answers = new ExpiringCache<TransferGrant | null>();
+  const lookupsInFlight = new Map<string, Promise<TransferGrant | null>>();
+  const lookupLimiter = createRateLimiter(opts.lookupsPerMinute ?? 120, 60_000);
 
-  const resolveGrant = async (token: string): Promise<TransferGrant | null> => {
+  /** The grant of a token; "limited" when this address asked about too many unknown tokens. */
+  const resolveGrant = async (token: string, remote: string): Promise<TransferGrant | null | "limited"> => {
     const key = createHash("sha256").update(token).digest("hex");
-    const now = Date.now();
-    const hit = cache.get(key);
-    if (hit && hit.expires > now) return hit.grant;
-    if (hit) cache.delete(key);
-    const grant = await opts.authorize(token);
-    if (grant && cacheMs > 0) {
-      if (cache.size > 10_000) for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
-      cache.set(key, { grant, expires: now + cacheMs });
+    const known = answers.get(key);
+    if (known !== undefined) return known;
+    const inFlight = lookupsInFlight.get(key);
+    if (inFlight) return inFlight;
+    if (lookupLimiter.hit(remote) > 0) return "limited";
+    const lookup = opts.authorize(token).then((grant) => {
+      answers.set(key, grant, grant ? grantCacheMs : refusalCacheMs);
+      return grant;
+    });
+    lookupsInFlight.set(key, lookup);
+    try {
+      return await lookup;
+    } finally {
+      lookupsInFlight.delete(key);
     }
-    return grant;
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const t0 = performance.now();
+    const startedAt = performance.now();
     let transferId: string | null = null;
     let start = 0;
     let bytesSent = 0;
@@ -124,44 +175,48 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
         start,
         bytesSent,
         complete: bytesSent === expected && res.writableFinished,
-        seconds: (performance.now() - t0) / 1000,
+        seconds: (performance.now() - startedAt) / 1000,
         remote: req.socket.remoteAddress,
       });
     });
 
     const url = new URL(req.url ?? "/", "http://x");
-    const m = ROUTE.exec(url.pathname);
-    if (!m) return sendJson(res, 404, "not_found", "no such route");
+    const found = ROUTE.exec(url.pathname);
+    if (!found) return sendJson(res, 404, "not_found", "no such route");
     if (req.method !== "GET" && req.method !== "HEAD") {
       return sendJson(res, 405, "method_not_allowed", "use GET or HEAD", { Allow: "GET, HEAD" });
     }
-    transferId = m[1];
+    transferId = found[1];
     const auth = req.headers.authorization ?? "";
-    const tm = /^Bearer\s+(\S{1,4096})\s*$/i.exec(auth);
-    if (!tm) return sendJson(res, 401, "unauthorized", "missing bearer token", { "WWW-Authenticate": "Bearer" });
+    const bearerMatch = /^Bearer\s+(\S{1,4096})\s*$/i.exec(auth);
+    if (!bearerMatch) return sendJson(res, 401, "unauthorized", "missing bearer token", { "WWW-Authenticate": "Bearer" });
 
-    let grant: TransferGrant | null;
+    let grant: TransferGrant | null | "limited";
     try {
-      grant = await resolveGrant(tm[1]);
-    } catch (e) {
-      return sendJson(res, 503, "authorization_unavailable", `could not check the token: ${(e as Error).message}`, { "Retry-After": "2" });
+      grant = await resolveGrant(bearerMatch[1], req.socket.remoteAddress ?? "unknown");
+    } catch (failure) {
+      return sendJson(res, 503, "authorization_unavailable", `could not check the token: ${(failure as Error).message}`, {
+        "Retry-After": "2",
+      });
     }
+    if (grant === "limited")
+      return sendJson(res, 429, "too_many_requests", "too many token look-ups from this address; retry later", { "Retry-After": "10" });
     if (!grant)
       return sendJson(res, 401, "unauthorized", "token unknown, expired or forged", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
     if (grant.transferId !== transferId) return sendJson(res, 403, "forbidden", "token is not valid for this transfer");
 
     // The ONLY file ever opened is the one the grant names.
-    let fh;
+    let fileHandle;
     try {
-      fh = await open(grant.path, "r");
+      fileHandle = await open(grant.path, "r");
     } catch {
       return sendJson(res, 404, "not_found", "the file of this transfer is not available");
     }
     let handedOff = false;
     try {
-      const st = await fh.stat();
-      if (!st.isFile()) return sendJson(res, 404, "not_found", "the file of this transfer is not available");
-      const size = st.size;
+      const stats = await fileHandle.stat();
+      if (!stats.isFile()) return sendJson(res, 404, "not_found", "the file of this transfer is not available");
+      const size = stats.size;
       if (size !== grant.bytes) {
         return sendJson(
           res,
@@ -193,22 +248,22 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
         res.end();
         return;
       }
-      const stream = fh.createReadStream({ start, end, highWaterMark: chunk, autoClose: true });
+      const stream = fileHandle.createReadStream({ start, end, highWaterMark: chunkBytes, autoClose: true });
       handedOff = true;
-      stream.on("data", (c: Buffer | string) => {
-        bytesSent += c.length;
+      stream.on("data", (chunk: Buffer | string) => {
+        bytesSent += chunk.length;
       });
       await pipeline(stream, res).catch(() => {
         /* client went away: nothing to do, the stream and file are closed by pipeline */
       });
     } finally {
-      if (!handedOff) await fh.close().catch(() => undefined);
+      if (!handedOff) await fileHandle.close().catch(() => undefined);
     }
   };
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((e) => {
-      if (!res.headersSent) sendJson(res, 500, "internal", (e as Error).message);
+    handle(req, res).catch((failure) => {
+      if (!res.headersSent) sendJson(res, 500, "internal", (failure as Error).message);
       else res.destroy();
     });
   });

@@ -23,12 +23,12 @@ export interface FaultyProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultyProxy(o: FaultyProxyOptions): Promise<FaultyProxy> {
+export async function startFaultyProxy(options: FaultyProxyOptions): Promise<FaultyProxy> {
   const sockets = new Set<net.Socket>();
   const state = { connections: 0 };
   const server = net.createServer((client) => {
-    const n = ++state.connections;
-    const upstream = net.connect(o.target.port, o.target.host);
+    const connectionNumber = ++state.connections;
+    const upstream = net.connect(options.target.port, options.target.host);
     sockets.add(client);
     sockets.add(upstream);
     client.on("close", () => sockets.delete(client));
@@ -36,8 +36,8 @@ export async function startFaultyProxy(o: FaultyProxyOptions): Promise<FaultyPro
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
     client.pipe(upstream);
-    const cut = o.cutAfterBytes !== undefined && n <= (o.cutConnections ?? 1) ? o.cutAfterBytes : Infinity;
-    const corrupt = o.flipBodyByteAt !== undefined && n <= (o.corruptConnections ?? Infinity);
+    const cut = options.cutAfterBytes !== undefined && connectionNumber <= (options.cutConnections ?? 1) ? options.cutAfterBytes : Infinity;
+    const corrupt = options.flipBodyByteAt !== undefined && connectionNumber <= (options.corruptConnections ?? Infinity);
     let sent = 0;
     let head = Buffer.alloc(0);
     let bodySeen = -1; // -1: still in headers
@@ -47,16 +47,16 @@ export async function startFaultyProxy(o: FaultyProxyOptions): Promise<FaultyPro
         out = Buffer.from(chunk);
         if (bodySeen < 0) {
           head = Buffer.concat([head, out]);
-          const i = head.indexOf("\r\n\r\n");
-          if (i >= 0) {
-            const bodyStartInChunk = out.length - (head.length - (i + 4));
+          const index = head.indexOf("\r\n\r\n");
+          if (index >= 0) {
+            const bodyStartInChunk = out.length - (head.length - (index + 4));
             bodySeen = 0;
-            const idx = bodyStartInChunk + o.flipBodyByteAt!;
+            const idx = bodyStartInChunk + options.flipBodyByteAt!;
             if (idx < out.length) out[idx] ^= 0xff;
             bodySeen = out.length - bodyStartInChunk;
           }
         } else {
-          const idx = o.flipBodyByteAt! - bodySeen;
+          const idx = options.flipBodyByteAt! - bodySeen;
           if (idx >= 0 && idx < out.length) out[idx] ^= 0xff;
           bodySeen += out.length;
         }
@@ -74,7 +74,7 @@ export async function startFaultyProxy(o: FaultyProxyOptions): Promise<FaultyPro
     });
     upstream.on("end", () => client.end());
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -83,9 +83,9 @@ export async function startFaultyProxy(o: FaultyProxyOptions): Promise<FaultyPro
       return state.connections;
     },
     close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
       }),
   };
 }

@@ -16,7 +16,7 @@ export class LineQueue {
     if (this.closed || text.length === 0) return;
     const parts = (this.partial + text).split("\n");
     this.partial = parts.pop() ?? "";
-    for (const p of parts) this.buf.push(p.endsWith("\r") ? p.slice(0, -1) : p);
+    for (const part of parts) this.buf.push(part.endsWith("\r") ? part.slice(0, -1) : part);
     this.wake();
   }
 
@@ -35,9 +35,9 @@ export class LineQueue {
   }
 
   private wake(): void {
-    const w = this.waiter;
+    const waiter = this.waiter;
     this.waiter = null;
-    w?.();
+    waiter?.();
   }
 
   async *iterate(): AsyncGenerator<string> {
@@ -47,11 +47,11 @@ export class LineQueue {
       if (this.buf.length > 0) {
         const batch = this.buf;
         this.buf = [];
-        for (const l of batch) yield l;
+        for (const outputLine of batch) yield outputLine;
         continue;
       }
       if (this.closed) return;
-      await new Promise<void>((r) => (this.waiter = r));
+      await new Promise<void>((resolve) => (this.waiter = resolve));
     }
   }
 }

@@ -9,53 +9,53 @@ import type { JobSpec } from "./types";
 const root = mkdtempSync(path.join(tmpdir(), "br-local-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let n = 0;
+let count = 0;
 function spec(argv: string[], extra: Partial<JobSpec> = {}): JobSpec {
-  n += 1;
-  return { runId: `t${n}`, argv, workdir: path.join(root, `w${n}`), env: {}, cpus: 1, timeLimitMinutes: 5, ...extra };
+  count += 1;
+  return { runId: `t${count}`, argv, workdir: path.join(root, `w${count}`), env: {}, cpus: 1, timeLimitMinutes: 5, ...extra };
 }
 
 async function collect(it: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
-  for await (const l of it) out.push(l);
+  for await (const line of it) out.push(line);
   return out;
 }
 
 describe("LocalExecutor (real child processes)", () => {
   it("streams JSON lines and completes", async () => {
-    const ex = new LocalExecutor();
-    const h = await ex.start(
+    const executor = new LocalExecutor();
+    const job = await executor.start(
       spec(["/bin/sh", "-c", 'for i in 1 2 3; do echo "{\\"epoch\\": $i, \\"loss\\": 0.$i}"; done; printf "tail-no-newline"']),
     );
-    expect(h.executorJobId).toMatch(/^local:\d+$/);
-    expect(await h.running()).not.toBeNull();
-    const lines = await collect(h.lines());
-    const out = await h.wait();
+    expect(job.executorJobId).toMatch(/^local:\d+$/);
+    expect(await job.running()).not.toBeNull();
+    const lines = await collect(job.lines());
+    const out = await job.wait();
     expect(out).toEqual({ state: "completed", exitCode: 0, detail: "exit code 0" });
-    expect(lines.slice(0, 3).map((l) => JSON.parse(l).epoch)).toEqual([1, 2, 3]);
+    expect(lines.slice(0, 3).map((line) => JSON.parse(line).epoch)).toEqual([1, 2, 3]);
     expect(lines[3]).toBe("tail-no-newline");
   });
 
   it("reports a failing exit code with the last stderr lines; stderr saved in workdir", async () => {
-    const ex = new LocalExecutor({ stderrTailLines: 2 });
-    const s = spec(["/bin/sh", "-c", "echo one >&2; echo two >&2; echo three >&2; exit 3"]);
-    const h = await ex.start(s);
-    const out = await h.wait();
+    const executor = new LocalExecutor({ stderrTailLines: 2 });
+    const jobSpec = spec(["/bin/sh", "-c", "echo one >&2; echo two >&2; echo three >&2; exit 3"]);
+    const job = await executor.start(jobSpec);
+    const out = await job.wait();
     expect(out.state).toBe("failed");
     expect(out.exitCode).toBe(3);
     expect(out.detail).toContain("exit code 3");
     expect(out.detail).toContain("two\nthree");
     expect(out.detail).not.toContain("one");
-    expect(readFileSync(path.join(s.workdir, `${s.runId}.stderr.log`), "utf8")).toBe("one\ntwo\nthree\n");
+    expect(readFileSync(path.join(jobSpec.workdir, `${jobSpec.runId}.stderr.log`), "utf8")).toBe("one\ntwo\nthree\n");
   });
 
   it("does not leak the agent's environment; passes spec.env and OMP_NUM_THREADS", async () => {
     process.env.BR_AGENT_SECRET_FOR_TEST = "s3cret";
     try {
-      const ex = new LocalExecutor();
-      const h = await ex.start(spec(["/usr/bin/env"], { env: { FOO: "bar baz" }, cpus: 2 }));
-      const lines = await collect(h.lines());
-      expect((await h.wait()).state).toBe("completed");
+      const executor = new LocalExecutor();
+      const job = await executor.start(spec(["/usr/bin/env"], { env: { FOO: "bar baz" }, cpus: 2 }));
+      const lines = await collect(job.lines());
+      expect((await job.wait()).state).toBe("completed");
       expect(lines).toContain("FOO=bar baz");
       expect(lines).toContain("OMP_NUM_THREADS=2");
       expect(lines.join("\n")).not.toContain("s3cret");
@@ -65,59 +65,59 @@ describe("LocalExecutor (real child processes)", () => {
   });
 
   it("cancel kills the whole process group, SIGKILL after the grace period if TERM is ignored", async () => {
-    const ex = new LocalExecutor({ killGraceMs: 700 });
+    const executor = new LocalExecutor({ killGraceMs: 700 });
     // the group: bash (ignores TERM) + two background sleeps (one in a subshell that ignores TERM too)
-    const h = await ex.start(
+    const job = await executor.start(
       spec(["/bin/bash", "-c", "trap '' TERM; sleep 300 & echo $!; (trap '' TERM; sleep 301) & echo $!; echo ready; wait"]),
     );
     const pids: number[] = [];
-    const it = h.lines()[Symbol.asyncIterator]();
+    const it = job.lines()[Symbol.asyncIterator]();
     for (;;) {
-      const r = await it.next();
-      if (r.done || r.value === "ready") break;
-      pids.push(Number(r.value));
+      const step = await it.next();
+      if (step.done || step.value === "ready") break;
+      pids.push(Number(step.value));
     }
     expect(pids).toHaveLength(2);
-    const leader = Number(h.executorJobId.split(":")[1]);
-    for (const p of [leader, ...pids]) expect(isAlive(p)).toBe(true);
-    const t0 = Date.now();
-    await h.cancel();
-    const out = await h.wait();
+    const leader = Number(job.executorJobId.split(":")[1]);
+    for (const pid of [leader, ...pids]) expect(isAlive(pid)).toBe(true);
+    const startedAt = Date.now();
+    await job.cancel();
+    const out = await job.wait();
     expect(out.state).toBe("canceled");
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(600); // TERM was ignored → waited the grace
-    for (const p of [leader, ...pids]) expect(isAlive(p)).toBe(false);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(600); // TERM was ignored → waited the grace
+    for (const pid of [leader, ...pids]) expect(isAlive(pid)).toBe(false);
   });
 
   it("cancel with a cooperative process ends quickly (SIGTERM first)", async () => {
-    const ex = new LocalExecutor({ killGraceMs: 10_000 });
-    const s = spec([
+    const executor = new LocalExecutor({ killGraceMs: 10_000 });
+    const jobSpec = spec([
       "/usr/bin/python3",
       "-c",
       "import signal,sys,time\n" +
         "def h(*a):\n    print('got TERM', flush=True); sys.exit(0)\n" +
         "signal.signal(signal.SIGTERM, h)\nprint('ready', flush=True)\ntime.sleep(300)\n",
     ]);
-    const h = await ex.start(s);
-    const it = h.lines()[Symbol.asyncIterator]();
+    const job = await executor.start(jobSpec);
+    const it = job.lines()[Symbol.asyncIterator]();
     expect((await it.next()).value).toBe("ready");
-    const t0 = Date.now();
-    await h.cancel();
-    expect(Date.now() - t0).toBeLessThan(5000);
+    const startedAt = Date.now();
+    await job.cancel();
+    expect(Date.now() - startedAt).toBeLessThan(5000);
     expect((await it.next()).value).toBe("got TERM");
-    expect((await h.wait()).state).toBe("canceled");
+    expect((await job.wait()).state).toBe("canceled");
   });
 
   it("enforces the time limit", async () => {
-    const ex = new LocalExecutor({ killGraceMs: 500 });
-    const h = await ex.start(spec(["/bin/sleep", "30"], { timeLimitMinutes: 0.01 }));
-    const out = await h.wait();
+    const executor = new LocalExecutor({ killGraceMs: 500 });
+    const job = await executor.start(spec(["/bin/sleep", "30"], { timeLimitMinutes: 0.01 }));
+    const out = await job.wait();
     expect(out.state).toBe("timeout");
   });
 
   it("rejects a missing program and a relative argv[0]", async () => {
-    const ex = new LocalExecutor();
-    await expect(ex.start(spec(["/nonexistent/prog"]))).rejects.toThrow(/could not start/);
-    await expect(ex.start(spec(["python3"]))).rejects.toThrow(/absolute/);
+    const executor = new LocalExecutor();
+    await expect(executor.start(spec(["/nonexistent/prog"]))).rejects.toThrow(/could not start/);
+    await expect(executor.start(spec(["python3"]))).rejects.toThrow(/absolute/);
   });
 });
 

@@ -30,22 +30,22 @@ export interface LocalExecutorOptions {
 
 /** Reads up to the last `maxBytes` of a file as text ("" if missing). */
 export async function readTail(file: string, maxBytes = 64 * 1024): Promise<string> {
-  let fh;
+  let handle;
   try {
-    fh = await open(file, "r");
+    handle = await open(file, "r");
   } catch {
     return "";
   }
   try {
-    const { size } = await fh.stat();
+    const { size } = await handle.stat();
     const len = Math.min(size, maxBytes);
     const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, size - len);
+    await handle.read(buf, 0, len, size - len);
     let text = buf.toString("utf8");
     if (len < size) text = text.slice(text.indexOf("\n") + 1);
     return text;
   } finally {
-    await fh.close();
+    await handle.close();
   }
 }
 
@@ -88,8 +88,8 @@ export class LocalExecutor implements Executor {
         child.once("spawn", resolve);
         child.once("error", reject);
       });
-    } catch (e) {
-      throw new ExecutorError(`could not start ${spec.argv[0]}: ${(e as Error).message}`, { cause: e });
+    } catch (error) {
+      throw new ExecutorError(`could not start ${spec.argv[0]}: ${(error as Error).message}`, { cause: error });
     }
     return this.supervise(child, spec, stdoutPath, stderrPath);
   }
@@ -110,9 +110,9 @@ export class LocalExecutor implements Executor {
     const pid = child.pid!;
     const startedAt = new Date();
     const queue = new LineQueue();
-    child.stdout!.on("data", (c: Buffer) => {
-      queue.pushBytes(c);
-      outCopy.write(c);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      queue.pushBytes(chunk);
+      outCopy.write(chunk);
     });
     child.stdout!.resume(); // a warm process's stdout was paused while it waited
 
@@ -202,5 +202,5 @@ export class LocalExecutor implements Executor {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,21 +2,21 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /** Parses /proc/<pid>/stat; null if the process is gone. */
 export function procStat(pid: number): { state: string; ppid: number; pgrp: number } | null {
-  let s: string;
+  let text: string;
   try {
-    s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
   } catch {
     return null;
   }
-  const close = s.lastIndexOf(")");
-  const f = s.slice(close + 2).split(" ");
-  return { state: f[0] ?? "?", ppid: Number(f[1]), pgrp: Number(f[2]) };
+  const close = text.lastIndexOf(")");
+  const fields = text.slice(close + 2).split(" ");
+  return { state: fields[0] ?? "?", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
 }
 
 /** Alive = exists and is not a zombie (PID 1 here reaps orphans late, so kill(pid, 0) lies). */
 export function isAlive(pid: number): boolean {
-  const st = procStat(pid);
-  return st !== null && st.state !== "Z" && st.state !== "X";
+  const processStat = procStat(pid);
+  return processStat !== null && processStat.state !== "Z" && processStat.state !== "X";
 }
 
 /** Live (non-zombie) members of a process group, from /proc. */
@@ -28,11 +28,11 @@ export function processGroupMembers(pgid: number): number[] {
   } catch {
     return out;
   }
-  for (const n of names) {
-    if (n.charCodeAt(0) < 48 || n.charCodeAt(0) > 57) continue;
-    const pid = Number(n);
-    const st = procStat(pid);
-    if (st && st.pgrp === pgid && st.state !== "Z" && st.state !== "X") out.push(pid);
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    const pid = Number(name);
+    const processStat = procStat(pid);
+    if (processStat && processStat.pgrp === pgid && processStat.state !== "Z" && processStat.state !== "X") out.push(pid);
   }
   return out;
 }

@@ -16,13 +16,13 @@ const LINE =
 
 describe("slurm-parse", () => {
   it("parses scontrol show job -o", () => {
-    const i = parseJobInfo(LINE)!;
-    expect(i).toMatchObject({ jobId: "1", state: "FAILED", reason: "NonZeroExitCode", exitCode: 3, signal: 0 });
-    expect(i.stdOut).toBe("/tmp/sj/out.txt");
-    expect(i.stdErr).toBe("/tmp/sj/err.txt");
-    expect(i.nodeList).toBe("localhost");
-    expect(i.startTime?.getFullYear()).toBe(2026);
-    expect(hasRun(i)).toBe(true);
+    const index = parseJobInfo(LINE)!;
+    expect(index).toMatchObject({ jobId: "1", state: "FAILED", reason: "NonZeroExitCode", exitCode: 3, signal: 0 });
+    expect(index.stdOut).toBe("/tmp/sj/out.txt");
+    expect(index.stdErr).toBe("/tmp/sj/err.txt");
+    expect(index.nodeList).toBe("localhost");
+    expect(index.startTime?.getFullYear()).toBe(2026);
+    expect(hasRun(index)).toBe(true);
   });
 
   it("maps states to outcomes", () => {
@@ -64,17 +64,17 @@ describe("slurm-parse", () => {
       cpus: 2,
       timeLimitMinutes: 1.5,
     };
-    const s = renderSbatchScript(spec, {
+    const script = renderSbatchScript(spec, {
       jobName: "br-r1",
       outputPattern: "/tmp/w/o-%j",
       errorPattern: "/tmp/w/e-%j",
       env: { A: "it's $x" },
     });
-    expect(s).toContain("#SBATCH --cpus-per-task=2\n");
-    expect(s).toContain("#SBATCH --time=2\n");
-    expect(s).toContain("#SBATCH --export=NIL\n");
-    expect(s).toContain(`export A='it'\\''s $x'\n`);
-    expect(s).toContain(`exec '/usr/bin/python3' '-c' 'print('\\''x'\\'')'\n`);
+    expect(script).toContain("#SBATCH --cpus-per-task=2\n");
+    expect(script).toContain("#SBATCH --time=2\n");
+    expect(script).toContain("#SBATCH --export=NIL\n");
+    expect(script).toContain(`export A='it'\\''s $x'\n`);
+    expect(script).toContain(`exec '/usr/bin/python3' '-c' 'print('\\''x'\\'')'\n`);
     expect(shQuote("a'b")).toBe(`'a'\\''b'`);
   });
 
@@ -89,13 +89,13 @@ describe("slurm-parse", () => {
 
 describe("LineQueue", () => {
   it("splits chunks into lines across boundaries and multi-byte characters", async () => {
-    const q = new LineQueue();
+    const lineQueue = new LineQueue();
     const bytes = Buffer.from("a\r\nbé\nc");
-    q.pushBytes(bytes.subarray(0, 5)); // cuts é in half
-    q.pushBytes(bytes.subarray(5));
-    q.close();
+    lineQueue.pushBytes(bytes.subarray(0, 5)); // cuts é in half
+    lineQueue.pushBytes(bytes.subarray(5));
+    lineQueue.close();
     const out: string[] = [];
-    for await (const l of q.iterate()) out.push(l);
+    for await (const outputLine of lineQueue.iterate()) out.push(outputLine);
     expect(out).toEqual(["a", "bé", "c"]);
   });
 });

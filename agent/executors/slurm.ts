@@ -47,7 +47,7 @@ export interface SlurmExecutorOptions {
   /** Back-off cap while the controller is unreachable (default 15 s). */
   maxBackoffMs?: number;
   /** Status messages (pending reason, running, controller unreachable/reachable again). */
-  onStatus?: (s: ExecutorStatus) => void;
+  onStatus?: (executorStatus: ExecutorStatus) => void;
   /** Override command paths (tests). */
   commands?: Partial<Record<"sbatch" | "scontrol" | "scancel", string>>;
   /** Lines of the job's stderr put into JobOutcome.detail on failure (default 20). */
@@ -97,17 +97,17 @@ export class SlurmExecutor implements Executor {
         args,
         { cwd, env, timeout: this.o.commandTimeoutMs, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
         (err, stdout, stderr) => {
-          const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
-          if (e && typeof e.code === "string") {
+          const execError = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+          if (execError && typeof execError.code === "string") {
             // spawn failure (ENOENT: Slurm client not installed)
-            resolve({ code: null, stdout: "", stderr: `${file}: ${e.message}`, timedOut: false });
+            resolve({ code: null, stdout: "", stderr: `${file}: ${execError.message}`, timedOut: false });
             return;
           }
           resolve({
-            code: e ? (typeof e.code === "number" ? e.code : null) : 0,
+            code: execError ? (typeof execError.code === "number" ? execError.code : null) : 0,
             stdout: String(stdout),
             stderr: String(stderr),
-            timedOut: Boolean(e?.killed),
+            timedOut: Boolean(execError?.killed),
           });
         },
       );
@@ -132,11 +132,11 @@ export class SlurmExecutor implements Executor {
     });
     const scriptPath = path.join(spec.workdir, `${spec.runId}.sbatch`);
     await writeFile(scriptPath, script, { mode: 0o700 });
-    const r = await this.run("sbatch", ["--parsable", scriptPath], spec.workdir);
-    const id = r.code === 0 ? parseSbatchParsable(r.stdout) : null;
+    const result = await this.run("sbatch", ["--parsable", scriptPath], spec.workdir);
+    const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
     if (!id) {
-      const msg = (r.stderr || r.stdout).trim() || `sbatch exited with ${r.code}`;
-      if (r.timedOut || r.code === null || isControllerUnreachable(msg)) {
+      const msg = (result.stderr || result.stdout).trim() || `sbatch exited with ${result.code}`;
+      if (result.timedOut || result.code === null || isControllerUnreachable(msg)) {
         throw new SlurmUnavailableError(`Slurm controller unreachable, job not submitted: ${msg}`);
       }
       throw new SlurmSubmitError(`sbatch rejected the job: ${msg}`);
@@ -153,9 +153,9 @@ export class SlurmExecutor implements Executor {
     let out: string | null = null;
     let err: string | null = null;
     try {
-      for (const f of await readdir(workdir)) {
-        if (f.endsWith(`.slurm-${executorJobId}.out`)) out = path.join(workdir, f);
-        if (f.endsWith(`.slurm-${executorJobId}.err`)) err = path.join(workdir, f);
+      for (const fileName of await readdir(workdir)) {
+        if (fileName.endsWith(`.slurm-${executorJobId}.out`)) out = path.join(workdir, fileName);
+        if (fileName.endsWith(`.slurm-${executorJobId}.err`)) err = path.join(workdir, fileName);
       }
     } catch {
       /* workdir gone: learn the paths from scontrol */
@@ -165,10 +165,10 @@ export class SlurmExecutor implements Executor {
 
   /** Looks a job up in the jobcomp/filetxt log (for jobs older than MinJobAge). */
   async jobFromJobComp(jobId: string): Promise<SlurmJobInfo | null> {
-    const r = await this.run("scontrol", ["show", "config"]);
-    if (r.code !== 0) return null;
-    const type = /^JobCompType\s*=\s*(\S+)/m.exec(r.stdout)?.[1];
-    const loc = /^JobCompLoc\s*=\s*(\S+)/m.exec(r.stdout)?.[1];
+    const result = await this.run("scontrol", ["show", "config"]);
+    if (result.code !== 0) return null;
+    const type = /^JobCompType\s*=\s*(\S+)/m.exec(result.stdout)?.[1];
+    const loc = /^JobCompLoc\s*=\s*(\S+)/m.exec(result.stdout)?.[1];
     if (type !== "jobcomp/filetxt" || !loc) return null;
     let text: string;
     try {
@@ -179,9 +179,9 @@ export class SlurmExecutor implements Executor {
     let found: SlurmJobInfo | null = null;
     for (const line of text.split("\n")) {
       if (line.startsWith(`JobId=${jobId} `)) {
-        const kv = parseKeyValues(line);
+        const keyValues = parseKeyValues(line);
         found = parseJobInfo(line) ?? null;
-        if (found && !kv.ExitCode) found.exitCode = null;
+        if (found && !keyValues.ExitCode) found.exitCode = null;
       }
     }
     return found;
@@ -198,9 +198,9 @@ class SlurmJob implements JobHandle {
   private cancelRequested = false;
   private lastInfo: SlurmJobInfo | null = null;
   private finished = false;
-  private resolveRunning!: (r: RunningInfo | null) => void;
+  private resolveRunning!: (runningInfo: RunningInfo | null) => void;
   private readonly runningP: Promise<RunningInfo | null>;
-  private resolveDone!: (o: JobOutcome) => void;
+  private resolveDone!: (outcome: JobOutcome) => void;
   private readonly doneP: Promise<JobOutcome>;
   private runningSettled = false;
   private unreachableSince: number | null = null;
@@ -209,8 +209,8 @@ class SlurmJob implements JobHandle {
   private nextQuery = 0;
 
   constructor(
-    private readonly ex: SlurmExecutor,
-    private readonly o: SlurmExecutorOptions & {
+    private readonly slurmExecutor: SlurmExecutor,
+    private readonly options: SlurmExecutorOptions & {
       tailIntervalMs: number;
       pollIntervalMs: number;
       cancelGraceMs: number;
@@ -224,8 +224,8 @@ class SlurmJob implements JobHandle {
     this.executorJobId = jobId;
     this.outPath = paths.out;
     this.errPath = paths.err;
-    this.runningP = new Promise((r) => (this.resolveRunning = r));
-    this.doneP = new Promise((r) => (this.resolveDone = r));
+    this.runningP = new Promise((done) => (this.resolveRunning = done));
+    this.doneP = new Promise((done) => (this.resolveDone = done));
     void this.loop();
   }
 
@@ -242,61 +242,61 @@ class SlurmJob implements JobHandle {
   private status(message: string, transient: boolean): void {
     if (message === this.lastStatusMsg) return;
     this.lastStatusMsg = message;
-    this.o.onStatus?.({ executorJobId: this.executorJobId, message, transient, at: new Date() });
+    this.options.onStatus?.({ executorJobId: this.executorJobId, message, transient, at: new Date() });
   }
 
-  private settleRunning(r: RunningInfo | null): void {
+  private settleRunning(runningInfo: RunningInfo | null): void {
     if (this.runningSettled) return;
     this.runningSettled = true;
-    this.resolveRunning(r);
+    this.resolveRunning(runningInfo);
   }
 
   /** Reads whatever was appended to the output file since last time. */
   private async drainOutput(): Promise<void> {
     if (!this.outPath) return;
-    let fh;
+    let handle;
     try {
-      fh = await open(this.outPath, "r");
+      handle = await open(this.outPath, "r");
     } catch {
       return; // not created yet (job pending)
     }
     try {
       const buf = Buffer.allocUnsafe(256 * 1024);
       for (;;) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
+        const { bytesRead } = await handle.read(buf, 0, buf.length, this.offset);
         if (bytesRead <= 0) break;
         this.offset += bytesRead;
         this.queue.pushBytes(buf.subarray(0, bytesRead));
       }
     } finally {
-      await fh.close();
+      await handle.close();
     }
   }
 
   /** scontrol show job -o; "unreachable" on transient errors, "gone" when Slurm forgot the job. */
   private async query(): Promise<{ kind: "ok"; info: SlurmJobInfo } | { kind: "unreachable"; msg: string } | { kind: "gone" }> {
-    const r = await this.ex.run("scontrol", ["show", "job", "-o", this.executorJobId]);
-    if (r.code === 0) {
-      const line = r.stdout.split("\n").find((l) => l.startsWith(`JobId=${this.executorJobId} `));
+    const result = await this.slurmExecutor.run("scontrol", ["show", "job", "-o", this.executorJobId]);
+    if (result.code === 0) {
+      const line = result.stdout.split("\n").find((outputLine) => outputLine.startsWith(`JobId=${this.executorJobId} `));
       const info = line ? parseJobInfo(line) : null;
       if (info) return { kind: "ok", info };
-      return { kind: "unreachable", msg: `unparseable scontrol output: ${r.stdout.slice(0, 200)}` };
+      return { kind: "unreachable", msg: `unparseable scontrol output: ${result.stdout.slice(0, 200)}` };
     }
-    const msg = (r.stderr || r.stdout).trim();
+    const msg = (result.stderr || result.stdout).trim();
     if (isInvalidJobId(msg)) return { kind: "gone" };
-    return { kind: "unreachable", msg: r.timedOut ? "scontrol timed out" : msg || `scontrol exited ${r.code}` };
+    return { kind: "unreachable", msg: result.timedOut ? "scontrol timed out" : msg || `scontrol exited ${result.code}` };
   }
 
   private sleepPoll(ms: number): Promise<void> {
-    return new Promise((r) => {
-      const t = setTimeout(() => {
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
         this.wakePoll = null;
-        r();
+        done();
       }, ms);
       this.wakePoll = () => {
-        clearTimeout(t);
+        clearTimeout(timer);
         this.wakePoll = null;
-        r();
+        done();
       };
     });
   }
@@ -307,15 +307,15 @@ class SlurmJob implements JobHandle {
       for (;;) {
         await this.drainOutput();
         if (Date.now() >= this.nextQuery) {
-          const q = await this.query();
-          if (q.kind === "ok") {
+          const answer = await this.query();
+          if (answer.kind === "ok") {
             if (this.unreachableSince !== null) {
-              const s = ((Date.now() - this.unreachableSince) / 1000).toFixed(0);
-              this.status(`Slurm controller reachable again after ${s}s`, false);
+              const seconds = ((Date.now() - this.unreachableSince) / 1000).toFixed(0);
+              this.status(`Slurm controller reachable again after ${seconds}s`, false);
               this.unreachableSince = null;
             }
             backoff = 1000;
-            const info = q.info;
+            const info = answer.info;
             this.lastInfo = info;
             if (info.stdOut && !this.outPath) this.outPath = info.stdOut;
             if (info.stdErr && !this.errPath) this.errPath = info.stdErr;
@@ -329,10 +329,10 @@ class SlurmJob implements JobHandle {
               return;
             }
             this.status(info.state === "PENDING" ? `pending (${info.reason || "queued"})` : info.state.toLowerCase(), false);
-            this.nextQuery = Date.now() + this.o.pollIntervalMs;
-          } else if (q.kind === "gone") {
+            this.nextQuery = Date.now() + this.options.pollIntervalMs;
+          } else if (answer.kind === "gone") {
             // older than MinJobAge (or never existed): try the jobcomp log, else give up
-            const info = await this.ex.jobFromJobComp(this.executorJobId);
+            const info = await this.slurmExecutor.jobFromJobComp(this.executorJobId);
             const outcome = info ? outcomeFromInfo(info, this.cancelRequested) : null;
             if (info && hasRun(info)) this.settleRunning({ startedAt: info.startTime ?? new Date(), observedAt: new Date() });
             this.settleRunning(null);
@@ -346,18 +346,18 @@ class SlurmJob implements JobHandle {
             return;
           } else {
             this.unreachableSince ??= Date.now();
-            const s = Math.round(backoff / 1000);
-            this.status(`Slurm controller unreachable (${q.msg}); retrying in ${s}s`, true);
+            const seconds = Math.round(backoff / 1000);
+            this.status(`Slurm controller unreachable (${answer.msg}); retrying in ${seconds}s`, true);
             this.nextQuery = Date.now() + backoff;
-            backoff = Math.min(backoff * 2, this.o.maxBackoffMs);
+            backoff = Math.min(backoff * 2, this.options.maxBackoffMs);
           }
         }
-        await this.sleepPoll(Math.min(this.o.tailIntervalMs, Math.max(0, this.nextQuery - Date.now())));
+        await this.sleepPoll(Math.min(this.options.tailIntervalMs, Math.max(0, this.nextQuery - Date.now())));
       }
-    } catch (e) {
+    } catch (error) {
       // programming/IO error: never leave wait() hanging
       this.settleRunning(null);
-      await this.finish({ state: "failed", exitCode: null, detail: `executor error: ${(e as Error).message}` });
+      await this.finish({ state: "failed", exitCode: null, detail: `executor error: ${(error as Error).message}` });
     }
   }
 
@@ -371,7 +371,7 @@ class SlurmJob implements JobHandle {
     }
     this.queue.close();
     if (outcome.state === "failed" || outcome.state === "timeout") {
-      const tail = this.errPath ? lastLines(await readTail(this.errPath), this.o.stderrTailLines) : [];
+      const tail = this.errPath ? lastLines(await readTail(this.errPath), this.options.stderrTailLines) : [];
       if (tail.length) outcome = { ...outcome, detail: `${outcome.detail}\nstderr (last ${tail.length} lines):\n${tail.join("\n")}` };
     }
     this.status(`ended: ${outcome.state}`, false);
@@ -385,23 +385,23 @@ class SlurmJob implements JobHandle {
     const pending = this.lastInfo?.state === "PENDING" || !this.lastInfo;
     if (!pending) {
       // SIGTERM to every step including the batch script, so the trainer can save and exit
-      await this.ex.run("scancel", ["--signal=TERM", "--full", id]);
+      await this.slurmExecutor.run("scancel", ["--signal=TERM", "--full", id]);
       this.nextQuery = 0;
       this.wakePoll?.();
-      const ended = await Promise.race([this.doneP.then(() => true), delay(this.o.cancelGraceMs).then(() => false)]);
+      const ended = await Promise.race([this.doneP.then(() => true), delay(this.options.cancelGraceMs).then(() => false)]);
       if (ended) return;
     }
-    await this.ex.run("scancel", [id]);
+    await this.slurmExecutor.run("scancel", [id]);
     this.nextQuery = 0;
     this.wakePoll?.();
-    const ended = await Promise.race([this.doneP.then(() => true), delay(this.o.cancelGraceMs).then(() => false)]);
+    const ended = await Promise.race([this.doneP.then(() => true), delay(this.options.cancelGraceMs).then(() => false)]);
     if (!ended) {
-      await this.ex.run("scancel", ["--signal=KILL", "--full", id]);
-      await Promise.race([this.doneP, delay(this.o.cancelGraceMs)]);
+      await this.slurmExecutor.run("scancel", ["--signal=KILL", "--full", id]);
+      await Promise.race([this.doneP, delay(this.options.cancelGraceMs)]);
     }
   }
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref?.());
+  return new Promise((done) => setTimeout(done, ms).unref?.());
 }

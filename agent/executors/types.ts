@@ -129,13 +129,13 @@ export function validateSpec(spec: JobSpec): void {
   if (!spec.argv[0].startsWith("/")) {
     throw new InvalidJobSpecError(`argv[0] must be an absolute path, got ${JSON.stringify(spec.argv[0])}`);
   }
-  for (const a of spec.argv) {
-    if (typeof a !== "string" || a.includes("\0")) throw new InvalidJobSpecError("argv entries must be strings without NUL");
+  for (const argument of spec.argv) {
+    if (typeof argument !== "string" || argument.includes("\0")) throw new InvalidJobSpecError("argv entries must be strings without NUL");
   }
   if (!spec.workdir.startsWith("/")) throw new InvalidJobSpecError("workdir must be absolute");
-  for (const [k, v] of Object.entries(spec.env)) {
-    if (!ENV_NAME.test(k)) throw new InvalidJobSpecError(`bad environment variable name ${JSON.stringify(k)}`);
-    if (typeof v !== "string" || v.includes("\0")) throw new InvalidJobSpecError(`bad value for env ${k}`);
+  for (const [name, value] of Object.entries(spec.env)) {
+    if (!ENV_NAME.test(name)) throw new InvalidJobSpecError(`bad environment variable name ${JSON.stringify(name)}`);
+    if (typeof value !== "string" || value.includes("\0")) throw new InvalidJobSpecError(`bad value for env ${name}`);
   }
   if (!Number.isInteger(spec.cpus) || spec.cpus < 1) throw new InvalidJobSpecError("cpus must be an integer >= 1");
   if (!Number.isFinite(spec.timeLimitMinutes) || spec.timeLimitMinutes <= 0) {

@@ -1,5 +1,3 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import type { TransferTicket } from "@/lib/agent-protocol/primitives";
 import { ChecksumMismatchError, downloadVerified } from "@/agent/dataplane/client";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
@@ -7,31 +5,10 @@ import { TaskFailure, type TaskContext } from "@/agent/task-context";
 // A corrupted copy is thrown away and fetched again from zero, a few times, before the step fails.
 const CORRUPTION_RETRIES = 3;
 
-/**
- * Fails at once, saying so, when the file cannot fit on this host's disk. Without it a full disk shows
- * up only as a short file and a "checksum mismatch" after the whole transfer (a short write is not an
- * error to the writer), fetched again and again.
- */
-async function ensureSpace(destPath: string, bytes: number, label: string) {
-  const dir = path.dirname(destPath);
-  const partial = await fs
-    .stat(`${destPath}.part`)
-    .then((s) => s.size)
-    .catch(() => 0);
-  const need = Math.max(0, bytes - partial);
-  const disk = await fs.statfs(dir);
-  const free = disk.bavail * disk.bsize;
-  if (need > free) {
-    throw new TaskFailure(`${label} failed: no space left on device (ENOSPC): ${need} bytes to write, ${free} bytes free in ${dir}.`);
-  }
-}
-
 /** Pulls one file from another agent's data plane into `destPath`, verified by sha256. */
 export async function fetchTicket(context: TaskContext, ticket: TransferTicket, destPath: string, label: string) {
-  await fs.mkdir(path.dirname(destPath), { recursive: true });
   let attempts = 0;
   for (let corruption = 0; ; corruption++) {
-    await ensureSpace(destPath, ticket.bytes, label);
     try {
       const result = await downloadVerified({
         url: ticket.url,
@@ -40,6 +17,7 @@ export async function fetchTicket(context: TaskContext, ticket: TransferTicket, 
         expectedBytes: ticket.bytes,
         expectedSha256: ticket.sha256,
         signal: context.signal,
+        streams: context.config.transferStreams,
         onProgress: (done: number, total: number) => context.emit({ type: "progress", done, total, note: label }),
       });
       attempts += result.attempts;

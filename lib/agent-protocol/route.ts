@@ -4,10 +4,17 @@ import { z } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
 import { authenticateAgent, type AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { MAX_AGENT_BODY_BYTES } from "@/lib/agent-protocol/schemas";
-import { createRateLimiter } from "@/lib/security/rate-limit";
+import { createRateLimiter, type RateLimiter } from "@/lib/security/rate-limit";
 
-// Generous: a busy agent sends a few requests a second; a runaway loop or a token-guessing client does not get through.
-const agentLimiter = createRateLimiter(Number(process.env.AGENT_RATE_LIMIT ?? 600), 60_000);
+/** Rate-limit budgets of the agent API, each counted on its own. */
+export type AgentBudget = "api" | "heartbeat";
+const limiters: Record<AgentBudget, RateLimiter> = {
+  // Generous: a busy agent sends a few requests a second; a runaway loop or a token-guessing client does not get through.
+  api: createRateLimiter(Number(process.env.AGENT_RATE_LIMIT ?? 600), 60_000),
+  // Heartbeats renew every lease the agent holds: a budget of their own, so that nothing else the agent
+  // sends (progress, authorising other agents' transfer requests) can push them into 429 and its runs into `lost`.
+  heartbeat: createRateLimiter(Number(process.env.AGENT_HEARTBEAT_RATE_LIMIT ?? 120), 60_000),
+};
 
 export function jsonError(error: unknown): Response {
   if (isAppError(error)) return Response.json({ error: error.message, code: error.code }, { status: error.status });
@@ -38,11 +45,14 @@ export async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-export function agentRoute<C>(handler: (request: Request, agent: AuthenticatedAgent, context: C) => Promise<Response>) {
+export function agentRoute<C>(
+  handler: (request: Request, agent: AuthenticatedAgent, context: C) => Promise<Response>,
+  { budget = "api" }: { budget?: AgentBudget } = {},
+) {
   return async (request: Request, context: C): Promise<Response> => {
     try {
       const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
-      const wait = agentLimiter.hit(key);
+      const wait = limiters[budget].hit(key);
       if (wait > 0) {
         return Response.json(
           { error: `Rate limit exceeded; retry in ${wait}s.`, code: "RATE_LIMITED" },

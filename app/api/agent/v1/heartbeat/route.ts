@@ -4,7 +4,10 @@ import { heartbeat } from "@/lib/flow/agent-tasks/heartbeat";
 
 export const dynamic = "force-dynamic";
 
-export const POST = agentRoute(async (request, agent) => {
-  const body = heartbeatRequest.parse(await readJson(request));
-  return Response.json(await heartbeat(agent, body));
-});
+export const POST = agentRoute(
+  async (request, agent) => {
+    const body = heartbeatRequest.parse(await readJson(request));
+    return Response.json(await heartbeat(agent, body));
+  },
+  { budget: "heartbeat" },
+);
