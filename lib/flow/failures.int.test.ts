@@ -31,7 +31,9 @@ async function waitForTraining(runId: string) {
 
 describe("an agent that dies mid-training: the run becomes lost within a bounded time and frees its trainer", () => {
   it("declares the run lost naming the agent, stops the orphaned job, and the trainer takes a new run", async () => {
-    const run = await launchInTest(stack, { epochs: 5, maxSamples: 1000 });
+    // Long enough to be still training when its agent is killed (a warm zoo process starts at once),
+    // short enough for the retry below to train it all again.
+    const run = await launchInTest(stack, { epochs: 60, maxSamples: 1000 });
     lostRunId = run.id;
     await waitForTraining(run.id);
     expect(zooProcessesOfRun(run.id).length, "the training process runs before the kill").toBeGreaterThan(0);
@@ -104,7 +106,7 @@ describe("a retry resumes a lost run from the step that did not finish", () => {
 
 describe("the dashboard and the worker killed and restarted mid-run: the run completes exactly once", () => {
   it("loses, repeats and stalls nothing", async () => {
-    const run = await launchInTest(stack, { epochs: 3, maxSamples: 1000 });
+    const run = await launchInTest(stack, { epochs: 20, maxSamples: 1000 });
     await waitForTraining(run.id);
 
     await Promise.all([stack.kill("web", "SIGKILL"), stack.kill("worker", "SIGKILL")]);
@@ -127,13 +129,13 @@ describe("the dashboard and the worker killed and restarted mid-run: the run com
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
     expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(1);
     const metrics = await stack.prisma.runMetric.findMany({ where: { runId: run.id }, orderBy: { epoch: "asc" } });
-    expect(metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(metrics.map((m) => m.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 });
 
 describe("the dashboard down for longer than a lease while the worker runs: agents could not renew, so nobody is lost", () => {
   it("completes the run exactly once after the dashboard is back", async () => {
-    const run = await launchInTest(stack, { epochs: 3, maxSamples: 1000 });
+    const run = await launchInTest(stack, { epochs: 20, maxSamples: 1000 });
     await waitForTraining(run.id);
     await stack.kill("web", "SIGKILL");
     await new Promise((r) => setTimeout(r, (LEASE_SECONDS + 3) * 1000)); // every lease has run out meanwhile
