@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { failure, formValues, type ActionState } from "@/lib/actions/action-state";
 import { requireStaff } from "@/lib/actions/require-staff";
-import { createEdgeHostInput } from "@/lib/server/infrastructure/infrastructure-input";
+import { createEdgeHostInput } from "@/lib/infrastructure/infrastructure-input";
 import { createEdgeHost } from "@/lib/server/infrastructure/manage-infrastructure";
 
 export async function createEdgeHostAction(_previous: ActionState, form: FormData): Promise<ActionState> {

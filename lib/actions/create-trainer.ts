@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { failure, formValues, type ActionState } from "@/lib/actions/action-state";
 import { requireStaff } from "@/lib/actions/require-staff";
-import { createTrainerInput } from "@/lib/server/infrastructure/infrastructure-input";
+import { createTrainerInput } from "@/lib/infrastructure/infrastructure-input";
 import { createTrainer } from "@/lib/server/infrastructure/manage-infrastructure";
 
 export async function createTrainerAction(_previous: ActionState, form: FormData): Promise<ActionState> {

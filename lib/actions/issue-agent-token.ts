@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { failure, formValues, type ActionState } from "@/lib/actions/action-state";
 import { requireStaff } from "@/lib/actions/require-staff";
-import { issueTokenInput } from "@/lib/server/infrastructure/infrastructure-input";
+import { issueTokenInput } from "@/lib/infrastructure/infrastructure-input";
 import { issueAgentToken } from "@/lib/server/infrastructure/manage-infrastructure";
 
 export async function issueAgentTokenAction(_previous: ActionState, form: FormData): Promise<ActionState> {

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { requirePermission, requireUser } from "@/lib/auth/session";
 import { failure, formValues, type ActionState } from "@/lib/actions/action-state";
-import { registerDatasetInput } from "@/lib/server/datasets/dataset-input";
+import { registerDatasetInput } from "@/lib/datasets/dataset-input";
 import { registerDataset } from "@/lib/server/datasets/register-dataset";
 
 export async function registerDatasetAction(_previous: ActionState, form: FormData): Promise<ActionState> {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { prisma } from "@/lib/db";
 import { verifyPassword } from "@/lib/auth/password";
 import { createRateLimiter } from "@/lib/security/rate-limit";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 
 const credentialsSchema = z.object({
   email: z.email().max(200),

@@ -2,7 +2,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { advanceRun } from "@/lib/flow/advance-run";
 import { planSteps, retryFrom } from "@/lib/flow/plan";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 
 /** Resumes a failed, lost or canceled run from its first unfinished step, as a new attempt of that step. */
 export async function retryRun({ actorId, runId }: { actorId: string; runId: string }) {

@@ -1,7 +1,7 @@
 import { getCurrentUser } from "@/lib/auth/session";
 import { toCsv, turnaroundCsvRows } from "@/lib/cost-model/turnaround";
 import { CSV_RUN_LIMIT, getTurnaroundData } from "@/lib/server/turnaround/get-turnaround";
-import { parseTurnaroundParams } from "@/lib/server/turnaround/params";
+import { parseTurnaroundParams } from "@/lib/turnaround/params";
 
 export const dynamic = "force-dynamic";
 
