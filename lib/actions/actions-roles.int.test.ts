@@ -66,7 +66,9 @@ beforeAll(async () => {
   const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: "scan-0042" } } });
   hedmId = dataset.experimentId;
   const trainer = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: "local-cpu" } });
-  // No agent runs here: a launched run stays queued (cancellable); a canceled one can be retried.
+  // No agent runs here, and the trainer takes no run (concurrency 0): a launched run waits in its queue
+  // (cancellable), and a canceled one can be retried.
+  await stack.prisma.trainer.update({ where: { id: trainer.id }, data: { concurrency: 0 } });
   queuedRunId = (await launchInTest(stack)).id;
   canceledRunId = (await launchInTest(stack)).id;
   await cancelInTest(stack, canceledRunId);
