@@ -35,10 +35,14 @@ export function serverActionId({ file, exportedName }: ServerActionRef, buildDir
 
 export interface ServerActionAnswer<T> {
   status: number;
-  /** What the action returned, decoded; undefined when it redirected or the request failed. */
-  result: T | undefined;
   /** Where the action redirected the browser (Next's x-action-redirect), if it did. */
   redirect: string | null;
+  /**
+   * What the action returned, decoded. An answer that also carries the re-rendered page (the action called
+   * revalidatePath) refers to client-component modules this process cannot load: read its effect from the
+   * database instead.
+   */
+  result: () => Promise<T>;
 }
 
 /** POSTs a call of `action` with `args` to `pagePath` (a page whose client components use the action). */
@@ -61,12 +65,13 @@ export async function callServerAction<T>(
     },
   });
   const redirect = response.headers.get("x-action-redirect");
-  if (!response.ok || !response.body || redirect) {
-    await response.body?.cancel();
-    return { status: response.status, result: undefined, redirect };
-  }
-  const root = await flight.createFromReadableStream(response.body, {
-    serverConsumerManifest: { moduleMap: {}, serverModuleMap: null, moduleLoading: null },
-  });
-  return { status: response.status, result: (await root.a) as T, redirect };
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const result = async () => {
+    if (!response.ok) throw new Error(`${pagePath} answered ${response.status}: ${new TextDecoder().decode(bytes).slice(0, 300)}`);
+    const root = await flight.createFromReadableStream(new Response(bytes).body!, {
+      serverConsumerManifest: { moduleMap: {}, serverModuleMap: null, moduleLoading: null },
+    });
+    return (await root.a) as T;
+  };
+  return { status: response.status, redirect, result };
 }
