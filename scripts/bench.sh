@@ -27,5 +27,5 @@ node --import tsx scripts/bench/flow.ts | tee "$RESULTS/flow.txt"
 log "4/4 page server times with 100 000 runs"
 tsx scripts/postgres.ts createdb --url "$TEST_PG_URL" --db bench_pages
 DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" prisma migrate deploy >/dev/null
-DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" node --import tsx scripts/bench/pages.ts | tee "$RESULTS/pages.txt"
+DATABASE_URL="${TEST_PG_URL%/*}/bench_pages" node --conditions=react-server --import tsx scripts/bench/pages.ts | tee "$RESULTS/pages.txt"
 log "results in $RESULTS"

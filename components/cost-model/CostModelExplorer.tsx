@@ -16,7 +16,7 @@ import {
   validParameter,
   type ParameterKey,
   type ParameterSet,
-} from "@/lib/server/cost-model/parameters";
+} from "@/lib/cost-model/parameters";
 
 export interface CostModelExplorerProps {
   measured: ParameterSet | null;

@@ -29,9 +29,6 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
     source.onmessage = (event) => {
       const view = JSON.parse(event.data) as LiveView;
       setRun(view);
-      // For the live-update benchmark (agent report → visible in the browser): when each epoch first arrived.
-      const seen = ((window as unknown as { __epochSeenAt?: Record<number, number> }).__epochSeenAt ??= {});
-      for (const m of view.metrics) seen[m.epoch] ??= Date.now();
     };
     return () => source.close();
   }, [initial.id]);

@@ -1,19 +1,13 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { failure, formValues, type ActionState } from "@/lib/actions/action-state";
-import { requireStaff } from "@/lib/actions/require-staff";
-import { createEdgeHostInput } from "@/lib/server/infrastructure/infrastructure-input";
+import { formAction } from "@/lib/actions/define-action";
+import { createEdgeHostInput } from "@/lib/infrastructure/infrastructure-input";
 import { createEdgeHost } from "@/lib/server/infrastructure/manage-infrastructure";
 
-export async function createEdgeHostAction(_previous: ActionState, form: FormData): Promise<ActionState> {
-  const values = formValues(form);
-  try {
-    const user = await requireStaff();
-    const edgeHost = await createEdgeHost({ actorId: user.id, input: createEdgeHostInput.parse(values) });
-    revalidatePath("/edge-hosts");
-    return { ok: true, message: `Edge host ${edgeHost.name} registered. Issue an agent token for it below.` };
-  } catch (error) {
-    return failure(error, values);
-  }
-}
+export const createEdgeHostAction = formAction(createEdgeHostInput, async ({ user, input, authorize }) => {
+  await authorize("infrastructure:manage");
+  const edgeHost = await createEdgeHost({ actorId: user.id, input });
+  revalidatePath("/edge-hosts");
+  return { ok: true, message: `Edge host ${edgeHost.name} registered. Issue an agent token for it below.` };
+});

@@ -1,7 +1,7 @@
 // Wraps every agent API handler: bearer auth, a rate limit, a body size cap, strict JSON and schema
 // checks, and errors as JSON with a specific message (agents log them; people read those logs).
-import { z } from "zod";
-import { AppError, isAppError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
+import { withRouteErrors } from "@/lib/route-errors";
 import { authenticateAgent, type AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { MAX_AGENT_BODY_BYTES } from "@/lib/agent-protocol/schemas";
 import { createRateLimiter, type RateLimiter } from "@/lib/security/rate-limit";
@@ -15,23 +15,6 @@ const limiters: Record<AgentBudget, RateLimiter> = {
   // sends (progress, authorising other agents' transfer requests) can push them into 429 and its runs into `lost`.
   heartbeat: createRateLimiter(Number(process.env.AGENT_HEARTBEAT_RATE_LIMIT ?? 120), 60_000),
 };
-
-export function jsonError(error: unknown): Response {
-  if (isAppError(error)) return Response.json({ error: error.message, code: error.code }, { status: error.status });
-  if (error instanceof z.ZodError) {
-    const issue = error.issues[0];
-    return Response.json(
-      {
-        error: `Invalid request: ${issue?.path.join(".") || "body"}: ${issue?.message}`,
-        code: "INVALID_INPUT",
-        issues: error.issues.slice(0, 10),
-      },
-      { status: 400 },
-    );
-  }
-  console.error("[agent-api]", error);
-  return Response.json({ error: "Internal error; the dashboard logged it.", code: "INTERNAL" }, { status: 500 });
-}
 
 export async function readJson(request: Request): Promise<unknown> {
   const length = Number(request.headers.get("content-length") ?? 0);
@@ -49,20 +32,11 @@ export function agentRoute<C>(
   handler: (request: Request, agent: AuthenticatedAgent, context: C) => Promise<Response>,
   { budget = "api" }: { budget?: AgentBudget } = {},
 ) {
-  return async (request: Request, context: C): Promise<Response> => {
-    try {
-      const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
-      const wait = limiters[budget].hit(key);
-      if (wait > 0) {
-        return Response.json(
-          { error: `Rate limit exceeded; retry in ${wait}s.`, code: "RATE_LIMITED" },
-          { status: 429, headers: { "retry-after": String(wait) } },
-        );
-      }
-      const agent = await authenticateAgent(request.headers.get("authorization"));
-      return await handler(request, agent, context);
-    } catch (error) {
-      return jsonError(error);
-    }
-  };
+  return withRouteErrors(async (request: Request, context: C): Promise<Response> => {
+    const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
+    const wait = limiters[budget].hit(key);
+    if (wait > 0) throw new AppError("RATE_LIMITED", `Rate limit exceeded; retry in ${wait}s.`, undefined, wait);
+    const agent = await authenticateAgent(request.headers.get("authorization"));
+    return await handler(request, agent, context);
+  });
 }

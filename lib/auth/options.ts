@@ -3,9 +3,10 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/auth/password";
 import { createRateLimiter } from "@/lib/security/rate-limit";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 
 const credentialsSchema = z.object({
   email: z.email().max(200),
@@ -55,7 +56,8 @@ export const authOptions: NextAuthOptions = {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
         const email = parsed.data.email.toLowerCase();
-        if (signInLimiter.hit(email) > 0) throw new Error("Too many sign-in attempts: wait a few minutes.");
+        const wait = signInLimiter.hit(email);
+        if (wait > 0) throw new AppError("RATE_LIMITED", "Too many sign-in attempts: wait a few minutes.", undefined, wait);
         const user = await prisma.user.findUnique({ where: { email } });
         if (!user?.passwordHash || !(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
         await recordAudit({ actorUserId: user.id, action: "user.sign-in", targetType: "user", targetId: user.id });

@@ -1,7 +1,7 @@
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { advanceRun } from "@/lib/flow/advance-run";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 import { TERMINAL_RUN } from "@/lib/flow/plan";
 
 /** Asks a run to stop: a task not yet picked up is dropped; a running one is stopped by its agent. */

@@ -3,7 +3,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { LaunchRunInput } from "@/lib/flow/launch-input";
 import { advanceRun } from "@/lib/flow/advance-run";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueAdvance } from "@/lib/flow/queue";
 
 /**

@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import { advanceRun } from "@/lib/flow/advance-run";
 import { retryFrom } from "@/lib/flow/plan";
 import { planSteps } from "@/lib/flow/steps";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 
 /** Resumes a failed, lost or canceled run from its first unfinished step, as a new attempt of that step. */
 export async function retryRun({ actorId, runId }: { actorId: string; runId: string }) {

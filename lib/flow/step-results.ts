@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { StepName } from "@/lib/flow/steps";
+import { AppError } from "@/lib/errors";
 
 /** A step cannot start (its inputs are missing or invalid): it fails at once with this message. */
 export class StepSetupError extends Error {}
@@ -22,6 +23,6 @@ export async function storedResult<R extends z.ZodType>(
 /** A validated value as Prisma JSON: checked to be JSON (no undefined, functions or non-finite numbers). */
 export function toStoredJson(value: unknown): Prisma.InputJsonValue {
   const json = z.json().parse(value);
-  if (json === null) throw new Error("A stored step payload or result cannot be null.");
+  if (json === null) throw new AppError("INTERNAL", "A stored step payload or result cannot be null.");
   return json;
 }

@@ -1,5 +1,7 @@
 // A server-sent-events response: JSON messages, a comment every 15 s so proxies keep the stream open, and
 // the caller's subscriptions released when the browser goes away.
+import "server-only";
+
 const KEEP_ALIVE_MS = 15_000;
 
 export type SendEvent = (data: unknown) => void;

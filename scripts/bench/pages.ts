@@ -2,7 +2,9 @@
 // functions behind the runs list, the turnaround report, the prediction-error page and the cost-model page.
 //
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:54329/bench_pages npx prisma migrate deploy
-//   DATABASE_URL=postgresql://postgres@127.0.0.1:54329/bench_pages npx tsx scripts/bench/pages.ts [--runs 100000] [--calls 20] [--reseed]
+//   DATABASE_URL=postgresql://postgres@127.0.0.1:54329/bench_pages node --conditions=react-server --import tsx scripts/bench/pages.ts [--runs 100000] [--calls 20] [--reseed]
+//
+// (`--conditions=react-server`: lib/server's modules are marked `server-only`, as Next's server resolves them.)
 //
 // Refuses to run against a database named "beamline" or one holding runs it did not seed. Seeding is done in
 // PostgreSQL with INSERT … SELECT over generate_series (one statement per table), so 100 000 runs and ~470 000
@@ -14,7 +16,7 @@ import { listRuns, runFilters } from "@/lib/server/runs/list-runs";
 import { getTurnaroundData } from "@/lib/server/turnaround/get-turnaround";
 import { getPredictionErrors } from "@/lib/server/turnaround/get-prediction-errors";
 import { getMeasuredParameters } from "@/lib/server/cost-model/get-measured-parameters";
-import { parseCostModelParams, parsePredictionParams, parseTurnaroundParams } from "@/lib/server/turnaround/params";
+import { parseCostModelParams, parsePredictionParams, parseTurnaroundParams } from "@/lib/turnaround/params";
 import {
   endToEndSeries,
   medianTurnaroundPerBeamtime,

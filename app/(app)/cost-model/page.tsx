@@ -3,8 +3,8 @@ import { SelectFilter } from "@/components/forms/select-filter";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/session";
 import { getMeasuredParameters } from "@/lib/server/cost-model/get-measured-parameters";
-import { paperParameterSet, sourceLabel, PARAMETER_FIELDS } from "@/lib/server/cost-model/parameters";
-import { parseCostModelParams } from "@/lib/server/turnaround/params";
+import { paperParameterSet, sourceLabel, PARAMETER_FIELDS } from "@/lib/cost-model/parameters";
+import { parseCostModelParams } from "@/lib/turnaround/params";
 import { CostModelExplorer } from "@/components/cost-model/CostModelExplorer";
 import { LiveRefresh } from "@/components/cost-model/LiveRefresh";
 

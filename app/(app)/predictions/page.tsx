@@ -7,7 +7,7 @@ import { formatDuration } from "@/lib/cost-model/format";
 import type { ErrorSummary, PredictionErrorSummary, StepError } from "@/lib/cost-model/predict";
 import { STEP_ORDER } from "@/lib/flow/steps";
 import { getPredictionErrors } from "@/lib/server/turnaround/get-prediction-errors";
-import { DEFAULT_PREDICTION_WINDOW, PREDICTION_WINDOWS, parsePredictionParams } from "@/lib/server/turnaround/params";
+import { DEFAULT_PREDICTION_WINDOW, PREDICTION_WINDOWS, parsePredictionParams } from "@/lib/turnaround/params";
 import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
 import { LiveRefresh } from "@/components/cost-model/LiveRefresh";
 

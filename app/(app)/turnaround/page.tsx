@@ -16,7 +16,7 @@ import {
   type GroupTurnaround,
 } from "@/lib/cost-model/turnaround";
 import { getTurnaroundData } from "@/lib/server/turnaround/get-turnaround";
-import { DEFAULT_WINDOW_DAYS, TURNAROUND_WINDOWS, parseTurnaroundParams, queryString } from "@/lib/server/turnaround/params";
+import { DEFAULT_WINDOW_DAYS, TURNAROUND_WINDOWS, parseTurnaroundParams, queryString } from "@/lib/turnaround/params";
 import { TurnaroundBreakdownChart } from "@/components/cost-model/TurnaroundBreakdownChart";
 import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
 import { LiveRefresh } from "@/components/cost-model/LiveRefresh";

@@ -1,12 +1,14 @@
 import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { withRouteErrors } from "@/lib/route-errors";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+export const GET = withRouteErrors(async () => {
   try {
     await prisma.$queryRaw`select 1`;
-    return Response.json({ ok: true });
   } catch {
-    return Response.json({ ok: false, error: "database unreachable" }, { status: 503 });
+    throw new AppError("UNAVAILABLE", "Database unreachable.");
   }
-}
+  return Response.json({ ok: true });
+});

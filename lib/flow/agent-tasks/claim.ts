@@ -1,5 +1,6 @@
 // Claiming work: a long-poll that hands the agent its oldest pending task as soon as there is one.
 import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { flowConfig } from "@/lib/flow/config";
 import { publish, waitForEvent } from "@/lib/flow/events";
 import type { ClaimedTask } from "@/lib/agent-protocol/schemas";
@@ -19,7 +20,7 @@ async function claimOnce(agentId: string): Promise<ClaimedTask | null> {
   if (rows.length === 0) return null;
   const task = await prisma.task.findUniqueOrThrow({ where: { id: rows[0].id }, include: { step: true } });
   const kind = task.kind;
-  if (!isAgentStep(kind)) throw new Error(`Task ${task.id} is a ${kind} step, which no agent runs.`);
+  if (!isAgentStep(kind)) throw new AppError("INTERNAL", `Task ${task.id} is a ${kind} step, which no agent runs.`);
   await publish({ type: "run", runId: task.runId });
   return {
     id: task.id,

@@ -1,12 +1,13 @@
 // Data behind the cost-model page: for one (model family, trainer, edge host) it gathers the recorded
 // transfers, datasets, model sizes, benchmarks and training runs, and turns them into the paper's parameters.
+import "server-only";
 import { prisma } from "@/lib/db";
 import { listTransferRecords } from "@/lib/server/predictions/list-transfer-records";
 import type { Actor } from "@/lib/auth/permissions";
 import { fitAnalysisCost, fitEstimateCost, fitTransfer } from "@/lib/cost-model/fit";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
-import type { CostModelParams } from "@/lib/server/turnaround/params";
-import { measuredParameterSet, type ParameterSet } from "./parameters";
+import type { CostModelParams } from "@/lib/turnaround/params";
+import { measuredParameterSet, type ParameterSet } from "@/lib/cost-model/parameters";
 
 /** How many recent records each fit looks at. */
 const HISTORY = 200;

@@ -1,7 +1,8 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { RegisterDatasetInput } from "@/lib/server/datasets/dataset-input";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import type { RegisterDatasetInput } from "@/lib/datasets/dataset-input";
+import { recordAudit } from "@/lib/audit/record-audit";
 
 export async function registerDataset({ actorId, input }: { actorId: string; input: RegisterDatasetInput }) {
   const edgeHost = await prisma.edgeHost.findUnique({ where: { id: input.edgeHostId }, select: { id: true } });

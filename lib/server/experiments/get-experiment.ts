@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import type { Actor } from "@/lib/auth/permissions";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";

@@ -1,10 +1,11 @@
+import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { z } from "zod";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { newSecret } from "@/lib/flow/tokens";
-import { recordAudit } from "@/lib/server/audit/record-audit";
-import type { createEdgeHostInput, createTrainerInput, issueTokenInput } from "@/lib/server/infrastructure/infrastructure-input";
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { createEdgeHostInput, createTrainerInput, issueTokenInput } from "@/lib/infrastructure/infrastructure-input";
 
 function uniqueName<T>(promise: Promise<T>, what: string): Promise<T> {
   return promise.catch((error) => {

@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 
 /** A family with every version, its lineage (parent, dataset, run) and where it is deployed. */

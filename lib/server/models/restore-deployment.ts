@@ -1,7 +1,8 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { deactivateFamilyDeployments } from "@/lib/flow/register-model";
-import { recordAudit } from "@/lib/server/audit/record-audit";
+import { recordAudit } from "@/lib/audit/record-audit";
 
 /**
  * Makes an earlier deployment of a model version active again on its edge host (one-click rollback).

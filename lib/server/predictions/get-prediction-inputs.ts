@@ -1,5 +1,6 @@
 // Gathers, per trainer, what the cost model is fitted from: recorded transfers per host pair, past
 // training runs per family, deploy and labelling benchmarks, queue waits and the current queue.
+import "server-only";
 import { prisma } from "@/lib/db";
 import { listTransferRecords } from "@/lib/server/predictions/list-transfer-records";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/db";
 
 /** Recorded transfers from any of `sourceAgentIds` to any of `destAgentIds`, newest first, for T = x/v + S fits. */

@@ -1,5 +1,6 @@
 // Everything the live run page shows, as plain JSON (dates as epoch ms, sizes as numbers), so the
 // first render and every server-sent update carry the same shape.
+import "server-only";
 import { prisma } from "@/lib/db";
 import { stepSecondsFromRows, tableOneBreakdown } from "@/lib/flow/breakdown";
 import type { Actor } from "@/lib/auth/permissions";

@@ -1,5 +1,6 @@
 // Data behind the prediction-error page: the last N succeeded runs that carry a prediction (Run.predicted,
 // stored at launch), with predicted versus actual per step and in total, summarised overall and per trainer.
+import "server-only";
 import { prisma } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/permissions";
@@ -11,8 +12,8 @@ import {
   type TurnaroundPrediction,
 } from "@/lib/cost-model/predict";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
-import { actualTurnaround, parseStoredPrediction } from "./prediction-errors";
-import type { PredictionParams } from "./params";
+import { actualTurnaround, parseStoredPrediction } from "@/lib/turnaround/prediction-errors";
+import type { PredictionParams } from "@/lib/turnaround/params";
 
 export interface ComparedRun {
   id: string;

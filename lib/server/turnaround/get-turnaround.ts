@@ -1,13 +1,14 @@
 // Data behind the PI turnaround report and its CSV export: runs of the experiments the viewer may see, in a
 // time window, each with its step times summed per step (retried attempts add up), shaped as TurnaroundRun.
+import "server-only";
 import { prisma } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/permissions";
 import type { StepSeconds } from "@/lib/flow/breakdown";
 import type { TurnaroundRun } from "@/lib/cost-model/turnaround";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
-import { beamtimeOfRun } from "./beamtime";
-import { windowStart, type TurnaroundParams } from "./params";
+import { beamtimeOfRun } from "@/lib/turnaround/beamtime";
+import { windowStart, type TurnaroundParams } from "@/lib/turnaround/params";
 
 /** The page aggregates at most this many of the newest runs in the window; the CSV export takes more. */
 export const PAGE_RUN_LIMIT = 3_000;

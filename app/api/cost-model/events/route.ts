@@ -1,5 +1,6 @@
 import { prisma } from "@/lib/db";
-import { getCurrentUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/auth/session";
+import { withRouteErrors } from "@/lib/route-errors";
 import { flowEvents, type FlowEvent } from "@/lib/flow/events";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
 import { eventStream } from "@/lib/server/sse";
@@ -11,9 +12,8 @@ const FINISHED = ["succeeded", "failed", "canceled", "lost"] as const;
 
 // For the cost-model and report pages: a small {"type":"changed"} when a run the viewer may see has finished
 // (its numbers feed the fits), at most once per second. The client refetches the page; no data travels here.
-export async function GET(request: Request) {
-  const user = await getCurrentUser();
-  if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
+export const GET = withRouteErrors(async (request: Request) => {
+  const user = await requireUser();
 
   return eventStream(request, (send) => {
     const emitter = flowEvents();
@@ -41,4 +41,4 @@ export async function GET(request: Request) {
       if (timer) clearTimeout(timer);
     };
   });
-}
+});

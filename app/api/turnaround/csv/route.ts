@@ -1,15 +1,15 @@
-import { getCurrentUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/auth/session";
+import { withRouteErrors } from "@/lib/route-errors";
 import { toCsv, turnaroundCsvRows } from "@/lib/cost-model/turnaround";
 import { CSV_RUN_LIMIT, getTurnaroundData } from "@/lib/server/turnaround/get-turnaround";
-import { parseTurnaroundParams } from "@/lib/server/turnaround/params";
+import { parseTurnaroundParams } from "@/lib/turnaround/params";
 
 export const dynamic = "force-dynamic";
 
 // The turnaround report as CSV (one row per run, any status), with the page's filters. Only experiments the
 // signed-in user may see; bad filter values fall back to defaults.
-export async function GET(request: Request) {
-  const user = await getCurrentUser();
-  if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
+export const GET = withRouteErrors(async (request: Request) => {
+  const user = await requireUser();
   const params = parseTurnaroundParams(new URL(request.url).searchParams);
   const data = await getTurnaroundData({ actor: user, params, limit: CSV_RUN_LIMIT });
   const stamp = new Date().toISOString().slice(0, 10);
@@ -23,4 +23,4 @@ export async function GET(request: Request) {
       ...(data.truncated ? { "x-truncated": `newest ${data.limit} runs only` } : {}),
     },
   });
-}
+});

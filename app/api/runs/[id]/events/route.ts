@@ -1,4 +1,6 @@
-import { getCurrentUser } from "@/lib/auth/session";
+import { requireUser } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { withRouteErrors } from "@/lib/route-errors";
 import { getRunView } from "@/lib/server/runs/get-run-view";
 import { flowEvents, type FlowEvent } from "@/lib/flow/events";
 import { eventStream } from "@/lib/server/sse";
@@ -6,12 +8,11 @@ import { eventStream } from "@/lib/server/sse";
 export const dynamic = "force-dynamic";
 
 // The run's whole view on connect and after every change, coalesced to one send per 100 ms.
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const user = await getCurrentUser();
-  if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
+export const GET = withRouteErrors(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const user = await requireUser();
   const { id } = await params;
   const first = await getRunView({ actor: user, runId: id });
-  if (!first) return Response.json({ error: "No such run." }, { status: 404 });
+  if (!first) throw new AppError("NOT_FOUND", "No such run.");
 
   return eventStream(request, (send) => {
     const emitter = flowEvents();
@@ -34,4 +35,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       if (timer) clearTimeout(timer);
     };
   });
-}
+});

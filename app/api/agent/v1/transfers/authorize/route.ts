@@ -1,3 +1,4 @@
+import { AppError } from "@/lib/errors";
 import { agentRoute, readJson } from "@/lib/agent-protocol/route";
 import { authorizeTransferRequest } from "@/lib/agent-protocol/schemas";
 import { authorizeTransfer } from "@/lib/flow/agent-tasks/authorize-transfer";
@@ -8,7 +9,6 @@ export const dynamic = "force-dynamic";
 export const POST = agentRoute(async (request, agent) => {
   const { token } = authorizeTransferRequest.parse(await readJson(request));
   const grant = await authorizeTransfer(agent, token);
-  return grant
-    ? Response.json(grant)
-    : Response.json({ error: "Token unknown, spent, expired or not yours.", code: "FORBIDDEN" }, { status: 403 });
+  if (!grant) throw new AppError("FORBIDDEN", "Token unknown, spent, expired or not yours.");
+  return Response.json(grant);
 });
