@@ -15,6 +15,7 @@ from .protocol import (EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, EXIT_SIGTERM, BadI
                        emit, emit_file, log)
 
 FAMILIES = ("braggnn", "cookienetae")
+SHA_HELP = "the checkpoint's recorded sha256; refused before loading if it differs"
 
 
 class ArgParser(argparse.ArgumentParser):
@@ -100,17 +101,28 @@ def build_parser() -> ArgParser:
     t.add_argument("--lr", type=_pos_float("--lr"))
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--parent", help="checkpoint to fine-tune from (same family and architecture)")
+    t.add_argument("--parent-sha256", help="the parent's recorded sha256; refused before loading if it differs")
     t.add_argument("--max-samples", type=_pos_int("--max-samples"))
     t.add_argument("--val-fraction", type=float, default=0.2)
     t.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
     t.add_argument("--patch-size", type=_pos_int("--patch-size"), help="braggnn (default 11 or the parent's)")
     t.add_argument("--dense", type=_dense, help="braggnn dense sizes, default 16,8,4,2 or the parent's")
     t.add_argument("--aug", type=int, default=1, help="braggnn: ± crop shift in px (default 1)")
+    t.add_argument("--fast", choices=("auto", "on", "off"), default="auto",
+                   help="GPU fast path: whole-epoch CUDA graph + fused Adam + cuDNN autotuning; auto = on for cuda")
     t.add_argument("--cuda-graph", action="store_true", help="capture each epoch in a CUDA graph (cuda only)")
-    t.add_argument("--amp", action="store_true", help="bf16 autocast (cuda only)")
+    t.add_argument("--compile", nargs="?", const="default", metavar="MODE",
+                   help="torch.compile the batch preparation, forward and loss where torch has it "
+                        "(mode default|max-autotune|reduce-overhead; with the epoch graph, inductor's own "
+                        "CUDA graphs are turned off)")
+    t.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="bf16: autocast (cuda only)")
+    t.add_argument("--amp", action="store_true", help="same as --precision bf16")
+    t.add_argument("--val-every", type=_pos_int("--val-every"), default=1,
+                   help="validate (and rewrite the checkpoint) every K epochs and after the last (default 1)")
 
     e = sub.add_parser("evaluate", help="E: evaluate a checkpoint on held-out data and time inference")
     e.add_argument("--checkpoint", required=True)
+    e.add_argument("--checkpoint-sha256", help=SHA_HELP)
     e.add_argument("--data", required=True)
     e.add_argument("--peaks")
     e.add_argument("--max-samples", type=_pos_int("--max-samples"))
@@ -122,6 +134,7 @@ def build_parser() -> ArgParser:
 
     x = sub.add_parser("export", help="export a checkpoint to TorchScript and ONNX")
     x.add_argument("--checkpoint", required=True)
+    x.add_argument("--checkpoint-sha256", help=SHA_HELP)
     x.add_argument("--out", required=True, help="output directory")
     x.add_argument("--formats", default="torchscript,onnx")
     x.add_argument("--opset", type=int, default=13)
@@ -131,12 +144,21 @@ def build_parser() -> ArgParser:
 
     b = sub.add_parser("benchmark", help="E: inference seconds per datum")
     b.add_argument("--checkpoint")
+    b.add_argument("--checkpoint-sha256", help=SHA_HELP)
     b.add_argument("--family", choices=FAMILIES)
     b.add_argument("--batch-size", type=_pos_int("--batch-size"))
     b.add_argument("--samples", type=_pos_int("--samples"))
     b.add_argument("--repeats", type=_pos_int("--repeats"), default=3)
     b.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
     b.add_argument("--torchscript", help="benchmark an exported TorchScript file instead")
+    c = sub.add_parser("calibrate", help="measure start-up, training and validation throughput (for the cost model)")
+    c.add_argument("--family", choices=FAMILIES, required=True)
+    c.add_argument("--batch-size", type=_pos_int("--batch-size"), help="default: the family's training batch")
+    c.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    c.add_argument("--seconds", type=_pos_float("--seconds"), default=3.0,
+                   help="time budget of the timed training and validation steps (at least one of each runs)")
+    c.add_argument("--started-at", type=_pos_float("--started-at"),
+                   help="epoch seconds when the caller started this process (default: /proc/self/stat)")
     return p
 
 
@@ -262,7 +284,7 @@ def _cmd_train(a, stop):
     else:
         config = dict(COOKIE_DEFAULT)
     if a.parent:
-        parent = T.load_checkpoint(a.parent)
+        parent = T.load_checkpoint(a.parent, a.parent_sha256)
         if parent["family"] != a.family:
             raise BadInput(f"--parent {a.parent} is a {parent['family']} checkpoint, cannot fine-tune "
                            f"{a.family} from it")
@@ -286,14 +308,23 @@ def _cmd_train(a, stop):
 def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
     from .models import count_parameters
 
-    trainer = T.Trainer(model, task, lr, bs, amp=a.amp, cuda_graph=a.cuda_graph, stop=stop)
+    fast = a.fast == "on" or (a.fast == "auto" and device == "cuda")
+    if fast and device == "cuda":
+        import torch
+
+        torch.backends.cudnn.benchmark = True
+    trainer = T.Trainer(model, task, lr, bs, amp=a.amp or a.precision == "bf16",
+                        cuda_graph=a.cuda_graph or fast, compile_mode=a.compile, fused_adam=fast, stop=stop)
+    if a.compile and not trainer.compile_mode:
+        log("torch.compile is not available in this torch: --compile ignored")
     out_dir = os.path.abspath(a.out)
     os.makedirs(out_dir, exist_ok=True)
     ck_path = os.path.join(out_dir, "checkpoint.pt")
     parent_path = os.path.abspath(a.parent) if a.parent else None
     emit("start", family=a.family, parameters=count_parameters(model), train_samples=task.n,
          val_samples=task.n_val, epochs=a.epochs, batch_size=trainer.batch_size, device=device,
-         threads=threads, parent=parent_path, seed=a.seed, lr=lr, config=config)
+         threads=threads, parent=parent_path, seed=a.seed, lr=lr, config=config,
+         engine=dict(trainer.engine(), val_every=a.val_every))
     log(f"training {a.family} ({count_parameters(model)} params) on {task.n} samples, "
         f"{task.n_val} validation, device {device}, {threads} threads")
     history, metrics, epoch = [], {}, 0
@@ -307,11 +338,15 @@ def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
         loss, ns, tsec, early = trainer.train_epoch()
         if early:
             break
-        val_loss, metrics = trainer.validate()
         epoch = ep
-        rec = {"epoch": ep, "epochs": a.epochs, "loss": loss, "val_loss": val_loss, "metrics": metrics,
-               "seconds": time.perf_counter() - t0, "samples_per_s": ns / tsec if tsec > 0 else None,
-               "train_seconds": tsec}
+        validated = ep % a.val_every == 0 or ep == a.epochs or bool(stop)
+        if validated:
+            val_loss, metrics = trainer.validate()
+        rec = {"epoch": ep, "epochs": a.epochs, "loss": loss, "val_loss": val_loss if validated else None,
+               "metrics": metrics if validated else {}, "seconds": time.perf_counter() - t0,
+               "samples_per_s": ns / tsec if tsec > 0 else None, "train_seconds": tsec, "validated": validated}
+        if ep == 1 and trainer.cuda_graph:
+            rec["capture_seconds"] = trainer.capture_seconds  # included in epoch 1's `seconds`
         history.append(rec)
         emit("epoch", **rec)
         if not (loss == loss) or loss in (float("inf"), float("-inf")):
@@ -321,7 +356,8 @@ def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
             return EXIT_FAILURE
         if stop:
             break
-        save()
+        if validated:
+            save()
     if stop:
         save(stop.reason)
         emit("stopped", reason=stop.reason, epoch=epoch)
@@ -357,7 +393,7 @@ def cmd_evaluate(a):
 
     threads = configure_threads()
     device = _device(a.device)
-    ck = T.load_checkpoint(a.checkpoint)
+    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
     model = T.model_from_checkpoint(ck, a.checkpoint).to(device).eval()
     fam = ck["family"]
     split = a.split
@@ -389,7 +425,7 @@ def cmd_export(a):
     from .models import input_shape
 
     configure_threads()
-    ck = T.load_checkpoint(a.checkpoint)
+    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
     model = T.model_from_checkpoint(ck, a.checkpoint).eval()
     fmts = [f.strip() for f in a.formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in ("torchscript", "onnx")]
@@ -445,7 +481,7 @@ def cmd_benchmark(a):
     threads = configure_threads()
     device = _device(a.device)
     if a.checkpoint:
-        ck = T.load_checkpoint(a.checkpoint)
+        ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
         fam, config = ck["family"], ck["config"]
         model = T.model_from_checkpoint(ck, a.checkpoint)
     elif a.family:
@@ -492,7 +528,101 @@ def cmd_inspect(a):
     return EXIT_OK
 
 
-COMMANDS = {"inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
+def process_start_epoch():
+    """Wall-clock time this process was created, from /proc (10 ms resolution); None where unreadable."""
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])  # field 22, starttime
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        now = time.time()
+        age = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return now - age if 0 <= age < 86400 else None
+
+
+def cmd_calibrate(a):
+    started = a.started_at if a.started_at else process_start_epoch()
+    import platform
+
+    import torch
+
+    from . import __version__
+    from . import train as T
+    from .data import BraggSet
+    from .models import BRAGGNN_DEFAULT, COOKIE_DEFAULT, count_parameters
+    from .simulate import simulate_cookie, simulate_patches
+
+    imported = time.time()
+    threads = configure_threads()
+    device = _device(a.device)
+    fam = a.family
+    model = T.fresh_model(fam, dict(BRAGGNN_DEFAULT) if fam == "braggnn" else dict(COOKIE_DEFAULT)).to(device)
+    built = time.time()
+    bs = a.batch_size or T.DEFAULT_BATCH[fam]
+    # simulated in-memory data of the right shape: two training batches; the first batch validates
+    if fam == "braggnn":
+        win, lab, _ = simulate_patches(2 * bs, seed=0, margin=1)
+        task = T.BraggTask(BraggSet(win, lab, 11, 1), BraggSet(win[:bs], lab[:bs], 11, 1), device)
+    else:
+        X, Y = simulate_cookie(2 * bs, seed=0)
+        X, Y = X.astype("float32"), Y.astype("float32")
+        task = T.CookieTask(X, Y, X[:bs], Y[:bs], device)
+
+    def sync():
+        if device == "cuda":
+            torch.cuda.synchronize()
+
+    # Two steps at a small batch (the first pays one-time set-up) estimate the per-sample time; when two
+    # steps at the requested batch would not fit the budget, the timed steps use the largest batch that
+    # does (reported as measured_batch_size).  Each batch shape is warmed up once before it is timed.
+    budget_train, budget_val = a.seconds * 2 / 3, a.seconds / 3
+    small = min(bs, 8)
+    probe = T.Trainer(model, task, T.DEFAULT_LR[fam], small)
+    task.new_epoch()
+    probe.step(0)
+    sync()
+    per_sample = float("inf")
+    for s in (1, 2):  # the faster of two: a busy machine makes single steps noisy
+        t0 = time.perf_counter()
+        probe.step(s % probe.steps)
+        sync()
+        per_sample = min(per_sample, (time.perf_counter() - t0) / small)
+    measured_bs = bs if 2 * bs * per_sample <= budget_train else max(small, int(budget_train / (2 * per_sample)))
+    trainer = T.Trainer(model, task, T.DEFAULT_LR[fam], measured_bs)
+    if measured_bs != small:
+        trainer.step(0)
+    steps, t0 = 0, time.perf_counter()
+    while steps == 0 or time.perf_counter() - t0 < budget_train:
+        if steps % trainer.steps == 0:
+            task.new_epoch()
+        trainer.step(steps % trainer.steps)
+        steps += 1
+        sync()
+    train_s = time.perf_counter() - t0
+    model.eval()
+    val_x = task.val_x[:measured_bs]
+    val_batch = min(len(val_x), 4096 if fam == "braggnn" else 32)  # the batch validation uses
+    val_s_per_sample = _time_inference(model, val_x, val_batch)  # includes one warm-up batch
+    repeats = max(1, min(20, int(budget_val / max(val_s_per_sample * len(val_x), 1e-9))))
+    t0 = time.perf_counter()
+    val_s_per_sample = _time_inference(model, val_x, val_batch, repeats)
+    val_s = time.perf_counter() - t0
+    startup = {"startup_source": None, "import_seconds": None, "startup_seconds": None}
+    if started is not None:
+        startup = {"startup_source": "started-at" if a.started_at else "proc", "import_seconds": imported - started,
+                   "startup_seconds": built - started}
+    emit("calibration", family=fam, parameters=count_parameters(model), batch_size=bs,
+         measured_batch_size=trainer.batch_size, device=device, threads=threads, torch=str(torch.__version__),
+         zoo_version=__version__, python=platform.python_version(), **startup,
+         model_build_seconds=built - imported, train_samples_per_s=steps * trainer.batch_size / train_s,
+         train_steps=steps, train_seconds=train_s, val_samples_per_s=1.0 / val_s_per_sample,
+         val_batch_size=val_batch, val_seconds=val_s)
+    return EXIT_OK
+
+
+COMMANDS = {"calibrate": cmd_calibrate, "inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train, "evaluate": cmd_evaluate,
             "export": cmd_export, "benchmark": cmd_benchmark}
 
 

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .models import build_model, count_parameters, infer_braggnn_config, xavier_init
-from .protocol import BadInput
+from .protocol import BadInput, sha256_file
 
 DEFAULT_LR = {"braggnn": 3e-4, "cookienetae": 2.4e-3}
 DEFAULT_BATCH = {"braggnn": 512, "cookienetae": 128}
@@ -65,14 +65,18 @@ class BraggTask:
         if self.aug:
             self.shift.copy_(torch.randint(0, 2 * self.aug + 1, (self.n, 2), device=self.device))
 
-    def batch(self, start: int, size: int):
+    def gather(self, start: int, size: int):
+        """Raw rows of batch [start, start+size) of the epoch's permutation: windows, shifts, labels."""
         idx = self.perm[start:start + size]
-        sh = self.shift[idx]
+        return self.big[idx], self.shift[idx], self.lab[idx]
+
+    def prepare(self, win, sh, lab):
+        """Crop each window at its shift, min-max normalise; target (x=col, y=row)/psz. Pure tensor ops."""
         rows = (sh[:, 0:1] + self.ar).unsqueeze(2)  # (B, psz, 1)
         cols = (sh[:, 1:2] + self.ar).unsqueeze(1)  # (B, 1, psz)
-        x = self.big[idx.view(-1, 1, 1), rows, cols]
-        x = minmax_t(x).unsqueeze(1)
-        lab = self.lab[idx] - sh.to(self.lab.dtype)
+        b = torch.arange(win.shape[0], device=win.device).view(-1, 1, 1)
+        x = minmax_t(win[b, rows, cols]).unsqueeze(1)
+        lab = lab - sh.to(lab.dtype)
         y = torch.stack([lab[:, 1], lab[:, 0]], 1) / self.psz
         return x, y
 
@@ -119,9 +123,12 @@ class CookieTask:
     def new_epoch(self):
         self.perm.copy_(torch.randperm(self.n, device=self.device))
 
-    def batch(self, start, size):
+    def gather(self, start, size):
         idx = self.perm[start:start + size]
         return self.X[idx], self.Y[idx]
+
+    def prepare(self, x, y):
+        return x, y
 
     @torch.no_grad()
     def validate(self, model, batch_size: int = 32):
@@ -155,35 +162,76 @@ def install_signal_handlers(flag: StopFlag):
     return old
 
 
+def adam_supports_fused() -> bool:
+    import inspect
+
+    return "fused" in inspect.signature(torch.optim.Adam.__init__).parameters
+
+
+def compile_available() -> bool:
+    return hasattr(torch, "compile") and hasattr(torch, "_dynamo")
+
+
+def compile_mode_for(mode: str, cuda_graph: bool) -> str:
+    """Inductor's own CUDA graphs cannot nest inside our whole-epoch capture: use the graph-less variant."""
+    if not cuda_graph:
+        return mode
+    return {"max-autotune": "max-autotune-no-cudagraphs", "reduce-overhead": "default"}.get(mode, mode)
+
+
 class Trainer:
-    """Runs epochs of Adam/MSE over a task. Used by the CLI and the benchmarks."""
+    """Runs epochs of Adam/MSE over a task. Used by the CLI and the benchmarks.
+
+    GPU fast path (all optional, CUDA only except compile): `cuda_graph` captures a whole epoch (every
+    step's gather, crop, min-max, forward, backward and Adam update, indices pre-permuted on the device)
+    into one CUDA graph replayed per epoch; `fused_adam` uses the single-kernel Adam where torch has it;
+    `compile_mode` runs the batch preparation, forward and loss through torch.compile (fused kernels) and
+    works inside the epoch graph; `amp` autocasts the forward to bf16 (loss in fp32).
+    """
 
     def __init__(self, model, task, lr: float, batch_size: int, amp: bool = False,
-                 cuda_graph: bool = False, compile_model: bool = False, stop: Optional[StopFlag] = None):
+                 cuda_graph: bool = False, compile_mode: Optional[str] = None, fused_adam: bool = False,
+                 stop: Optional[StopFlag] = None):
         self.model, self.task = model, task
         self.device = task.device
         self.batch_size = min(batch_size, task.n)
         self.steps = max(1, task.n // self.batch_size)  # drop_last, as the reference loaders
         self.stop = stop if stop is not None else StopFlag()
-        self.amp = amp and self.device.type == "cuda"
-        self.cuda_graph = cuda_graph and self.device.type == "cuda"
-        opt_kw = {"capturable": True} if self.cuda_graph else {}
+        cuda = self.device.type == "cuda"
+        self.amp = amp and cuda
+        self.cuda_graph = cuda_graph and cuda
+        self.fused_adam = fused_adam and cuda and adam_supports_fused()
+        opt_kw = {}
+        if self.cuda_graph:
+            opt_kw["capturable"] = True
+        if self.fused_adam:
+            opt_kw["fused"] = True
         self.opt = torch.optim.Adam(model.parameters(), lr=lr, **opt_kw)
-        use_compile = compile_model and hasattr(torch, "compile") and not self.cuda_graph
-        self.fwd = torch.compile(model) if use_compile else model
+        self.compile_mode = compile_mode_for(compile_mode, self.cuda_graph) if (
+            compile_mode and compile_available()) else None
+        self.loss_fn = (torch.compile(self._loss, mode=self.compile_mode, dynamic=False) if self.compile_mode
+                        else self._loss)
         self.graph = None
         self.loss_acc = torch.zeros((), device=self.device)
         self.capture_seconds = 0.0
 
-    def _step(self, s: int):
-        x, y = self.task.batch(s * self.batch_size, self.batch_size)
+    def engine(self) -> dict:
+        """What the run actually uses (after feature detection), for the protocol's start line."""
+        return {"cuda_graph": self.cuda_graph, "fused_adam": self.fused_adam, "compile": self.compile_mode,
+                "precision": "bf16" if self.amp else "fp32"}
+
+    def _loss(self, *raw):
+        x, y = self.task.prepare(*raw)
         if self.amp:
             # cache disabled: required inside CUDA-graph capture, harmless otherwise
             with torch.autocast("cuda", dtype=torch.bfloat16, cache_enabled=False):
-                out = self.fwd(x)
-            loss = F.mse_loss(out.float(), y)
-        else:
-            loss = F.mse_loss(self.fwd(x), y)
+                out = self.model(x)
+            return F.mse_loss(out.float(), y)
+        return F.mse_loss(self.model(x), y)
+
+    def step(self, s: int):
+        """Step s of the current epoch (batch s of the epoch's permutation)."""
+        loss = self.loss_fn(*self.task.gather(s * self.batch_size, self.batch_size))
         self.opt.zero_grad(set_to_none=not self.cuda_graph)
         loss.backward()
         self.opt.step()
@@ -195,9 +243,9 @@ class Trainer:
         self.task.new_epoch()
         side = torch.cuda.Stream()
         side.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(side):
+        with torch.cuda.stream(side):  # warm-up (and compilation) outside the capture
             for s in range(min(3, self.steps)):
-                self._step(s)
+                self.step(s)
         torch.cuda.current_stream().wait_stream(side)
         with torch.no_grad():  # undo the warm-up steps
             for p, q in zip(self.model.parameters(), params):
@@ -206,11 +254,12 @@ class Trainer:
                 for v in st.values():
                     if torch.is_tensor(v):
                         v.zero_()
+        torch.cuda.synchronize()
         self.graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self.graph):
             self.loss_acc.zero_()
             for s in range(self.steps):
-                self._step(s)
+                self.step(s)
         torch.cuda.synchronize()
         self.capture_seconds = time.perf_counter() - t0
 
@@ -232,7 +281,7 @@ class Trainer:
             for s in range(self.steps):
                 if self.stop:
                     break
-                self._step(s)
+                self.step(s)
                 done += 1
         if self.device.type == "cuda":
             torch.cuda.synchronize()
@@ -246,23 +295,43 @@ class Trainer:
 
 
 # ------------------------------------------------------------------------------- checkpoints
-def torch_load(path: str):
+def _supports_weights_only() -> bool:
+    import inspect
+
+    return "weights_only" in inspect.signature(torch.load).parameters
+
+
+def check_sha256(path: str, expected: Optional[str]) -> None:
+    """Refuse a file whose content is not the one recorded (checked before any unpickling)."""
+    if expected is None:
+        return
+    want = expected.strip().lower()
+    if len(want) != 64 or any(c not in "0123456789abcdef" for c in want):
+        raise BadInput(f"expected sha256 for {path} must be 64 hex digits, got {expected!r}")
+    got = sha256_file(path)
+    if got != want:
+        raise BadInput(f"{path}: sha256 {got} differs from the recorded {want}; refusing to load it")
+
+
+def torch_load(path: str, expected_sha256: Optional[str] = None):
+    """Weights-only load, never a full unpickle: a crafted checkpoint must not be able to run code."""
     if not os.path.exists(path):
         raise BadInput(f"checkpoint not found: {path}")
     if os.path.getsize(path) == 0:
         raise BadInput(f"checkpoint file is empty (0 bytes): {path}")
+    check_sha256(path, expected_sha256)
+    if not _supports_weights_only():
+        raise BadInput(f"torch {torch.__version__} cannot load checkpoints weights-only (needs torch >= 1.13)")
     try:
-        try:
-            return torch.load(path, map_location="cpu", weights_only=True)
-        except TypeError:  # very old torch without weights_only
-            return torch.load(path, map_location="cpu")
-    except Exception as e:  # noqa: BLE001 - torch raises many types for bad files
-        raise BadInput(f"{path}: not a loadable PyTorch checkpoint ({type(e).__name__}: {e})") from e
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - torch raises many types for bad or hostile files
+        raise BadInput(f"{path}: not a loadable weights-only PyTorch checkpoint ({type(e).__name__}: "
+                       f"{str(e).splitlines()[0] if str(e) else ''})") from e
 
 
-def load_checkpoint(path: str) -> dict:
+def load_checkpoint(path: str, expected_sha256: Optional[str] = None) -> dict:
     """Our checkpoint dict, or a bare BraggNN state_dict (the public .pth files) wrapped as one."""
-    obj = torch_load(path)
+    obj = torch_load(path, expected_sha256)
     if not isinstance(obj, dict):
         raise BadInput(f"{path}: checkpoint is a {type(obj).__name__}, expected a dict")
     if "state_dict" not in obj:

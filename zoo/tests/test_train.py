@@ -169,3 +169,27 @@ def test_threads_from_environment():
     r = subprocess.run([sys.executable, "-c", "from beamline_zoo.protocol import configure_threads as c; print(c())"],
                        env=dict(env, PYTHONPATH=ZOO, OMP_NUM_THREADS="2"), capture_output=True, text=True)
     assert r.stdout.strip() == "2"
+
+
+def test_val_every_and_engine_report(tmp_path, bragg_file, capsys):
+    rc, lines, _ = run_cli(["train", "--family", "braggnn", "--data", bragg_file, "--epochs", 3, "--val-every", 2,
+                            "--precision", "bf16", "--batch-size", 64, "--max-samples", 640, "--device", "cpu",
+                            "--out", tmp_path / "v"], capsys)
+    assert rc == 0
+    # on the CPU the GPU fast path and bf16 autocast are off, and the start line says so
+    assert lines[0]["engine"] == {"cuda_graph": False, "fused_adam": False, "compile": None, "precision": "fp32",
+                                  "val_every": 2}
+    eps = [x for x in lines if x["type"] == "epoch"]
+    assert [e["validated"] for e in eps] == [False, True, True]
+    assert eps[0]["metrics"] == {} and eps[0]["val_loss"] is None and set(eps[1]["metrics"]) == BRAGG_METRICS
+    ck = load_checkpoint(lines[-1]["path"])
+    assert ck["epoch"] == 3 and abs(checkpoint_metrics(ck)["mean"] - eps[2]["metrics"]["mean"]) < 1e-5
+
+
+def test_compile_mode_avoids_nested_cuda_graphs():
+    from beamline_zoo.train import compile_mode_for
+
+    assert compile_mode_for("max-autotune", cuda_graph=True) == "max-autotune-no-cudagraphs"
+    assert compile_mode_for("reduce-overhead", cuda_graph=True) == "default"
+    assert compile_mode_for("max-autotune", cuda_graph=False) == "max-autotune"
+    assert compile_mode_for("default", cuda_graph=True) == "default"
