@@ -5,9 +5,8 @@ import { requirePermission, requireUser } from "@/lib/auth/session";
 import { failure, formValues, type ActionState } from "@/lib/actions/action-state";
 import { launchRunInput } from "@/lib/flow/launch-input";
 import { launchRun } from "@/lib/flow/launch-run";
-import { prisma } from "@/lib/db";
-import { getPredictionInputs } from "@/lib/server/predictions/get-prediction-inputs";
-import { predictLaunch } from "@/lib/cost-model/run-prediction";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { predictLaunches } from "@/lib/server/predictions/predict-launch";
 
 export async function launchRunAction(_previous: ActionState, form: FormData): Promise<ActionState> {
   const values = formValues(form);
@@ -16,21 +15,11 @@ export async function launchRunAction(_previous: ActionState, form: FormData): P
     const user = await requireUser();
     const input = launchRunInput.parse(values);
     await requirePermission(user, "run:launch", input.experimentId);
-    // The prediction stored with the run is computed here, from the database, not taken from the browser.
-    const dataset = await prisma.dataset.findFirst({ where: { id: input.datasetId, experimentId: input.experimentId } });
-    let predicted = undefined;
-    if (dataset) {
-      const inputs = await getPredictionInputs({ edgeHostIds: [dataset.edgeHostId] });
-      const trainer = inputs.trainers.find((t) => t.trainerId === input.trainerId);
-      const prediction =
-        trainer &&
-        predictLaunch(trainer, inputs, {
-          dataset: { ...dataset, bytes: Number(dataset.bytes) },
-          epochs: input.epochs,
-          maxSamples: input.maxSamples,
-        });
-      predicted = prediction ? JSON.parse(JSON.stringify(prediction)) : undefined;
-    }
+    // The prediction stored with the run is the dialog's: the same server function on the same inputs,
+    // computed here from the database, not taken from the browser.
+    const { trainers } = await predictLaunches({ actor: user, request: input });
+    const prediction = trainers.find((t) => t.trainer.trainerId === input.trainerId)?.prediction;
+    const predicted = prediction ? (JSON.parse(JSON.stringify(prediction)) as Prisma.InputJsonObject) : undefined;
     const { run } = await launchRun({ actorId: user.id, input, predicted });
     runId = run.id;
   } catch (error) {
