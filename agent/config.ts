@@ -15,6 +15,8 @@ const configSchema = z.object({
   zooDir: z.string().startsWith("/"),
   cpus: z.coerce.number().int().positive(),
   timeLimitMinutes: z.coerce.number().positive(),
+  /** Calibrate this host when the dashboard says one is due (AGENT_CALIBRATE=0 turns it off, e.g. in tests). */
+  calibrate: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     zooDir: path.resolve(env.ZOO_DIR ?? "zoo"),
     cpus: env.AGENT_CPUS ?? 2,
     timeLimitMinutes: env.AGENT_JOB_TIME_LIMIT_MINUTES ?? 120,
+    calibrate: env.AGENT_CALIBRATE !== "0",
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");

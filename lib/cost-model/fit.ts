@@ -8,7 +8,6 @@ import {
   finiteValues,
   median,
   predictionStandardError,
-  quantile,
   robustStandardDeviation,
   type LineFit,
   type LineFitMethod,

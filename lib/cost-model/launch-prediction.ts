@@ -38,7 +38,10 @@ const day = (iso: string) => iso.slice(0, 16).replace("T", " ");
 // epochs) per sample·epoch; CookieNetAE's 128×128 input costs ~100× a BraggNN 11×11 patch per sample on
 // the same hardware (ratio of our own calibrations on CPU). Start-up 5 s (a Python + torch process).
 // Honest width: the hardware is unknown, so the scatter is 100 % (a factor of two either way is typical).
-const UNCALIBRATED_TRAIN_SECONDS_PER_SAMPLE: Record<string, number> = { braggnn: 1102 / (55_548 * 500), cookienetae: (100 * 1102) / (55_548 * 500) };
+const UNCALIBRATED_TRAIN_SECONDS_PER_SAMPLE: Record<string, number> = {
+  braggnn: 1102 / (55_548 * 500),
+  cookienetae: (100 * 1102) / (55_548 * 500),
+};
 const UNCALIBRATED_STARTUP_SECONDS = 5;
 const UNCALIBRATED_SCATTER = 1.0;
 // A calibration takes seconds on small in-memory data: real runs also read the dataset, save checkpoints

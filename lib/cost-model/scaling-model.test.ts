@@ -34,9 +34,25 @@ const vaguePrior: ScalingPrior = {
 
 describe("nonNegativeLeastSquares", () => {
   it("solves an exact system and clamps a coefficient that would be negative", () => {
-    expect(nonNegativeLeastSquares([[1, 0], [0, 1], [1, 1]], [2, 3, 5])).toEqual([expect.closeTo(2, 9), expect.closeTo(3, 9)]);
+    expect(
+      nonNegativeLeastSquares(
+        [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+        [2, 3, 5],
+      ),
+    ).toEqual([expect.closeTo(2, 9), expect.closeTo(3, 9)]);
     // y = 4 − x fits best with a negative slope: NNLS keeps the slope at 0 and the intercept at the mean.
-    const beta = nonNegativeLeastSquares([[1, 0], [1, 1], [1, 2]], [4, 3, 2]);
+    const beta = nonNegativeLeastSquares(
+      [
+        [1, 0],
+        [1, 1],
+        [1, 2],
+      ],
+      [4, 3, 2],
+    );
     expect(beta[1]).toBe(0);
     expect(beta[0]).toBeCloseTo(3, 9);
   });
@@ -45,7 +61,10 @@ describe("nonNegativeLeastSquares", () => {
 describe("fitScalingModel", () => {
   it("recovers known start-up and throughputs from noisy synthetic runs", () => {
     const rand = noise(7);
-    const observations = workloads().map((x) => ({ features: x, seconds: x.reduce((s, v, j) => s + v * TRUTH[j], 0) * (1 + 0.04 * rand()) }));
+    const observations = workloads().map((x) => ({
+      features: x,
+      seconds: x.reduce((s, v, j) => s + v * TRUTH[j], 0) * (1 + 0.04 * rand()),
+    }));
     const fit = fitScalingModel(FEATURES, observations, vaguePrior, "synthetic");
     expect(fit.coefficients[0]).toBeCloseTo(3, 0);
     expect(fit.coefficients[1] / TRUTH[1]).toBeGreaterThan(0.95);
@@ -82,13 +101,28 @@ describe("fitScalingModel", () => {
   });
 
   it("keeps a feature the runs never varied at its prior", () => {
-    const prior: ScalingPrior = { ...vaguePrior, coefficients: [{ mean: 2, sd: 1 }, { mean: 0.001, sd: 0.001 }, { mean: 0.0005, sd: 0.0001 }] };
+    const prior: ScalingPrior = {
+      ...vaguePrior,
+      coefficients: [
+        { mean: 2, sd: 1 },
+        { mean: 0.001, sd: 0.001 },
+        { mean: 0.0005, sd: 0.0001 },
+      ],
+    };
     const runs = [1000, 3000].map((s) => ({ features: [1, s, 0], seconds: 2 + s * 0.001 }));
     expect(fitScalingModel(FEATURES, runs, prior, "s").coefficients[2]).toBeCloseTo(0.0005, 6);
   });
 
   it("ignores unusable observations and says where its numbers come from", () => {
-    const fit = fitScalingModel(FEATURES, [{ features: [1, NaN, 0], seconds: 3 }, { features: [1, 1, 1], seconds: 0 }], vaguePrior, "BraggNN on x");
+    const fit = fitScalingModel(
+      FEATURES,
+      [
+        { features: [1, NaN, 0], seconds: 3 },
+        { features: [1, 1, 1], seconds: 0 },
+      ],
+      vaguePrior,
+      "BraggNN on x",
+    );
     expect(fit.runs).toBe(0);
     expect(fit.source).toBe("paper");
     expect(fit.note).toBe("BraggNN on x: no runs yet, from a vague prior");

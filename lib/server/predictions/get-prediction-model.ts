@@ -63,13 +63,22 @@ function latestBy<T extends { createdAt: Date }>(rows: readonly T[], key: (row: 
   return latest;
 }
 
-export async function getPredictionModel({ edgeHostIds, now = new Date() }: { edgeHostIds: string[]; now?: Date }): Promise<PredictionModel> {
+export async function getPredictionModel({
+  edgeHostIds,
+  now = new Date(),
+}: {
+  edgeHostIds: string[];
+  now?: Date;
+}): Promise<PredictionModel> {
   const [trainers, edgeHosts, families, calibrations, labelling] = await Promise.all([
     prisma.trainer.findMany({
       orderBy: { name: "asc" },
       include: { agents: { where: { revokedAt: null }, select: { id: true, lastHeartbeatAt: true } } },
     }),
-    prisma.edgeHost.findMany({ where: { id: { in: edgeHostIds } }, include: { agents: { where: { revokedAt: null }, select: { id: true } } } }),
+    prisma.edgeHost.findMany({
+      where: { id: { in: edgeHostIds } },
+      include: { agents: { where: { revokedAt: null }, select: { id: true } } },
+    }),
     prisma.modelFamily.findMany({ select: { id: true, key: true, name: true } }),
     prisma.measurement.findMany({
       where: { source: "calibration" },
@@ -104,7 +113,12 @@ export async function getPredictionModel({ edgeHostIds, now = new Date() }: { ed
   const edgeCalibration = (host: string, family: string): EdgeCalibration | null => {
     const c = edgeCalibrations.get(`${host}/${family}`);
     if (!c || c.startupSeconds === null) return null;
-    return { family, startupSeconds: c.startupSeconds, valSecondsPerSample: c.valSecondsPerDatum ?? c.secondsPerDatum, at: c.createdAt.toISOString() };
+    return {
+      family,
+      startupSeconds: c.startupSeconds,
+      valSecondsPerSample: c.valSecondsPerDatum ?? c.secondsPerDatum,
+      at: c.createdAt.toISOString(),
+    };
   };
 
   const runs = await prisma.run.findMany({
@@ -136,7 +150,9 @@ export async function getPredictionModel({ edgeHostIds, now = new Date() }: { ed
 
   const overhead = fitScalingModel(
     FIXED_FEATURES,
-    runs.flatMap((r) => (r.controlOverheadSeconds !== null && r.controlOverheadSeconds > 0 ? [{ features: [1], seconds: r.controlOverheadSeconds }] : [])),
+    runs.flatMap((r) =>
+      r.controlOverheadSeconds !== null && r.controlOverheadSeconds > 0 ? [{ features: [1], seconds: r.controlOverheadSeconds }] : [],
+    ),
     OVERHEAD_PRIOR,
     "control overhead",
   );
@@ -179,7 +195,12 @@ export async function getPredictionModel({ edgeHostIds, now = new Date() }: { ed
         const samples = Math.min(r.dataset.sampleCount, p.maxSamples ?? Infinity);
         return [{ features: trainFeatures({ epochs: p.epochs ?? 1, samples, batchSize: p.batchSize ?? 512 }), seconds: step.seconds }];
       });
-      training[family.key] = fitScalingModel(TRAIN_FEATURES, observations, trainPrior(family.key, calibration), `${family.name} training on ${trainer.name}`);
+      training[family.key] = fitScalingModel(
+        TRAIN_FEATURES,
+        observations,
+        trainPrior(family.key, calibration),
+        `${family.name} training on ${trainer.name}`,
+      );
       const analysis = fitAnalysisCost(
         labelling.filter((m) => familyKey.get(m.familyId) === family.key),
         `${family.name} labelling`,
@@ -216,14 +237,20 @@ export async function getPredictionModel({ edgeHostIds, now = new Date() }: { ed
         const transfer = fitTransfer(records, route);
         const observations = routeRuns.flatMap((r) => {
           const step = stepOf(r, name);
-          return step?.seconds && step.bytes !== null ? [{ features: transferFeatures(Number(step.bytes), step.files ?? 1), seconds: step.seconds }] : [];
+          return step?.seconds && step.bytes !== null
+            ? [{ features: transferFeatures(Number(step.bytes), step.files ?? 1), seconds: step.seconds }]
+            : [];
         });
         into[edge.id] = fitScalingModel(
           TRANSFER_FEATURES,
           observations,
           transferPrior(
             transfer.basis.source === "measured"
-              ? { startupSeconds: transfer.startupSeconds.value, bytesPerSecond: transfer.bytesPerSecond.value, measured: transfer.basis.points }
+              ? {
+                  startupSeconds: transfer.startupSeconds.value,
+                  bytesPerSecond: transfer.bytesPerSecond.value,
+                  measured: transfer.basis.points,
+                }
               : null,
           ),
           `${name === "stage_in" ? "stage-in" : "stage-out"} ${route}`,
@@ -234,7 +261,9 @@ export async function getPredictionModel({ edgeHostIds, now = new Date() }: { ed
     const queue = fitScalingModel(
       FIXED_FEATURES,
       // Only runs that found a slot free tell the idle dispatch time; waits behind others come from `ahead`.
-      trainerRuns.flatMap((r) => (r.queueSeconds !== null && r.queueSeconds > 0 && r.queueSeconds < 5 ? [{ features: [1], seconds: r.queueSeconds }] : [])),
+      trainerRuns.flatMap((r) =>
+        r.queueSeconds !== null && r.queueSeconds > 0 && r.queueSeconds < 5 ? [{ features: [1], seconds: r.queueSeconds }] : [],
+      ),
       QUEUE_PRIOR,
       `dispatch on ${trainer.name}`,
     );
