@@ -53,6 +53,69 @@ export interface PredictionModel {
 
 type Params = { epochs?: number; batchSize?: number; maxSamples?: number | null };
 
+/** A succeeded run's training step as an observation of the training-time model. */
+function trainingObservation(run: { params: unknown; dataset: { sampleCount: number } }, seconds: number): ScalingObservation {
+  const p = (run.params ?? {}) as Params;
+  const samples = Math.min(run.dataset.sampleCount, p.maxSamples ?? Infinity);
+  return { features: trainFeatures({ epochs: p.epochs ?? 1, samples, batchSize: p.batchSize ?? 512 }), seconds };
+}
+
+function toTrainerCalibration(
+  family: string,
+  c:
+    | {
+        startupSeconds: number | null;
+        valSecondsPerDatum: number | null;
+        secondsPerDatum: number;
+        batchSize: number | null;
+        createdAt: Date;
+      }
+    | undefined,
+): TrainerCalibration | null {
+  if (!c || c.startupSeconds === null || c.valSecondsPerDatum === null) return null;
+  return {
+    family,
+    startupSeconds: c.startupSeconds,
+    trainSecondsPerSample: c.secondsPerDatum,
+    valSecondsPerSample: c.valSecondsPerDatum,
+    batchSize: c.batchSize ?? 512,
+    at: c.createdAt.toISOString(),
+  };
+}
+
+/** The training-time model of one (family, trainer): its newest calibration and its succeeded runs. */
+export async function getTrainingFit({
+  trainer,
+  family,
+}: {
+  trainer: { id: string; name: string };
+  family: { id: string; key: string; name: string };
+}): Promise<ScalingFit> {
+  const [calibration, runs] = await Promise.all([
+    prisma.measurement.findFirst({
+      where: { source: "calibration", kind: "training", trainerId: trainer.id, familyId: family.id },
+      orderBy: { createdAt: "desc" },
+    }),
+    prisma.run.findMany({
+      where: { trainerId: trainer.id, familyId: family.id, status: "succeeded" },
+      orderBy: { createdAt: "desc" },
+      take: HISTORY,
+      select: {
+        params: true,
+        dataset: { select: { sampleCount: true } },
+        steps: { where: { name: "train", status: "succeeded" }, select: { seconds: true } },
+      },
+    }),
+  ]);
+  const observations = runs.flatMap((r) => (r.steps[0]?.seconds ? [trainingObservation(r, r.steps[0].seconds)] : []));
+  return fitScalingModel(
+    TRAIN_FEATURES,
+    observations,
+    trainPrior(family.key, toTrainerCalibration(family.key, calibration ?? undefined)),
+    `${family.name} training on ${trainer.name}`,
+  );
+}
+
 function latestBy<T extends { createdAt: Date }>(rows: readonly T[], key: (row: T) => string): Map<string, T> {
   const latest = new Map<string, T>();
   for (const row of rows) {
@@ -98,18 +161,8 @@ export async function getPredictionModel({
     calibrations.filter((c) => c.kind === "inference"),
     (c) => `${c.host}/${c.family.key}`,
   );
-  const trainerCalibration = (trainerId: string, family: string): TrainerCalibration | null => {
-    const c = trainerCalibrations.get(`${trainerId}/${family}`);
-    if (!c || c.startupSeconds === null || c.valSecondsPerDatum === null) return null;
-    return {
-      family,
-      startupSeconds: c.startupSeconds,
-      trainSecondsPerSample: c.secondsPerDatum,
-      valSecondsPerSample: c.valSecondsPerDatum,
-      batchSize: c.batchSize ?? 512,
-      at: c.createdAt.toISOString(),
-    };
-  };
+  const trainerCalibration = (trainerId: string, family: string) =>
+    toTrainerCalibration(family, trainerCalibrations.get(`${trainerId}/${family}`));
   const edgeCalibration = (host: string, family: string): EdgeCalibration | null => {
     const c = edgeCalibrations.get(`${host}/${family}`);
     if (!c || c.startupSeconds === null) return null;
@@ -190,10 +243,7 @@ export async function getPredictionModel({
       if (calibration && (!calibratedAt || calibration.at > calibratedAt)) calibratedAt = calibration.at;
       const observations = trainerRuns.flatMap((r) => {
         const step = stepOf(r, "train");
-        if (r.family.key !== family.key || !step?.seconds) return [];
-        const p = (r.params ?? {}) as Params;
-        const samples = Math.min(r.dataset.sampleCount, p.maxSamples ?? Infinity);
-        return [{ features: trainFeatures({ epochs: p.epochs ?? 1, samples, batchSize: p.batchSize ?? 512 }), seconds: step.seconds }];
+        return r.family.key === family.key && step?.seconds ? [trainingObservation(r, step.seconds)] : [];
       });
       training[family.key] = fitScalingModel(
         TRAIN_FEATURES,
