@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { fitScalingModel, nonNegativeLeastSquares, predictScaling, studentT90, type ScalingPrior } from "@/lib/cost-model/scaling-model";
+import {
+  effectiveParameters,
+  fitScalingModel,
+  nonNegativeLeastSquares,
+  predictScaling,
+  studentT90,
+  type ScalingPrior,
+} from "@/lib/cost-model/scaling-model";
 
 const FEATURES = ["start-up", "epochs × train samples", "epochs × validation samples"];
 // Known truth: 3 s start-up, 2 ms per training sample, 0.25 ms per validation sample.
@@ -126,6 +133,19 @@ describe("fitScalingModel", () => {
     expect(fit.runs).toBe(0);
     expect(fit.source).toBe("paper");
     expect(fit.note).toBe("BraggNN on x: no runs yet, from a vague prior");
+  });
+});
+
+describe("effectiveParameters", () => {
+  const rows = [
+    [1, 1000],
+    [1, 2000],
+    [1, 4000],
+  ];
+  it("counts every coefficient when the runs alone decide, none when the prior does", () => {
+    expect(effectiveParameters(rows, [0, 0])).toBeCloseTo(2, 9);
+    expect(effectiveParameters(rows, [1e12, 1e12])).toBeLessThan(0.01);
+    expect(effectiveParameters([], [1, 1])).toBe(0);
   });
 });
 

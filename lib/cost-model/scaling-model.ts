@@ -12,7 +12,8 @@
 // - Coefficients are durations per unit of work: negative ones are unphysical, so the fit is exact NNLS
 //   (every subset of free coefficients is solved and the best feasible one kept: at most 2⁵ tiny solves).
 // - The interval's relative scatter pools the residuals with the prior's scatter as K_PRIOR pseudo-runs,
-//   so two lucky runs cannot shrink it to nothing, and uses Student's t for the pooled degrees of freedom.
+//   so two lucky runs cannot shrink it to nothing; in-sample residuals are corrected for the parameters the
+//   runs paid for (effective degrees of freedom of the ridge fit), and Student's t uses what is left.
 
 export type EvidenceSource = "runs" | "calibration" | "paper";
 
@@ -42,7 +43,7 @@ export interface ScalingFit {
   coefficients: number[];
   /** Relative 1σ scatter of a new run around the fitted value (pooled with the prior). */
   relativeScatter: number;
-  /** Degrees of freedom behind relativeScatter (runs + prior pseudo-runs). */
+  /** Degrees of freedom behind relativeScatter (prior pseudo-runs + runs − parameters the runs fitted). */
   degreesOfFreedom: number;
   runs: number;
   source: EvidenceSource;
@@ -135,6 +136,31 @@ export function nonNegativeLeastSquares(rows: readonly number[][], targets: read
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 
+/**
+ * Parameters the runs themselves paid for: the trace of the ridge hat matrix, tr((XᵀX + Λ)⁻¹ XᵀX), with X
+ * the weighted run rows and Λ the prior's precision. 0 when the prior decides everything, p when the runs
+ * do; in-sample residuals are shrunk by this many degrees of freedom, so the scatter is corrected for it.
+ */
+export function effectiveParameters(runRows: readonly number[][], priorPrecision: readonly number[]): number {
+  const p = priorPrecision.length;
+  if (runRows.length === 0) return 0;
+  const norms = Array.from({ length: p }, (_, j) => Math.sqrt(runRows.reduce((s, r) => s + r[j] * r[j], 0) + priorPrecision[j]) || 1);
+  const xtx = Array.from({ length: p }, (_, i) =>
+    Array.from({ length: p }, (_, j) => runRows.reduce((s, r) => s + r[i] * r[j], 0) / (norms[i] * norms[j])),
+  );
+  const a = xtx.map((row, i) => row.map((v, j) => v + (i === j ? priorPrecision[i] / (norms[i] * norms[i]) : 0)));
+  let trace = 0;
+  for (let j = 0; j < p; j++) {
+    const column = solve(
+      a,
+      xtx.map((row) => row[j]),
+    );
+    if (!column) return Math.min(p, runRows.length);
+    trace += column[j];
+  }
+  return Math.max(0, Math.min(p, trace));
+}
+
 function plural(n: number, noun: string) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
@@ -156,6 +182,7 @@ export function fitScalingModel(
   );
   const rows: number[][] = [];
   const targets: number[] = [];
+  const precision = prior.coefficients.map((c) => (c.sd > 0 && Number.isFinite(c.sd) ? 1 / (c.sd * c.sd) : 0));
   for (const o of usable) {
     const w = 1 / (RUN_RELATIVE_NOISE * o.seconds);
     rows.push(o.features.map((x) => x * w));
@@ -175,7 +202,9 @@ export function fitScalingModel(
     const fitted = dot(o.features, coefficients);
     return fitted > 0 ? ((o.seconds - fitted) / fitted) ** 2 : 1;
   });
-  const pooled = Math.sqrt((K_PRIOR * prior.relativeScatter ** 2 + squaredResiduals.reduce((s, v) => s + v, 0)) / (K_PRIOR + n));
+  const runRows = rows.slice(0, n);
+  const dof = K_PRIOR + Math.max(0, n - effectiveParameters(runRows, precision));
+  const pooled = Math.sqrt((K_PRIOR * prior.relativeScatter ** 2 + squaredResiduals.reduce((s, v) => s + v, 0)) / dof);
   const note =
     n === 0
       ? `${subject}: no runs yet, from ${prior.note}`
@@ -184,7 +213,7 @@ export function fitScalingModel(
     features,
     coefficients,
     relativeScatter: pooled,
-    degreesOfFreedom: K_PRIOR + n,
+    degreesOfFreedom: dof,
     runs: n,
     source: n > 0 ? "runs" : prior.source,
     note,
