@@ -57,6 +57,9 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults }: 
     enabled: opened && valid,
     placeholderData: keepPreviousData,
     staleTime: 5_000,
+    // The queue ahead changes as other runs start and end: keep what is shown close to what the launch,
+    // recomputing with the same function and inputs, will store.
+    refetchInterval: 10_000,
   });
   const rows = predictions.data?.trainers ?? [];
   const fastestId = predictions.data?.recommendedTrainerId ?? null;
@@ -79,7 +82,7 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults }: 
       >
         Retrain…
       </button>
-      <dialog ref={dialog} aria-label="Retrain a model">
+      <dialog ref={dialog} aria-label="Retrain a model" onClose={() => setOpened(false)}>
         <form action={action} className="stack" style={{ maxWidth: "none" }}>
           <div className="spread">
             <h2 style={{ margin: 0 }}>Retrain</h2>
