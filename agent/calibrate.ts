@@ -2,7 +2,8 @@
 // run through the host's own executor (a local process, or a Slurm job on a Slurm trainer) measures
 // submit → model built (job start, Python start, torch import, model build) and training and validation
 // samples/s at the family's default batch. A few seconds per family; it runs beside tasks, never before
-// them, so a scientist's run never waits behind it.
+// them, so a scientist's run never waits behind it (it starts only while the agent is idle; a task that
+// arrives meanwhile runs at once).
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -15,7 +16,7 @@ import type { CalibrationRequest, calibrationResult } from "@/lib/agent-protocol
 type CalibrationResult = z.infer<typeof calibrationResult>;
 
 /** Seconds of timed training + validation per family (the zoo adds start-up and one warm-up step). */
-export const CALIBRATION_SECONDS = 2;
+export const CALIBRATION_SECONDS = 3;
 /** After a failed calibration, the same request is not retried for this long (the heartbeat repeats it). */
 const RETRY_AFTER_MS = 10 * 60_000;
 

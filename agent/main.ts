@@ -66,7 +66,8 @@ async function runAgent(config: AgentConfig) {
         timeoutMs: 10_000,
       });
       for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
-      if (answer?.calibrate && config.calibrate) void calibrator.request(answer.calibrate);
+      // Only while idle: a calibration beside a running task would measure the contention, not the host.
+      if (answer?.calibrate && config.calibrate && active.size === 0) void calibrator.request(answer.calibrate);
       return answer?.leaseSeconds ?? 20;
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {

@@ -95,6 +95,9 @@ describe("predictLaunch", () => {
       { epochs: 1, samples: 2000 },
       { epochs: 4, samples: 4000 },
       { epochs: 8, samples: 1000 },
+      { epochs: 2, samples: 12_000 },
+      { epochs: 16, samples: 2000 },
+      { epochs: 3, samples: 6000 },
     ].map((r) => {
       const f = trainFeatures({ ...r, batchSize: 512 });
       return { ...r, seconds: 2 * (3 + f[2] / 2000 + f[3] / 20_000) };

@@ -57,8 +57,12 @@ export interface IntervalPrediction {
   plusMinusSeconds: number;
 }
 
-/** Assumed relative 1σ of one run's time around its model (timing on a shared host), for weighting rows. */
-export const RUN_RELATIVE_NOISE = 0.1;
+/**
+ * Assumed relative 1σ of one run's time around its model, for weighting runs against the prior: on a
+ * shared host one run can be 20 % off by itself, so a single run moves a calibrated coefficient about as
+ * much as the calibration's own 30 % allows, and a few runs outweigh it.
+ */
+export const RUN_RELATIVE_NOISE = 0.2;
 /** Pseudo-runs the prior scatter counts for when pooled with residuals. */
 export const K_PRIOR = 3;
 /** Two-sided 80 % → the 90th percentile. */

@@ -18,14 +18,19 @@ beforeAll(async () => {
   stack = await Stack.create({ name: "calibration", env: { AGENT_CALIBRATE: "1" } });
   await stack.startWeb();
   stack.startWorker();
-  stack.startAgent("trainer");
-  stack.startAgent("slurm");
-  stack.startAgent("edge");
-  await stack.waitForAgents(["local-trainer-agent", "slurm-login-agent", "edge-agent"]);
 });
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** Starts an agent and waits for its calibrations; agents start one by one, as their hosts share two cores here. */
+async function connectAndCalibrate(role: "trainer" | "slurm" | "edge", agent: string, where: { trainerName?: string; host?: string }) {
+  stack.startAgent(role);
+  await stack.waitForAgents([agent]);
+  return calibrationsOf(where, FAMILIES).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- ${agent} ---\n${stack.output(`agent-${role}`).slice(-3000)}`);
+  });
+}
 
 async function calibrationsOf(where: { trainerName?: string; host?: string }, atLeast: number, after = new Date(0)) {
   const trainer = where.trainerName ? await stack.prisma.trainer.findUniqueOrThrow({ where: { name: where.trainerName } }) : null;
@@ -38,16 +43,16 @@ async function calibrationsOf(where: { trainerName?: string; host?: string }, at
       });
       return rows.length >= atLeast ? rows : null;
     },
-    240_000,
+    180_000,
     500,
   );
 }
 
 describe("calibration", () => {
   it("measures each trainer through its own executor and the edge host's C(E) on first connection", async () => {
-    const local = await calibrationsOf({ trainerName: "local-cpu" }, FAMILIES);
-    const slurm = await calibrationsOf({ trainerName: "slurm-cluster" }, FAMILIES);
-    const edge = await calibrationsOf({ host: "aps-1id-edge" }, FAMILIES);
+    const local = await connectAndCalibrate("trainer", "local-trainer-agent", { trainerName: "local-cpu" });
+    const slurm = await connectAndCalibrate("slurm", "slurm-login-agent", { trainerName: "slurm-cluster" });
+    const edge = await connectAndCalibrate("edge", "edge-agent", { host: "aps-1id-edge" });
     for (const row of [...local, ...slurm]) {
       expect(row.kind).toBe("training");
       expect(row.startupSeconds).toBeGreaterThan(0.2); // a Python process importing torch
