@@ -107,6 +107,18 @@ describe("fitScalingModel", () => {
     expect(predictScaling(fit, [1, 8000, 0]).seconds).toBeCloseTo(13, 2);
   });
 
+  it("widens the interval away from the runs it was fitted to", () => {
+    const rand = noise(3);
+    const runs = [1000, 1500, 2000, 2500].map((samples) => ({
+      features: [1, samples, 0],
+      seconds: (2 + samples * 0.001) * (1 + 0.2 * rand()),
+    }));
+    const fit = fitScalingModel(FEATURES, runs, vaguePrior, "s");
+    const near = predictScaling(fit, [1, 1800, 0]);
+    const far = predictScaling(fit, [1, 40_000, 0]);
+    expect(far.plusMinusSeconds / far.seconds).toBeGreaterThan(near.plusMinusSeconds / near.seconds);
+  });
+
   it("keeps a feature the runs never varied at its prior", () => {
     const prior: ScalingPrior = {
       ...vaguePrior,

@@ -45,6 +45,11 @@ export interface ScalingFit {
   relativeScatter: number;
   /** Degrees of freedom behind relativeScatter (prior pseudo-runs + runs − parameters the runs fitted). */
   degreesOfFreedom: number;
+  /**
+   * Covariance of the coefficients once runs were fitted (null before): far from the runs seen (16 epochs
+   * when runs had at most 4) the interval widens by the uncertainty of the fitted coefficients.
+   */
+  covariance: number[][] | null;
   runs: number;
   source: EvidenceSource;
   /** One sentence: where the numbers come from. */
@@ -140,6 +145,24 @@ export function nonNegativeLeastSquares(rows: readonly number[][], targets: read
 
 const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 
+/** (Σ rowᵀ·row)⁻¹ of weighted rows, computed on unit-norm columns for conditioning; null when singular. */
+function inverseNormalMatrix(rows: readonly number[][], p: number): number[][] | null {
+  const norms = Array.from({ length: p }, (_, j) => Math.sqrt(rows.reduce((s, r) => s + r[j] * r[j], 0)) || 1);
+  const a = Array.from({ length: p }, (_, i) =>
+    Array.from({ length: p }, (_, j) => rows.reduce((s, r) => s + r[i] * r[j], 0) / (norms[i] * norms[j])),
+  );
+  const columns: number[][] = [];
+  for (let j = 0; j < p; j++) {
+    const column = solve(
+      a,
+      Array.from({ length: p }, (_, i) => (i === j ? 1 : 0)),
+    );
+    if (!column) return null;
+    columns.push(column);
+  }
+  return Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => columns[j][i] / (norms[i] * norms[j])));
+}
+
 /**
  * Parameters the runs themselves paid for: the trace of the ridge hat matrix, tr((XᵀX + Λ)⁻¹ XᵀX), with X
  * the weighted run rows and Λ the prior's precision. 0 when the prior decides everything, p when the runs
@@ -209,6 +232,10 @@ export function fitScalingModel(
   const runRows = rows.slice(0, n);
   const dof = K_PRIOR + Math.max(0, n - effectiveParameters(runRows, precision));
   const pooled = Math.sqrt((K_PRIOR * prior.relativeScatter ** 2 + squaredResiduals.reduce((s, v) => s + v, 0)) / dof);
+  // Rows were weighted for a RUN_RELATIVE_NOISE scatter; the coefficients' covariance scales with the real one.
+  const inverse = n > 0 ? inverseNormalMatrix(rows, p) : null;
+  const scale = (pooled / RUN_RELATIVE_NOISE) ** 2;
+  const covariance = inverse ? inverse.map((row) => row.map((v) => v * scale)) : null;
   const note =
     n === 0
       ? `${subject}: no runs yet, from ${prior.note}`
@@ -218,6 +245,7 @@ export function fitScalingModel(
     coefficients,
     relativeScatter: pooled,
     degreesOfFreedom: dof,
+    covariance,
     runs: n,
     source: n > 0 ? "runs" : prior.source,
     note,
@@ -227,5 +255,16 @@ export function fitScalingModel(
 /** The fitted duration at `features` with its 80 % interval half-width. */
 export function predictScaling(fit: ScalingFit, features: readonly number[]): IntervalPrediction {
   const seconds = Math.max(0, dot(features, fit.coefficients));
-  return { seconds, plusMinusSeconds: studentT90(fit.degreesOfFreedom) * fit.relativeScatter * seconds };
+  // A new run scatters around the fitted line, which is itself uncertain: the two variances add.
+  const lineVariance = fit.covariance
+    ? Math.max(
+        0,
+        dot(
+          features,
+          fit.covariance.map((row) => dot(row, features)),
+        ),
+      )
+    : 0;
+  const sd = Math.sqrt((fit.relativeScatter * seconds) ** 2 + lineVariance);
+  return { seconds, plusMinusSeconds: studentT90(fit.degreesOfFreedom) * sd };
 }
