@@ -44,5 +44,8 @@ test("a scientist retrains BraggNN and watches it go to a deployed model", async
   }
   // The prediction the dialog showed stands beside the actual end-to-end time.
   await expect(breakdown.getByRole("row", { name: /End-to-end/ })).toContainText(predictedTotal);
+  // The prediction-error page renders with a finished predicted run (it used to end in React error #441).
+  await page.goto("/predictions");
+  await expect(page.getByRole("table", { name: "Prediction error per trainer and model family" })).toContainText("local-cpu · BraggNN");
   await keepScreenshot(page, "scientist-retrain-deployed");
 });
