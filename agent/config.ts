@@ -19,6 +19,8 @@ const configSchema = z.object({
   warmStart: z.boolean(),
   /** Parallel range streams per download: 1 on a fast local network, more over a long, lossy link. */
   transferStreams: z.coerce.number().int().min(1).max(16),
+  /** Calibrate this host when the dashboard says one is due (AGENT_CALIBRATE=0 turns it off, e.g. in tests). */
+  calibrate: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     timeLimitMinutes: env.AGENT_JOB_TIME_LIMIT_MINUTES ?? 120,
     warmStart: env.AGENT_WARM_START !== "0",
     transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
+    calibrate: env.AGENT_CALIBRATE !== "0",
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");

@@ -15,6 +15,7 @@ import { executor, localExecutor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
+import { createCalibrator, readZooVersion } from "@/agent/calibrate";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -55,15 +56,20 @@ async function runAgent(config: AgentConfig) {
   console.log(`[agent] data plane on ${dataPlaneUrl}; dashboard ${config.dashboardUrl}`);
 
   let stopping = false;
+  // Calibration runs in the background when the dashboard says one is due (first connection, a new agent
+  // or zoo version, staff pressed Recalibrate); tasks keep being claimed and run meanwhile.
+  const calibrator = createCalibrator(config, client, AGENT_VERSION, (kind) => executor(kind, config));
   const beat = async () => {
     try {
       const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
-        body: { version: AGENT_VERSION, dataPlaneUrl, activeTaskIds: [...active.keys()] },
+        body: { version: AGENT_VERSION, zooVersion: readZooVersion(config.zooDir), dataPlaneUrl, activeTaskIds: [...active.keys()] },
         schema: heartbeatResponse,
         retries: 1,
         timeoutMs: 10_000,
       });
       for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
+      // Only while idle: a calibration beside a running task would measure the contention, not the host.
+      if (answer?.calibrate && config.calibrate && active.size === 0) void calibrator.request(answer.calibrate);
       return answer?.leaseSeconds ?? 20;
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {

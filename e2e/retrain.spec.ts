@@ -9,7 +9,8 @@ test("a scientist retrains BraggNN and watches it go to a deployed model", async
 
   await page.getByRole("button", { name: "Retrain…" }).click();
   const dialog = page.getByRole("dialog", { name: "Retrain a model" });
-  await dialog.getByLabel("Dataset").selectOption({ label: "scan-0042 patches (simulated) (braggnn, 12,000 samples)" });
+  const scan = dialog.locator("option", { hasText: "scan-0042 patches (simulated) (braggnn," });
+  await dialog.getByLabel("Dataset").selectOption((await scan.getAttribute("value")) ?? "");
   // The predicted turnaround is shown for every trainer before launch, the fastest marked.
   const predictions = dialog.getByRole("table", { name: "Predicted turnaround per trainer" });
   await expect(predictions.getByText("local-cpu")).toBeVisible();
@@ -17,6 +18,11 @@ test("a scientist retrains BraggNN and watches it go to a deployed model", async
   await dialog.getByRole("radio", { name: "local-cpu" }).check();
   await dialog.getByLabel("Epochs").fill("3");
   await dialog.getByLabel("Max samples").fill("4000");
+  // The dialog recomputes on the server for these inputs; what it shows is what the run stores.
+  const shown = dialog.getByTestId("prediction-local-cpu");
+  await expect(dialog.getByText(/80 % interval/)).toBeVisible({ timeout: 30_000 });
+  await expect(shown).toContainText(/ ± /);
+  const predictedTotal = (await shown.innerText()).split(" ± ")[0].trim();
   await dialog.getByRole("button", { name: "Launch retrain" }).click();
 
   await expect(page).toHaveURL(/\/runs\//);
@@ -36,5 +42,10 @@ test("a scientist retrains BraggNN and watches it go to a deployed model", async
   ]) {
     await expect(breakdown.getByText(part)).toBeVisible();
   }
+  // The prediction the dialog showed stands beside the actual end-to-end time.
+  await expect(breakdown.getByRole("row", { name: /End-to-end/ })).toContainText(predictedTotal);
+  // The prediction-error page renders with a finished predicted run (it used to end in React error #441).
+  await page.goto("/predictions");
+  await expect(page.getByRole("table", { name: "Prediction error per trainer and model family" })).toContainText("local-cpu · BraggNN");
   await keepScreenshot(page, "scientist-retrain-deployed");
 });

@@ -208,8 +208,9 @@ async function main() {
       path: made.path,
       bytes: BigInt(made.bytes),
       sha256: made.sha256,
-      sampleCount: d.samples,
-      shapes: { sample: [d.samples, ...d.shape] },
+      // What the file holds (tests seed a scaled-down file): predictions scale with it.
+      sampleCount: samples,
+      shapes: { sample: [samples, ...d.shape] },
     };
     if (existing) await prisma.dataset.update({ where: { id: existing.id }, data });
     else

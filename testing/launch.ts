@@ -9,6 +9,9 @@ export interface LaunchOptions {
   dataset?: string;
   idempotencyKey?: string;
   parentVersionId?: string | null;
+  batchSize?: number;
+  /** Launch as the Retrain dialog does, storing its prediction (default: no prediction). */
+  withPrediction?: boolean;
 }
 
 /**
@@ -18,25 +21,25 @@ export interface LaunchOptions {
 export async function launchInTest(stack: Stack, options: LaunchOptions = {}) {
   process.env.DATABASE_URL = stack.databaseUrl;
   const { launchRun } = await import("@/lib/flow/launch-run");
+  const { launchPredictedRun } = await import("@/lib/server/predictions/launch-predicted");
   const scientist = await stack.prisma.user.findUniqueOrThrow({ where: { email: "scientist@demo.test" } });
   const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: options.dataset ?? "scan-0042" } } });
   const trainer = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: options.trainer ?? "local-cpu" } });
-  const { run } = await launchRun({
-    actorId: scientist.id,
-    input: {
-      experimentId: dataset.experimentId,
-      datasetId: dataset.id,
-      trainerId: trainer.id,
-      parentVersionId: options.parentVersionId ?? null,
-      epochs: options.epochs ?? 2,
-      batchSize: 256,
-      learningRate: 0.001,
-      seed: 1,
-      maxSamples: options.maxSamples ?? 1000,
-      reason: "integration test",
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
-    },
-  });
+  const input = {
+    experimentId: dataset.experimentId,
+    datasetId: dataset.id,
+    trainerId: trainer.id,
+    parentVersionId: options.parentVersionId ?? null,
+    epochs: options.epochs ?? 2,
+    batchSize: options.batchSize ?? 256,
+    learningRate: 0.001,
+    seed: 1,
+    maxSamples: options.maxSamples ?? 1000,
+    reason: "integration test",
+    idempotencyKey: options.idempotencyKey ?? randomUUID(),
+  };
+  if (options.withPrediction) return (await launchPredictedRun({ actor: scientist, input })).run;
+  const { run } = await launchRun({ actorId: scientist.id, input });
   return run;
 }
 

@@ -108,6 +108,8 @@ export class Stack {
       AGENT_OFFLINE_SECONDS: "20",
       SWEEP_INTERVAL_MS: "500",
       BCRYPT_COST: "4",
+      // Calibration costs each agent seconds of CPU on connect: only the tests about it turn it on.
+      AGENT_CALIBRATE: "0",
       ...this.extraEnv,
       ...extra,
     };

@@ -16,6 +16,11 @@ export interface EndToEndChartPoint {
 const PALETTE = ["var(--accent)", "var(--warn)", "var(--ok)", "var(--info)", "var(--bad)", "var(--fg)", "var(--muted)"];
 const AXIS_TICK = { fill: "var(--muted)", fontSize: 12 };
 
+const Y_FORMATS = {
+  duration: (seconds: number) => formatDuration(seconds),
+  "signed-percent": (percent: number) => `${percent > 0 ? "+" : ""}${Math.round(percent)} %`,
+};
+
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -26,15 +31,17 @@ export function EndToEndChart({
   yLabel = "End-to-end",
   logScale = true,
   referenceZero = false,
-  yFormatter = (s: number) => formatDuration(s),
+  yFormat = "duration",
 }: {
   points: readonly EndToEndChartPoint[];
   height?: number;
   yLabel?: string;
   logScale?: boolean;
   referenceZero?: boolean;
-  yFormatter?: (value: number) => string;
+  /** A name, not a function: server components cannot pass functions to this client component. */
+  yFormat?: keyof typeof Y_FORMATS;
 }) {
+  const yFormatter = Y_FORMATS[yFormat];
   if (points.length === 0) return <p className="muted">No finished runs to plot.</p>;
   const series = [...new Set(points.map((p) => p.series))].sort();
   const domain = logScale ? powerOfTenDomain(points.map((p) => p.seconds)) : null;

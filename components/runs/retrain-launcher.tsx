@@ -1,14 +1,13 @@
 "use client";
 
-import { useActionState, useMemo, useRef, useState } from "react";
+import { useActionState, useRef, useState } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { launchRunAction } from "@/lib/actions/launch-run";
 import { initialActionState } from "@/lib/actions/action-state";
 import { FormMessage } from "@/components/forms/field";
-import { predictLaunch } from "@/lib/cost-model/run-prediction";
-import { recommendFastest } from "@/lib/cost-model/predict";
 import { formatDuration, formatDurationWithUncertainty } from "@/lib/cost-model/format";
 import { STEP_ORDER } from "@/lib/flow/steps";
-import type { PredictionInputs } from "@/lib/server/predictions/get-prediction-inputs";
+import type { LaunchPredictions } from "@/lib/server/predictions/predict-launch";
 
 export interface LauncherDataset {
   id: string;
@@ -25,34 +24,51 @@ interface Props {
   datasets: LauncherDataset[];
   versions: { id: string; label: string; familyKey: string }[];
   defaults: Record<string, { epochs: number; batchSize: number; learningRate: number }>;
-  inputs: PredictionInputs;
 }
 
-export function RetrainLauncher({ experimentId, datasets, versions, defaults, inputs }: Props) {
+const SOURCE_LABEL = { runs: "fitted to runs", calibration: "from calibration", paper: "paper defaults" } as const;
+
+/** The server's predictions for these inputs; the launch stores what the same server function returns. */
+async function fetchPredictions(query: Record<string, string>): Promise<LaunchPredictions> {
+  const response = await fetch(`/api/predictions?${new URLSearchParams(query)}`, { cache: "no-store" });
+  const body = (await response.json()) as LaunchPredictions & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `Predictions failed (${response.status}).`);
+  return body;
+}
+
+export function RetrainLauncher({ experimentId, datasets, versions, defaults }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const [opened, setOpened] = useState(false);
   const [idempotencyKey, setIdempotencyKey] = useState("");
   const [state, action, pending] = useActionState(launchRunAction, initialActionState);
   const [datasetId, setDatasetId] = useState((datasets.find((d) => d.kind !== "raw") ?? datasets[0])?.id ?? "");
   const dataset = datasets.find((d) => d.id === datasetId);
   const family = dataset ? defaults[dataset.familyKey] : undefined;
   const [epochs, setEpochs] = useState<number>(family?.epochs ?? 10);
+  const [batchSize, setBatchSize] = useState<number>(family?.batchSize ?? 512);
   const [maxSamples, setMaxSamples] = useState<string>("");
   const [trainerId, setTrainerId] = useState<string>("");
 
-  const predictions = useMemo(() => {
-    if (!dataset) return [];
-    const choice = { dataset, epochs: Math.max(1, epochs || 1), maxSamples: maxSamples ? Number(maxSamples) : null };
-    return inputs.trainers.map((t) => ({ trainer: t, prediction: predictLaunch(t, inputs, choice) }));
-  }, [dataset, epochs, maxSamples, inputs]);
-  // A trainer with measured runs is not out-ranked by one whose numbers are only the paper's (optimistic) defaults.
-  const candidates = predictions.flatMap((p) => (p.prediction ? [p.prediction] : []));
-  const measured = candidates.filter((p) => p.steps.train.source === "measured");
-  const fastest = recommendFastest(measured.length ? measured : candidates);
-  const chosenTrainer = trainerId || fastest?.trainerId || inputs.trainers[0]?.trainerId || "";
+  const valid = Boolean(dataset) && epochs >= 1 && batchSize >= 1 && (maxSamples === "" || Number(maxSamples) >= 1);
+  const query = { experimentId, datasetId, epochs: String(epochs), batchSize: String(batchSize), maxSamples };
+  const predictions = useQuery({
+    queryKey: ["launch-predictions", query],
+    queryFn: () => fetchPredictions(query),
+    enabled: opened && valid,
+    placeholderData: keepPreviousData,
+    staleTime: 5_000,
+    // The queue ahead changes as other runs start and end: keep what is shown close to what the launch,
+    // recomputing with the same function and inputs, will store.
+    refetchInterval: 10_000,
+  });
+  const rows = predictions.data?.trainers ?? [];
+  const fastestId = predictions.data?.recommendedTrainerId ?? null;
+  const chosenTrainer = trainerId || fastestId || rows[0]?.trainer.trainerId || "";
 
   function open() {
     // One key per opened dialog: a double click or a resent form launches one run, not two.
     setIdempotencyKey(crypto.randomUUID());
+    setOpened(true);
     dialog.current?.showModal();
   }
 
@@ -66,7 +82,7 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
       >
         Retrain…
       </button>
-      <dialog ref={dialog} aria-label="Retrain a model">
+      <dialog ref={dialog} aria-label="Retrain a model" onClose={() => setOpened(false)}>
         <form action={action} className="stack" style={{ maxWidth: "none" }}>
           <div className="spread">
             <h2 style={{ margin: 0 }}>Retrain</h2>
@@ -85,7 +101,10 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
               onChange={(e) => {
                 setDatasetId(e.target.value);
                 const d = datasets.find((x) => x.id === e.target.value);
-                if (d && defaults[d.familyKey]) setEpochs(defaults[d.familyKey].epochs);
+                if (d && defaults[d.familyKey]) {
+                  setEpochs(defaults[d.familyKey].epochs);
+                  setBatchSize(defaults[d.familyKey].batchSize);
+                }
               }}
             >
               {datasets.map((d) => (
@@ -112,7 +131,7 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                 </tr>
               </thead>
               <tbody>
-                {predictions.map(({ trainer, prediction }) => (
+                {rows.map(({ trainer, prediction }) => (
                   <tr key={trainer.trainerId}>
                     <td>
                       <input
@@ -128,23 +147,22 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                       <span className="small muted">
                         {trainer.hardware} · {trainer.executor}
                         {!trainer.agentOnline && " · agent offline"}
+                        {trainer.calibratedAt ? "" : " · not calibrated"}
                       </span>
-                      {fastest?.trainerId === trainer.trainerId && (
+                      {fastestId === trainer.trainerId && (
                         <span className="badge ok" style={{ marginLeft: 6 }}>
                           fastest
                         </span>
                       )}
                     </td>
-                    <td className="num" title={prediction?.basis.join("\n")}>
+                    <td className="num" title={prediction?.basis.join("\n")} data-testid={`prediction-${trainer.trainerName}`}>
                       {prediction ? formatDurationWithUncertainty(prediction.totalSeconds, prediction.plusMinusSeconds) : "—"}
-                      {prediction && Object.values(prediction.steps).some((step) => step?.source === "paper") && (
-                        <div className="small muted">partly the paper&apos;s defaults: no runs measured yet</div>
-                      )}
+                      {prediction && <div className="small muted">training {SOURCE_LABEL[prediction.steps.train.source]}</div>}
                     </td>
                     {STEP_ORDER.map(({ key }) => {
                       const step = prediction?.steps[key];
                       return (
-                        <td key={key} className="num small" title={step ? `source: ${step.source}` : undefined}>
+                        <td key={key} className="num small" title={step?.note ?? undefined}>
                           {step ? formatDuration(step.seconds) : "—"}
                         </td>
                       );
@@ -153,7 +171,13 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                 ))}
               </tbody>
             </table>
-            <p className="small muted">Hover a prediction for where its numbers come from (measured runs or the paper&apos;s defaults).</p>
+            <p className="small muted" aria-live="polite">
+              {predictions.isError
+                ? predictions.error.message
+                : predictions.isFetching
+                  ? "Updating predictions…"
+                  : "± is an 80 % interval from the residuals of each step's fit. Hover a number for where it comes from (calibration, runs, or the paper)."}
+            </p>
           </fieldset>
 
           <div className="row">
@@ -176,8 +200,8 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults, in
                 type="number"
                 min={1}
                 max={8192}
-                defaultValue={family?.batchSize ?? 512}
-                key={`b-${datasetId}`}
+                value={batchSize}
+                onChange={(e) => setBatchSize(Number(e.target.value))}
                 required
               />
             </label>

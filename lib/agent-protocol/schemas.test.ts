@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { heartbeatRequest, taskCompletion, taskEventsRequest } from "./schemas";
+import { calibrationReport, heartbeatRequest, taskCompletion, taskEventsRequest } from "./schemas";
 import { AGENT_STEPS } from "@/lib/flow/steps";
 
 describe("agent protocol schemas", () => {
@@ -33,5 +33,24 @@ describe("agent protocol schemas", () => {
   it("require a train result's artifact to carry a real sha256", () => {
     const result = { artifact: { path: "/x.pt", bytes: 10, sha256: "0".repeat(63) }, trainSeconds: 1, queueSeconds: 0, epochs: 1 };
     expect(AGENT_STEPS.train.result.safeParse(result).success).toBe(false);
+  });
+
+  it("accept a calibration report and refuse impossible throughputs and unknown families", () => {
+    const result = {
+      family: "braggnn",
+      startupSeconds: 2.1,
+      jobStartSeconds: null,
+      trainSamplesPerSecond: 1800,
+      valSamplesPerSecond: 25_000,
+      batchSize: 512,
+      threads: 2,
+      torch: "2.4.0",
+    };
+    const report = { agentVersion: "0.1.0", zooVersion: "0.1.0", results: [result] };
+    expect(calibrationReport.parse(report).results).toHaveLength(1);
+    expect(calibrationReport.safeParse({ ...report, results: [{ ...result, trainSamplesPerSecond: 0 }] }).success).toBe(false);
+    expect(calibrationReport.safeParse({ ...report, results: [{ ...result, startupSeconds: -1 }] }).success).toBe(false);
+    expect(calibrationReport.safeParse({ ...report, results: [{ ...result, family: "resnet" }] }).success).toBe(false);
+    expect(calibrationReport.safeParse({ ...report, results: [] }).success).toBe(false);
   });
 });

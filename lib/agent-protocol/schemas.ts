@@ -1,7 +1,7 @@
 // The agent ↔ dashboard protocol (JSON over HTTPS, agent connects out). Both sides validate with these
 // schemas: the dashboard never trusts an agent, and the agent never trusts what it is sent.
 import { z } from "zod";
-import { finite, id, metricRecord, sha256 } from "@/lib/agent-protocol/primitives";
+import { family, finite, id, metricRecord, sha256 } from "@/lib/agent-protocol/primitives";
 import { AGENT_STEP_NAMES } from "@/lib/flow/steps";
 
 export const PROTOCOL_VERSION = 1;
@@ -9,14 +9,43 @@ export const MAX_AGENT_BODY_BYTES = 256 * 1024;
 
 export const heartbeatRequest = z.object({
   version: z.string().max(40),
+  /** The model zoo's version on this host (a change triggers a recalibration); null when unreadable. */
+  zooVersion: z.string().max(40).nullish(),
   dataPlaneUrl: z.url().max(300).nullable(),
   activeTaskIds: z.array(id).max(64),
 });
+/** The dashboard asks the agent to calibrate these families through this executor, in the background. */
+export const calibrationRequest = z.object({
+  executor: z.enum(["local", "slurm"]),
+  families: z.array(family).min(1).max(8),
+  reason: z.string().max(200),
+});
+export type CalibrationRequest = z.infer<typeof calibrationRequest>;
 export const heartbeatResponse = z.object({
   leaseSeconds: z.number(),
   cancelTaskIds: z.array(id),
   /** tasks the agent reported as active that the dashboard no longer leases to it: stop them */
   unknownTaskIds: z.array(id),
+  calibrate: calibrationRequest.nullish(),
+});
+
+/** One family's calibration, measured by the zoo's calibrate command through the host's executor. */
+export const calibrationResult = z.object({
+  family,
+  /** Submit → model built (job start on Slurm, Python start, torch import, model build). */
+  startupSeconds: finite.nonnegative().max(3600),
+  /** Slurm: submit → job running; null for a local process. */
+  jobStartSeconds: finite.nonnegative().max(3600).nullable(),
+  trainSamplesPerSecond: finite.positive(),
+  valSamplesPerSecond: finite.positive(),
+  batchSize: z.number().int().positive().max(65_536),
+  threads: z.number().int().positive().max(4096),
+  torch: z.string().max(40),
+});
+export const calibrationReport = z.object({
+  agentVersion: z.string().max(40),
+  zooVersion: z.string().max(40),
+  results: z.array(calibrationResult).min(1).max(8),
 });
 
 export const claimedTask = z.object({

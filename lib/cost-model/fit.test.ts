@@ -2,13 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   FEW_POINTS_RELATIVE_UNCERTAINTY,
   PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
-  PAPER_TRAINING_REFERENCE,
   fitAnalysisCost,
   fitEstimateCost,
-  fitQueueWait,
-  fitTraining,
   fitTransfer,
-  predictTrainingSeconds,
   predictTransferSeconds,
 } from "@/lib/cost-model/fit";
 
@@ -117,38 +113,6 @@ describe("fitTransfer", () => {
   });
 });
 
-describe("fitTraining", () => {
-  it("scales the paper's C(T) by workload without history", () => {
-    const fit = fitTraining([], "BraggNN on cerebras");
-    expect(fit.basis.source).toBe("paper");
-    expect(fit.basis.note).toMatch(/^paper default: no runs recorded for BraggNN on cerebras/);
-    expect(predictTrainingSeconds(fit, 55_548, 500).seconds).toBeCloseTo(19, 9);
-    expect(predictTrainingSeconds(fit, 55_548, 1000).seconds).toBeCloseTo(38, 9);
-    expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(19 / (55_548 * 500), 15);
-    expect(PAPER_TRAINING_REFERENCE.sampleEpochs).toBe(27_774_000);
-  });
-
-  it("fits seconds per sample·epoch plus start-up", () => {
-    const runs = [
-      { samples: 10_000, epochs: 10, seconds: 10_000 * 10 * 2e-5 + 8 },
-      { samples: 50_000, epochs: 10, seconds: 50_000 * 10 * 2e-5 + 8 },
-      { samples: 50_000, epochs: 100, seconds: 50_000 * 100 * 2e-5 + 8 },
-    ];
-    const fit = fitTraining(runs, "BraggNN on polaris");
-    expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(2e-5, 12);
-    expect(fit.startupSeconds.value).toBeCloseTo(8, 9);
-    expect(fit.basis.source).toBe("measured");
-    expect(predictTrainingSeconds(fit, 55_548, 500).seconds).toBeCloseTo(55_548 * 500 * 2e-5 + 8, 6);
-  });
-
-  it("uses a single run as a rate", () => {
-    const fit = fitTraining([{ samples: 1000, epochs: 10, seconds: 20 }], "CookieNetAE on local");
-    expect(fit.secondsPerSampleEpoch.value).toBeCloseTo(0.002, 12);
-    expect(fit.startupSeconds.value).toBe(0);
-    expect(fit.basis.note).toMatch(/one run recorded/);
-  });
-});
-
 describe("per-datum costs", () => {
   it("falls back to the paper's C(E) and C(A)", () => {
     const estimate = fitEstimateCost([], "BraggNN on edge-1");
@@ -177,21 +141,5 @@ describe("per-datum costs", () => {
     const fit = fitAnalysisCost([{ secondsPerDatum: 4e-6 }], "pseudo-Voigt");
     expect(fit.secondsPerDatum.uncertainty).toBeCloseTo(1e-6, 15);
     expect(fit.basis.quality.value).toBeNull();
-  });
-});
-
-describe("fitQueueWait", () => {
-  it("reports median and p90", () => {
-    const fit = fitQueueWait([0, 1, 2, 3, 4, 5, 6, 7, 8, 100], "polaris");
-    expect(fit.seconds.value).toBe(4.5);
-    expect(fit.p90Seconds).toBeCloseTo(17.2, 9);
-    expect(fit.seconds.uncertainty).toBeCloseTo(12.7, 9);
-    expect(fit.basis.source).toBe("measured");
-  });
-
-  it("assumes no wait without history", () => {
-    const fit = fitQueueWait([], "polaris");
-    expect(fit.seconds).toEqual({ value: 0, uncertainty: 0 });
-    expect(fit.basis.source).toBe("paper");
   });
 });

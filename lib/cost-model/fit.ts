@@ -8,7 +8,6 @@ import {
   finiteValues,
   median,
   predictionStandardError,
-  quantile,
   robustStandardDeviation,
   type LineFit,
   type LineFitMethod,
@@ -187,126 +186,6 @@ function lineUncertainty(line: LineFit | null, x: number, predicted: number, sou
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Training: seconds = a · (samples × epochs) + b
-
-export interface TrainingRecord {
-  samples: number;
-  epochs: number;
-  seconds: number;
-}
-
-/** A reference training time used when a (family, trainer) pair has no history, scaled by workload. */
-export interface TrainingReference {
-  seconds: number;
-  sampleEpochs: number;
-  description: string;
-}
-
-/** The paper's C(T): BraggNN on the Cerebras wafer in 19 s for 55 548 patches × 500 epochs (DESIGN §8). */
-export const PAPER_TRAINING_REFERENCE: TrainingReference = {
-  seconds: PAPER_PARAMETERS.trainingMicroseconds / MICROSECONDS_PER_SECOND,
-  sampleEpochs: 55_548 * 500,
-  description: "the paper's C(T) = 19 s for BraggNN, 55 548 patches × 500 epochs on Cerebras",
-};
-
-export interface TrainingFit {
-  secondsPerSampleEpoch: Estimate;
-  startupSeconds: Estimate;
-  method: LineFitMethod | "paper-default";
-  basis: FitBasis;
-  line: LineFit | null;
-}
-
-/**
- * Fits training time of one (model family, trainer) pair (`subject`, e.g. "BraggNN on polaris") as
- * seconds per sample·epoch plus a fixed start-up, by least squares on samples × epochs. Without history it
- * scales `reference` linearly with the workload (no start-up). Thin-data rules are those of fitTransfer.
- */
-export function fitTraining(
-  records: readonly TrainingRecord[],
-  subject: string,
-  reference: TrainingReference = PAPER_TRAINING_REFERENCE,
-): TrainingFit {
-  const usable = records.filter(
-    (r) =>
-      Number.isFinite(r.samples) &&
-      Number.isFinite(r.epochs) &&
-      Number.isFinite(r.seconds) &&
-      r.samples >= 0 &&
-      r.epochs >= 0 &&
-      r.seconds >= 0,
-  );
-  const line = fitLineNonNegative(usable.map((r) => ({ x: r.samples * r.epochs, y: r.seconds })));
-  if (line === null) {
-    const perSampleEpoch = reference.seconds / reference.sampleEpochs;
-    return {
-      secondsPerSampleEpoch: {
-        value: perSampleEpoch,
-        uncertainty: perSampleEpoch * PAPER_DEFAULT_RELATIVE_UNCERTAINTY,
-      },
-      startupSeconds: { value: 0, uncertainty: 0 },
-      method: "paper-default",
-      basis: {
-        source: "paper",
-        points: 0,
-        quality: { metric: "r2", value: null },
-        note: `paper default: no runs recorded for ${subject}, so ${reference.description} is scaled by samples × epochs.`,
-      },
-      line: null,
-    };
-  }
-  const n = line.points;
-  const distinctWorkloads = new Set(usable.map((r) => r.samples * r.epochs)).size;
-  const perSampleEpochUncertainty = line.slopeStandardError ?? line.slope * FEW_POINTS_RELATIVE_UNCERTAINTY;
-  const startupUncertainty =
-    line.interceptStandardError ??
-    (line.method === "ordinary-least-squares" || line.method === "intercept-only" ? line.intercept * FEW_POINTS_RELATIVE_UNCERTAINTY : 0);
-  let note: string;
-  switch (line.method) {
-    case "ordinary-least-squares":
-      note = `least squares over ${plural(n, "run")} of ${subject} (${formatR2(line.rSquared)}).`;
-      break;
-    case "through-origin":
-      note = `least squares over ${plural(n, "run")} of ${subject} gave a negative start-up, so it was refitted with none (${formatR2(line.rSquared)}).`;
-      break;
-    case "intercept-only":
-      note = `${plural(n, "run")} of ${subject} trained on no samples: only a fixed time is known.`;
-      break;
-    default:
-      note =
-        n === 1
-          ? `one run recorded for ${subject}: time per sample·epoch taken from it, start-up assumed 0.`
-          : distinctWorkloads === 1
-            ? `all ${plural(n, "run")} of ${subject} had the same samples × epochs, so start-up cannot be separated: mean rate, start-up 0.`
-            : `time did not grow with workload across ${plural(n, "run")} of ${subject}: mean rate, start-up 0.`;
-  }
-  return {
-    secondsPerSampleEpoch: {
-      value: line.slope,
-      uncertainty: perSampleEpochUncertainty,
-    },
-    startupSeconds: { value: line.intercept, uncertainty: startupUncertainty },
-    method: line.method,
-    basis: {
-      source: "measured",
-      points: n,
-      quality: { metric: "r2", value: line.rSquared },
-      note,
-    },
-    line,
-  };
-}
-
-export function predictTrainingSeconds(fit: TrainingFit, samples: number, epochs: number): DurationEstimate {
-  const workload = samples * epochs;
-  const seconds = fit.secondsPerSampleEpoch.value * workload + fit.startupSeconds.value;
-  return {
-    seconds,
-    plusMinusSeconds: lineUncertainty(fit.line, workload, seconds, fit.basis.source),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Per-datum costs C(E) and C(A) from benchmarks: median and robust spread
 
 export interface PerDatumBenchmark {
@@ -381,46 +260,4 @@ export function fitAnalysisCost(benchmarks: readonly PerDatumBenchmark[], subjec
     PAPER_PARAMETERS.analysisMicrosecondsPerDatum / MICROSECONDS_PER_SECOND,
     "the paper's C(A) = 2.44 µs",
   );
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Queue wait per trainer
-
-export interface QueueWaitFit {
-  /** Median wait, with (p90 − median) as its uncertainty: waits are skewed, so this is one-sided in spirit. */
-  seconds: Estimate;
-  p90Seconds: number;
-  basis: FitBasis;
-}
-
-export function fitQueueWait(queueSeconds: readonly number[], trainer: string): QueueWaitFit {
-  const values = finiteValues(queueSeconds).filter((v) => v >= 0);
-  const centre = median(values);
-  const p90 = quantile(values, 0.9);
-  if (centre === null || p90 === null) {
-    return {
-      seconds: { value: 0, uncertainty: 0 },
-      p90Seconds: 0,
-      basis: {
-        source: "paper",
-        points: 0,
-        quality: { metric: "relative-spread", value: null },
-        note: `paper default: no past runs on ${trainer}, so no queue wait is assumed (the paper reports none).`,
-      },
-    };
-  }
-  const spread = p90 - centre;
-  return {
-    seconds: { value: centre, uncertainty: spread },
-    p90Seconds: p90,
-    basis: {
-      source: "measured",
-      points: values.length,
-      quality: {
-        metric: "relative-spread",
-        value: centre > 0 ? spread / centre : null,
-      },
-      note: `median and 90th percentile of queue wait over ${plural(values.length, "run")} on ${trainer}.`,
-    },
-  };
 }

@@ -21,7 +21,14 @@ const empty = {
   stageOut: fitTransfer([], "polaris → edge-1"),
   analysis: fitAnalysisCost([], "BraggNN labelling"),
   estimate: fitEstimateCost([], "BraggNN on edge-1"),
-  trainingRuns: [],
+  training: {
+    seconds: 0.001,
+    plusMinusSeconds: 0.001,
+    source: "paper" as const,
+    runs: 0,
+    note: "paper prior",
+    workload: { epochs: 8, samples: 1000, batchSize: 256 },
+  },
 };
 
 describe("measuredParameterSet", () => {
@@ -52,11 +59,14 @@ describe("measuredParameterSet", () => {
       modelBytes: [1e6, 2e6, 3e6],
       stageIn: fitTransfer(transfers, "edge-1 → polaris"),
       stageOut: fitTransfer(transfers, "polaris → edge-1"),
-      trainingRuns: [
-        { seconds: 10, samples: 100, epochs: 5 },
-        { seconds: 30, samples: 100, epochs: 5 },
-        { seconds: 20, samples: 200, epochs: 5 },
-      ],
+      training: {
+        seconds: 20,
+        plusMinusSeconds: 4,
+        source: "runs",
+        runs: 3,
+        note: "BraggNN training on polaris: least squares over 3 runs, with a calibration as prior evidence.",
+        workload: { epochs: 8, samples: 1000, batchSize: 256 },
+      },
     });
     expect(set.transferInMicrosecondsPerDatum.value).toBeCloseTo((500 / 5e8) * 1e6, 6);
     expect(set.transferInMicrosecondsPerDatum.source).toBe("measured");
@@ -64,9 +74,20 @@ describe("measuredParameterSet", () => {
     expect(set.modelTransferMicroseconds.value).toBeCloseTo((2e6 / 5e8 + 2) * 1e6, 3);
     expect(set.trainingMicroseconds.value).toBe(20e6);
     expect(sourceLabel(set.trainingMicroseconds)).toBe("measured from 3 runs");
-    expect(set.trainingMicroseconds.note).toContain("median training step of 3 succeeded runs");
+    expect(set.trainingMicroseconds.note).toBe(
+      "training-time model at 1 000 samples × 8 epochs, batch 256 (± 4 s, 80 % interval): BraggNN training on polaris: least squares over 3 runs, with a calibration as prior evidence.",
+    );
     expect(set.analysisMicrosecondsPerDatum.source).toBe("paper");
     expect(breakEvenN(parameterValues(set))).toBeGreaterThan(0);
+  });
+
+  it("takes C(T) from a calibration alone before any run", () => {
+    const set = measuredParameterSet({
+      ...empty,
+      training: { ...empty.training, seconds: 12, source: "calibration", note: "from a calibration" },
+    });
+    expect(set.trainingMicroseconds.value).toBe(12e6);
+    expect(sourceLabel(set.trainingMicroseconds)).toBe("measured from 1 calibration");
   });
 
   it("labels a single point in the singular", () => {

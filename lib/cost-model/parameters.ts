@@ -2,6 +2,7 @@
 // with where it came from ("measured from 12 transfers …" or "paper default …"), so the page can show the
 // provenance next to every number a PI might question.
 import type { FitSource, PerDatumFit, TransferFit } from "@/lib/cost-model/fit";
+import type { EvidenceSource } from "@/lib/cost-model/scaling-model";
 import { formatBytes, formatCount, formatDuration, formatRate } from "@/lib/cost-model/format";
 import {
   MICROSECONDS_PER_SECOND,
@@ -79,8 +80,15 @@ export interface MeasuredInputs {
   stageOut: TransferFit;
   analysis: PerDatumFit;
   estimate: PerDatumFit;
-  /** Train-step seconds of recent succeeded runs of the family on the trainer, with their workload. */
-  trainingRuns: ReadonlyArray<{ seconds: number; samples: number; epochs: number }>;
+  /** The training-time model of the family on the trainer, evaluated at the chosen workload. */
+  training: {
+    seconds: number;
+    plusMinusSeconds: number;
+    source: EvidenceSource;
+    runs: number;
+    note: string;
+    workload: { epochs: number; samples: number; batchSize: number };
+  };
 }
 
 function plural(n: number, noun: string): string {
@@ -130,19 +138,20 @@ export function measuredParameterSet(m: MeasuredInputs): ParameterSet {
     note: `${q.resultBytesPerDatum} B per result (paper's peak position) ÷ ${formatRate(rateOut)}: ${stripPeriod(m.stageOut.basis.note)}.`,
   };
 
-  const trainSeconds = median(m.trainingRuns.map((r) => r.seconds).filter((s) => Number.isFinite(s) && s >= 0));
+  const t = m.training;
+  const workload = `${formatCount(t.workload.samples)} samples × ${formatCount(t.workload.epochs)} epochs, batch ${t.workload.batchSize}`;
   const training: ParameterValue =
-    trainSeconds === null
+    t.source === "paper"
       ? {
           ...paper.trainingMicroseconds,
-          note: `paper default: no succeeded run of ${m.familyName} on ${m.trainerName} yet, so the paper's 19 s (BraggNN on Cerebras) is assumed.`,
+          note: `paper default: ${m.trainerName} is not calibrated and has no succeeded run of ${m.familyName}, so the paper's 19 s (BraggNN on Cerebras) is assumed.`,
         }
       : {
-          value: microseconds(trainSeconds),
+          value: microseconds(t.seconds),
           source: "measured",
-          points: m.trainingRuns.length,
-          pointKind: "runs",
-          note: `median training step of ${plural(m.trainingRuns.length, "succeeded run")} of ${m.familyName} on ${m.trainerName} (median workload ${formatCount(median(m.trainingRuns.map((r) => r.samples)) ?? 0)} samples × ${formatCount(median(m.trainingRuns.map((r) => r.epochs)) ?? 0)} epochs).`,
+          points: t.runs > 0 ? t.runs : 1,
+          pointKind: t.runs > 0 ? "runs" : "calibrations",
+          note: `training-time model at ${workload} (± ${formatDuration(t.plusMinusSeconds)}, 80 % interval): ${stripPeriod(t.note)}.`,
         };
 
   const measuredModelBytes = median(m.modelBytes.filter((b) => b > 0));

@@ -1,53 +1,20 @@
-// Predicted end-to-end turnaround per trainer before launch, the recommendation, and predicted-vs-actual.
+// The shape of a turnaround prediction (computed in lib/cost-model/launch-prediction.ts), the
+// recommendation, and predicted-vs-actual.
 
-import {
-  predictTrainingSeconds,
-  predictTransferSeconds,
-  type DurationEstimate,
-  type FitSource,
-  type PerDatumFit,
-  type QueueWaitFit,
-  type TrainingFit,
-  type TransferFit,
-} from "@/lib/cost-model/fit";
-import { mean, median, quadratureSum } from "@/lib/cost-model/stats";
+import type { DurationEstimate } from "@/lib/cost-model/fit";
+import type { EvidenceSource } from "@/lib/cost-model/scaling-model";
+import { mean, median } from "@/lib/cost-model/stats";
 import type { StepSeconds } from "@/lib/flow/breakdown";
 import { STEP_KEYS, type StepKey } from "@/lib/flow/steps";
 
 /**
- * Assumed 1σ relative uncertainty of the backlog estimate: runs ahead are modelled as taking as long as
- * this one, which is crude.
+ * One step's predicted duration. `plusMinusSeconds` is the half-width of the 80 % prediction interval
+ * (predictions stored before calibration existed carried a 1σ there).
  */
-export const BACKLOG_RELATIVE_UNCERTAINTY = 0.5;
-
-export interface TrainerPredictionInput {
-  trainerId: string;
-  trainerName: string;
-  queueWait: QueueWaitFit;
-  /** Runs ahead of this one on the trainer, queued or running. */
-  queueDepth: number;
-  /** Runs the trainer executes at once (≥ 1). */
-  concurrency: number;
-  /** Edge → trainer fit; null when the trainer reads the data in place (no transfer). */
-  stageIn: TransferFit | null;
-  /** Trainer → edge fit; null when no transfer is needed. */
-  stageOut: TransferFit | null;
-  training: TrainingFit;
-  dataset: { bytes: number; files: number; samples: number };
-  epochs: number;
-  modelBytes: number;
-  /** Conventional labelling at the data center; omitted when the dataset is already labelled. */
-  label?: { analysisCost: PerDatumFit; unlabelledSamples: number };
-  /** Deploy loads the model and benchmarks inference on held-out data: C(E) × validation samples (+ load). */
-  deploy: {
-    estimateCost: PerDatumFit;
-    validationSamples: number;
-    loadSeconds?: DurationEstimate;
-  };
-}
-
 export interface StepPrediction extends DurationEstimate {
-  source: FitSource;
+  source: EvidenceSource;
+  /** Where the number comes from ("BraggNN training on local-cpu: least squares over 4 runs, …"). */
+  note?: string;
 }
 
 export interface TurnaroundPrediction {
@@ -61,113 +28,15 @@ export interface TurnaroundPrediction {
     stageOut: StepPrediction;
     deploy: StepPrediction;
   };
+  /** The dashboard's own control overhead between steps (end-to-end minus the steps). */
+  overhead?: StepPrediction;
   totalSeconds: number;
-  /** Step uncertainties combined in quadrature (steps are treated as independent). */
+  /** Half-width of the total's interval: step half-widths combined in quadrature. */
   plusMinusSeconds: number;
+  /** Coverage the ± aims at: 80 (older stored predictions: absent, a 1σ). */
+  intervalPercent?: number;
   /** One sentence per step saying where its numbers come from. */
   basis: string[];
-}
-
-const NO_TRANSFER: StepPrediction = {
-  seconds: 0,
-  plusMinusSeconds: 0,
-  source: "measured",
-};
-
-export function predictTurnaround(input: TrainerPredictionInput): TurnaroundPrediction {
-  const basis: string[] = [];
-
-  const stageIn: StepPrediction =
-    input.stageIn === null
-      ? NO_TRANSFER
-      : {
-          ...predictTransferSeconds(input.stageIn, input.dataset.bytes),
-          source: input.stageIn.basis.source,
-        };
-  basis.push(input.stageIn === null ? "stage-in: none, the trainer reads the dataset in place." : `stage-in: ${input.stageIn.basis.note}`);
-
-  let label: StepPrediction | undefined;
-  if (input.label !== undefined) {
-    const cost = input.label.analysisCost.secondsPerDatum;
-    label = {
-      seconds: cost.value * input.label.unlabelledSamples,
-      plusMinusSeconds: cost.uncertainty * input.label.unlabelledSamples,
-      source: input.label.analysisCost.basis.source,
-    };
-    basis.push(`label: ${input.label.analysisCost.basis.note}`);
-  }
-
-  const train: StepPrediction = {
-    ...predictTrainingSeconds(input.training, input.dataset.samples, input.epochs),
-    source: input.training.basis.source,
-  };
-  basis.push(`train: ${input.training.basis.note}`);
-
-  const stageOut: StepPrediction =
-    input.stageOut === null
-      ? NO_TRANSFER
-      : {
-          ...predictTransferSeconds(input.stageOut, input.modelBytes),
-          source: input.stageOut.basis.source,
-        };
-  basis.push(
-    input.stageOut === null ? "stage-out: none, the model is already where it is deployed." : `stage-out: ${input.stageOut.basis.note}`,
-  );
-
-  const estimate = input.deploy.estimateCost.secondsPerDatum;
-  const load = input.deploy.loadSeconds ?? { seconds: 0, plusMinusSeconds: 0 };
-  const deploy: StepPrediction = {
-    seconds: load.seconds + estimate.value * input.deploy.validationSamples,
-    plusMinusSeconds: quadratureSum([load.plusMinusSeconds, estimate.uncertainty * input.deploy.validationSamples]),
-    source: input.deploy.estimateCost.basis.source,
-  };
-  basis.push(`deploy: ${input.deploy.estimateCost.basis.note}`);
-
-  const queue = predictQueue(input, train);
-  basis.push(queue.note);
-
-  const steps = {
-    queue: queue.prediction,
-    stageIn,
-    ...(label === undefined ? {} : { label }),
-    train,
-    stageOut,
-    deploy,
-  };
-  const parts = [steps.queue, stageIn, label, train, stageOut, deploy].filter((s): s is StepPrediction => s !== undefined);
-  return {
-    trainerId: input.trainerId,
-    trainerName: input.trainerName,
-    steps,
-    totalSeconds: parts.reduce((sum, s) => sum + s.seconds, 0),
-    plusMinusSeconds: quadratureSum(parts.map((s) => s.plusMinusSeconds)),
-    basis,
-  };
-}
-
-/**
- * Queue wait = the trainer's usual wait (history median) plus, when every slot is taken, a backlog of
- * (runs ahead − slots + 1) / slots runs, each assumed to hold a slot as long as this run's training.
- */
-function predictQueue(input: TrainerPredictionInput, train: DurationEstimate): { prediction: StepPrediction; note: string } {
-  const history = input.queueWait.seconds;
-  const slots = Math.max(1, Math.floor(input.concurrency));
-  const ahead = Math.max(0, Math.floor(input.queueDepth));
-  const waves = Math.max(0, ahead - slots + 1) / slots;
-  const backlog = waves * train.seconds;
-  const backlogUncertainty = quadratureSum([waves * train.plusMinusSeconds, backlog * BACKLOG_RELATIVE_UNCERTAINTY]);
-  const note =
-    waves === 0
-      ? `queue: a slot is free (${ahead} of ${slots} in use); ${input.queueWait.basis.note}`
-      : `queue: ${ahead} runs ahead on ${slots} slot${slots === 1 ? "" : "s"}, each assumed as long as this training; ${input.queueWait.basis.note}`;
-  return {
-    prediction: {
-      seconds: history.value + backlog,
-      plusMinusSeconds: quadratureSum([history.uncertainty, backlogUncertainty]),
-      source: input.queueWait.basis.source,
-    },
-    note,
-  };
 }
 
 /**

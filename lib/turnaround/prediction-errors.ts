@@ -8,7 +8,12 @@ import { STEP_KEYS, type StepName } from "@/lib/flow/steps";
 const step = z.object({
   seconds: z.number().finite(),
   plusMinusSeconds: z.number().finite().nonnegative().catch(0),
-  source: z.enum(["measured", "paper"]).catch("paper"),
+  // Predictions stored before calibration existed said "measured" for what runs gave.
+  source: z
+    .enum(["runs", "calibration", "paper", "measured"])
+    .transform((s) => (s === "measured" ? "runs" : s))
+    .catch("paper"),
+  note: z.string().max(1000).optional().catch(undefined),
 });
 
 const stored = z.object({
@@ -24,6 +29,8 @@ const stored = z.object({
       deploy: step.optional().catch(undefined),
     })
     .catch({}),
+  overhead: step.optional().catch(undefined),
+  intervalPercent: z.number().optional().catch(undefined),
   basis: z.array(z.string()).catch([]),
 });
 
@@ -33,7 +40,7 @@ const ZERO = { seconds: 0, plusMinusSeconds: 0, source: "paper" as const };
 export function parseStoredPrediction(json: unknown, trainer: { id: string; name: string }): TurnaroundPrediction | null {
   const parsed = stored.safeParse(json);
   if (!parsed.success) return null;
-  const { steps, totalSeconds, plusMinusSeconds, basis } = parsed.data;
+  const { steps, totalSeconds, plusMinusSeconds, basis, overhead, intervalPercent } = parsed.data;
   return {
     trainerId: trainer.id,
     trainerName: trainer.name,
@@ -45,8 +52,10 @@ export function parseStoredPrediction(json: unknown, trainer: { id: string; name
       stageOut: steps.stageOut ?? ZERO,
       deploy: steps.deploy ?? ZERO,
     },
+    ...(overhead ? { overhead } : {}),
     totalSeconds,
     plusMinusSeconds,
+    ...(intervalPercent ? { intervalPercent } : {}),
     basis,
   };
 }

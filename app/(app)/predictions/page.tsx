@@ -6,7 +6,7 @@ import { requireUser } from "@/lib/auth/session";
 import { formatDuration } from "@/lib/cost-model/format";
 import type { ErrorSummary, PredictionErrorSummary, StepError } from "@/lib/cost-model/predict";
 import { STEP_ORDER } from "@/lib/flow/steps";
-import { getPredictionErrors } from "@/lib/server/turnaround/get-prediction-errors";
+import { RECENT_RUNS, getPredictionErrors } from "@/lib/server/turnaround/get-prediction-errors";
 import { DEFAULT_PREDICTION_WINDOW, PREDICTION_WINDOWS, parsePredictionParams } from "@/lib/turnaround/params";
 import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
 import { LiveRefresh } from "@/components/cost-model/LiveRefresh";
@@ -16,6 +16,7 @@ export const dynamic = "force-dynamic";
 
 type Search = Record<string, string | string[] | undefined>;
 
+const share = (fraction: number | null) => (fraction === null ? "—" : `${Math.round(fraction * 100)} %`);
 const pct = (value: number | null, signed = false) => (value === null ? "—" : `${signed && value > 0 ? "+" : ""}${value.toFixed(1)} %`);
 
 export default async function PredictionsPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -31,8 +32,8 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
         <div>
           <h1>Prediction error: predicted vs. actual turnaround</h1>
           <p className="muted" style={{ marginTop: -6 }}>
-            Before each launch the Retrain dialog predicts queue + stage-in + train + stage-out + deploy with a ± (1σ). Here those
-            predictions meet what the runs actually took.
+            Before each launch the Retrain dialog predicts queue + stage-in + train + stage-out + deploy + control overhead with an 80 %
+            interval (±). Here those predictions meet what the runs actually took.
           </p>
         </div>
         <LiveRefresh src="/api/cost-model/events" />
@@ -93,9 +94,9 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
               sub={`mean ${total.meanAbsoluteErrorSeconds === null ? "—" : formatDuration(total.meanAbsoluteErrorSeconds)}`}
             />
             <Kpi
-              label="Inside the predicted ±"
+              label="Interval coverage"
               value={pct(total.fractionWithinUncertainty === null ? null : total.fractionWithinUncertainty * 100)}
-              sub="≈ 68 % expected if the ± is an honest 1σ"
+              sub="share of actuals inside their interval; ≈ 80 % when the intervals are honest"
             />
           </div>
 
@@ -104,16 +105,52 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
             <EndToEndChart
               points={data.runs
                 .filter((r) => r.error.total.relativeError !== null)
-                .map((r) => ({ endedAtMs: r.endedAt.getTime(), seconds: (r.error.total.relativeError ?? 0) * 100, series: r.trainerName }))}
+                .map((r) => ({
+                  endedAtMs: r.endedAt.getTime(),
+                  seconds: (r.error.total.relativeError ?? 0) * 100,
+                  series: `${r.trainerName} · ${r.familyName}`,
+                }))}
               logScale={false}
               referenceZero
               yLabel="Error"
-              yFormatter={(v) => `${v > 0 ? "+" : ""}${Math.round(v)} %`}
+              yFormat="signed-percent"
               height={260}
             />
             <p className="muted small">
               (predicted − actual) ÷ actual of the end-to-end time, per run; above 0 the prediction was too slow, below too fast.
             </p>
+          </section>
+
+          <section className="panel" style={{ marginBottom: 12 }}>
+            <h2 style={{ marginTop: 0 }}>Per trainer and model family</h2>
+            <table aria-label="Prediction error per trainer and model family">
+              <thead>
+                <tr>
+                  <th>Trainer · family</th>
+                  <th className="num">Runs</th>
+                  <th className="num">MAPE</th>
+                  <th className="num">Bias</th>
+                  <th className="num">Coverage</th>
+                  <th className="num">MAPE, newest {RECENT_RUNS}</th>
+                  <th className="num">Bias, newest {RECENT_RUNS}</th>
+                  <th className="num">Coverage, newest {RECENT_RUNS}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.perTrainerFamily.map((g) => (
+                  <tr key={g.key}>
+                    <td>{g.key}</td>
+                    <td className="num">{g.all.runs}</td>
+                    <td className="num">{pct(g.all.meanAbsolutePercentageError)}</td>
+                    <td className="num">{pct(g.all.biasPercent, true)}</td>
+                    <td className="num">{share(g.all.fractionWithinUncertainty)}</td>
+                    <td className="num">{pct(g.recent.meanAbsolutePercentageError)}</td>
+                    <td className="num">{pct(g.recent.biasPercent, true)}</td>
+                    <td className="num">{share(g.recent.fractionWithinUncertainty)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </section>
 
           <section className="panel" style={{ marginBottom: 12 }}>
@@ -167,7 +204,7 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                   <td className="num">
                     <span
                       className={`badge ${r.error.total.withinUncertainty ? "ok" : "warn"}`}
-                      title={r.error.total.withinUncertainty ? "inside the predicted ±" : "outside the predicted ±"}
+                      title={r.error.total.withinUncertainty ? "inside the predicted interval" : "outside the predicted interval"}
                     >
                       {pct(r.error.total.relativeError === null ? null : r.error.total.relativeError * 100, true)}
                     </span>
@@ -211,7 +248,7 @@ function SummaryTable({ title, summary }: { title: string; summary: PredictionEr
             <th className="num">MAPE</th>
             <th className="num">Bias</th>
             <th className="num">Median |error|</th>
-            <th className="num">Inside ±</th>
+            <th className="num">Coverage</th>
           </tr>
         </thead>
         <tbody>
@@ -222,7 +259,7 @@ function SummaryTable({ title, summary }: { title: string; summary: PredictionEr
               <td className="num">{pct(s.meanAbsolutePercentageError)}</td>
               <td className="num">{pct(s.biasPercent, true)}</td>
               <td className="num">{s.medianAbsoluteErrorSeconds === null ? "—" : formatDuration(s.medianAbsoluteErrorSeconds)}</td>
-              <td className="num">{s.fractionWithinUncertainty === null ? "—" : `${Math.round(s.fractionWithinUncertainty * 100)} %`}</td>
+              <td className="num">{share(s.fractionWithinUncertainty)}</td>
             </tr>
           ))}
         </tbody>

@@ -6,6 +6,8 @@ import { listTrainers } from "@/lib/server/infrastructure/list-infrastructure";
 import { AgentTable } from "@/components/infrastructure/agent-table";
 import { IssueTokenForm } from "@/components/infrastructure/issue-token-form";
 import { CreateTrainerForm } from "@/components/infrastructure/create-forms";
+import { CalibrationPanel } from "@/components/infrastructure/calibration-panel";
+import { listTrainerCalibrations } from "@/lib/calibration/calibrations";
 
 export const metadata: Metadata = { title: "Trainers" };
 export const dynamic = "force-dynamic";
@@ -13,7 +15,7 @@ export const dynamic = "force-dynamic";
 export default async function TrainersPage() {
   const user = await requireUser();
   if (!can(user, "infrastructure:view")) return <p className="alert error">Only facility staff see trainers and their agents.</p>;
-  const { trainers, checkedAtMs: now } = await listTrainers();
+  const [{ trainers, checkedAtMs: now }, calibrations] = await Promise.all([listTrainers(), listTrainerCalibrations()]);
   return (
     <>
       <h1>Trainers</h1>
@@ -41,6 +43,12 @@ export default async function TrainersPage() {
             </div>
           </div>
           <AgentTable agents={t.agents} nowMs={now} />
+          <CalibrationPanel
+            trainerId={t.id}
+            calibrations={(calibrations.byTrainer[t.id] ?? []).map((c) => ({ ...c, at: c.at.toISOString() }))}
+            requestedAt={calibrations.requestedAt[t.id]?.toISOString() ?? null}
+            mayRecalibrate={can(user, "infrastructure:manage")}
+          />
           <IssueTokenForm kind="trainer" targetId={t.id} />
         </section>
       ))}

@@ -7,6 +7,7 @@ import { flowConfig } from "@/lib/flow/config";
 import { publish } from "@/lib/flow/events";
 import type { heartbeatRequest } from "@/lib/agent-protocol/schemas";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
+import { dueCalibration } from "@/lib/calibration/calibrations";
 
 export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
   await prisma.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: new Date(), ...data } });
@@ -33,5 +34,6 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     leaseSeconds: flowConfig.leaseSeconds,
     cancelTaskIds: held.filter((t) => t.status === "leased" && t.run.cancelRequestedAt).map((t) => t.id),
     unknownTaskIds: body.activeTaskIds.filter((id) => !heldIds.has(id)),
+    calibrate: await dueCalibration(agent, { agentVersion: body.version, zooVersion: body.zooVersion ?? null }),
   };
 }

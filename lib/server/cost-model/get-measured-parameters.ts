@@ -8,6 +8,9 @@ import { fitAnalysisCost, fitEstimateCost, fitTransfer } from "@/lib/cost-model/
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
 import type { CostModelParams } from "@/lib/turnaround/params";
 import { measuredParameterSet, type ParameterSet } from "@/lib/cost-model/parameters";
+import { getTrainingFit } from "@/lib/server/predictions/get-prediction-model";
+import { predictScaling } from "@/lib/cost-model/scaling-model";
+import { trainFeatures } from "@/lib/cost-model/launch-prediction";
 
 /** How many recent records each fit looks at. */
 const HISTORY = 200;
@@ -30,7 +33,7 @@ export interface MeasuredParameters {
 
 export async function getMeasuredParameters({ actor, params }: { actor: Actor; params: CostModelParams }): Promise<MeasuredParameters> {
   const [families, trainers, edgeHosts] = await Promise.all([
-    prisma.modelFamily.findMany({ select: { id: true, key: true, name: true }, orderBy: { name: "asc" } }),
+    prisma.modelFamily.findMany({ select: { id: true, key: true, name: true, defaultHyperParameters: true }, orderBy: { name: "asc" } }),
     prisma.trainer.findMany({ select: { id: true, name: true, agents: { select: { id: true } } }, orderBy: { name: "asc" } }),
     prisma.edgeHost.findMany({ select: { id: true, name: true, agents: { select: { id: true } } }, orderBy: { name: "asc" } }),
   ]);
@@ -49,7 +52,7 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
   const trainerAgents = trainer.agents.map((a) => a.id);
   const visible = visibleExperimentsWhere(actor);
 
-  const [datasets, versions, incoming, outgoing, labelling, inference, runs] = await Promise.all([
+  const [datasets, versions, incoming, outgoing, labelling, inference, trainingFit] = await Promise.all([
     prisma.dataset.findMany({
       where: { familyKey: family.key, experiment: visible },
       orderBy: { createdAt: "desc" },
@@ -76,25 +79,19 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
       take: HISTORY,
       select: { secondsPerDatum: true },
     }),
-    prisma.run.findMany({
-      where: { trainerId: trainer.id, familyId: family.id, status: "succeeded", experiment: visible },
-      orderBy: { createdAt: "desc" },
-      take: HISTORY,
-      select: {
-        params: true,
-        dataset: { select: { sampleCount: true } },
-        steps: { where: { name: "train", status: "succeeded" }, select: { seconds: true } },
-      },
-    }),
+    getTrainingFit({ trainer, family }),
   ]);
 
-  const trainingRuns = runs.flatMap((r) => {
-    const seconds = r.steps.reduce((sum, s) => sum + (s.seconds ?? 0), 0);
-    if (r.steps.length === 0) return [];
-    const p = (r.params ?? {}) as { epochs?: number; maxSamples?: number | null };
-    return [{ seconds, samples: Math.min(r.dataset.sampleCount, p.maxSamples ?? Infinity), epochs: p.epochs ?? 1 }];
-  });
   const datasetRows = datasets.map((d) => ({ bytes: Number(d.bytes), sampleCount: d.sampleCount }));
+  const counts = datasetRows
+    .map((d) => d.sampleCount)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
+  const typicalN = counts.length ? counts[Math.floor(counts.length / 2)] : null;
+  // C(T) is the training-time model at the family's default epochs and batch on a typical dataset.
+  const defaults = (family.defaultHyperParameters ?? {}) as { epochs?: number; batchSize?: number };
+  const workload = { epochs: defaults.epochs ?? 10, samples: typicalN ?? 1000, batchSize: defaults.batchSize ?? 512 };
+  const trainingAtWorkload = predictScaling(trainingFit, trainFeatures(workload));
   const parameters = measuredParameterSet({
     familyName: family.name,
     trainerName: trainer.name,
@@ -105,16 +102,12 @@ export async function getMeasuredParameters({ actor, params }: { actor: Actor; p
     stageOut: fitTransfer(outgoing, `${trainer.name} → ${edge.name}`),
     analysis: fitAnalysisCost(labelling, `${family.name} labelling`),
     estimate: fitEstimateCost(inference, `${family.name} on ${edge.name}`),
-    trainingRuns,
+    training: { ...trainingAtWorkload, source: trainingFit.source, runs: trainingFit.runs, note: trainingFit.note, workload },
   });
-  const counts = datasetRows
-    .map((d) => d.sampleCount)
-    .filter((n) => n > 0)
-    .sort((a, b) => a - b);
   return {
     ...lists,
     selection: { family, trainer: { id: trainer.id, name: trainer.name }, edge: { id: edge.id, name: edge.name } },
     parameters,
-    typicalN: counts.length ? counts[Math.floor(counts.length / 2)] : null,
+    typicalN,
   };
 }

@@ -8,12 +8,16 @@ import {
   predictionError,
   summarizePredictionErrors,
   type PredictionError,
+  type ErrorSummary,
   type PredictionErrorSummary,
   type TurnaroundPrediction,
 } from "@/lib/cost-model/predict";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
 import { actualTurnaround, parseStoredPrediction } from "@/lib/turnaround/prediction-errors";
 import type { PredictionParams } from "@/lib/turnaround/params";
+
+/** How many of the newest runs per (trainer, family) the "recent" figures cover: is the model improving? */
+export const RECENT_RUNS = 10;
 
 export interface ComparedRun {
   id: string;
@@ -33,6 +37,8 @@ export interface PredictionErrorData {
   unreadable: number;
   overall: PredictionErrorSummary;
   perTrainer: Array<{ trainerId: string; trainerName: string; summary: PredictionErrorSummary }>;
+  /** Per (trainer, family): over all compared runs and over the newest RECENT_RUNS of them. */
+  perTrainerFamily: Array<{ key: string; trainerName: string; familyName: string; all: ErrorSummary; recent: ErrorSummary }>;
   trainers: Array<{ id: string; name: string }>;
 }
 
@@ -91,9 +97,24 @@ export async function getPredictionErrors({ actor, params }: { actor: Actor; par
     group.errors.push(run.error);
     byTrainer.set(run.trainerId, group);
   }
+  const byPair = new Map<string, ComparedRun[]>();
+  for (const run of runs) {
+    const key = `${run.trainerName} · ${run.familyName}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), run]);
+  }
   return {
     runs,
     unreadable,
+    perTrainerFamily: [...byPair.entries()]
+      .map(([key, group]) => ({
+        key,
+        trainerName: group[0].trainerName,
+        familyName: group[0].familyName,
+        all: summarizePredictionErrors(group.map((r) => r.error)).total,
+        // runs are newest first
+        recent: summarizePredictionErrors(group.slice(0, RECENT_RUNS).map((r) => r.error)).total,
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key)),
     overall: summarizePredictionErrors(runs.map((r) => r.error)),
     perTrainer: [...byTrainer.entries()]
       .map(([trainerId, g]) => ({ trainerId, trainerName: g.trainerName, summary: summarizePredictionErrors(g.errors) }))

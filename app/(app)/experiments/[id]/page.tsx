@@ -8,7 +8,6 @@ import { formatBytes } from "@/lib/cost-model/format";
 import { RunsTable } from "@/components/runs/runs-table";
 import { RetrainLauncher } from "@/components/runs/retrain-launcher";
 import { prisma } from "@/lib/db";
-import { getPredictionInputs } from "@/lib/server/predictions/get-prediction-inputs";
 
 export const metadata: Metadata = { title: "Experiment" };
 
@@ -141,8 +140,7 @@ async function launcherProps(experiment: NonNullable<Awaited<ReturnType<typeof g
     sampleCount: d.sampleCount,
     edgeHostId: d.edgeHostId,
   }));
-  const [inputs, families, versions] = await Promise.all([
-    getPredictionInputs({ edgeHostIds: [...new Set(datasets.map((d) => d.edgeHostId))] }),
+  const [families, versions] = await Promise.all([
     prisma.modelFamily.findMany({ select: { key: true, defaultHyperParameters: true } }),
     prisma.modelVersion.findMany({
       orderBy: { createdAt: "desc" },
@@ -156,7 +154,6 @@ async function launcherProps(experiment: NonNullable<Awaited<ReturnType<typeof g
   );
   return {
     datasets,
-    inputs,
     defaults,
     versions: versions.map((v) => ({ id: v.id, familyKey: v.family.key, label: `${v.family.name} v${v.version} (deployed)` })),
   };

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEPLOY_FEATURES,
+  FIXED_FEATURES,
+  OVERHEAD_PRIOR,
+  QUEUE_PRIOR,
+  TRAIN_FEATURES,
+  TRANSFER_FEATURES,
+  backlogSeconds,
+  deployPrior,
+  predictLaunch,
+  trainFeatures,
+  trainPrior,
+  transferPrior,
+  type TrainerCalibration,
+  type TrainerModel,
+} from "@/lib/cost-model/launch-prediction";
+import { fitScalingModel, studentT90 } from "@/lib/cost-model/scaling-model";
+
+const CALIBRATION: TrainerCalibration = {
+  family: "braggnn",
+  startupSeconds: 3,
+  trainSecondsPerSample: 1 / 2000,
+  valSecondsPerSample: 1 / 20_000,
+  batchSize: 512,
+  at: "2026-11-29T16:00:00.000Z",
+};
+
+function trainer(trainingRuns: { epochs: number; samples: number; seconds: number }[] = []): TrainerModel {
+  const transfer = fitScalingModel(TRANSFER_FEATURES, [], transferPrior(null), "transfer");
+  return {
+    trainerId: "t1",
+    trainerName: "local-cpu",
+    concurrency: 1,
+    ahead: [],
+    queue: fitScalingModel(FIXED_FEATURES, [], QUEUE_PRIOR, "dispatch"),
+    training: {
+      braggnn: fitScalingModel(
+        TRAIN_FEATURES,
+        trainingRuns.map((r) => ({ features: trainFeatures({ ...r, batchSize: 512 }), seconds: r.seconds })),
+        trainPrior("braggnn", CALIBRATION),
+        "BraggNN training on local-cpu",
+      ),
+    },
+    label: {},
+    stageIn: { e1: transfer },
+    stageOut: { e1: transfer },
+  };
+}
+
+const edge = { deploy: { braggnn: fitScalingModel(DEPLOY_FEATURES, [], deployPrior(null), "deploy") } };
+const overhead = fitScalingModel(FIXED_FEATURES, [], OVERHEAD_PRIOR, "overhead");
+const choice = {
+  dataset: { familyKey: "braggnn", kind: "simulated", bytes: 3e6, sampleCount: 12_000, edgeHostId: "e1" },
+  epochs: 4,
+  batchSize: 512,
+  maxSamples: 5000,
+};
+
+describe("backlogSeconds", () => {
+  it("is zero with a free slot and waits for the earliest slot otherwise", () => {
+    expect(backlogSeconds([], 1)).toBe(0);
+    expect(backlogSeconds([{ status: "running", remainingSeconds: 10 }], 2)).toBe(0);
+    expect(backlogSeconds([{ status: "running", remainingSeconds: 10 }], 1)).toBe(10);
+    // Two slots: running 10 s and 4 s; the queued 5 s run takes the slot free at 4 s → slots free at 10 and 9.
+    expect(
+      backlogSeconds(
+        [
+          { status: "running", remainingSeconds: 10 },
+          { status: "running", remainingSeconds: 4 },
+          { status: "queued", remainingSeconds: 5 },
+        ],
+        2,
+      ),
+    ).toBe(9);
+  });
+});
+
+describe("predictLaunch", () => {
+  it("predicts training from the calibration before any run: start-up plus epochs × samples ÷ throughput", () => {
+    const p = predictLaunch(trainer(), edge, overhead, 140_000, choice)!;
+    // 4000 train + 1000 validation samples (80/20), 4 epochs, 8 batches an epoch.
+    const expected = 3 + 4 * 0.05 + (4 * 4000) / 2000 + (4 * 1000) / 20_000;
+    expect(p.steps.train.seconds).toBeCloseTo(expected, 6);
+    expect(p.steps.train.source).toBe("calibration");
+    expect(p.steps.train.plusMinusSeconds).toBeCloseTo(studentT90(3) * 0.3 * expected, 6);
+    expect(p.intervalPercent).toBe(80);
+    expect(p.totalSeconds).toBeCloseTo(Object.values(p.steps).reduce((s, step) => s + step.seconds, 0) + p.overhead!.seconds, 9);
+    expect(p.basis.find((line) => line.startsWith("train:"))).toMatch(/calibration of 2026-11-29 16:00/);
+  });
+
+  it("learns from runs: a trainer slower than its calibration is predicted slower", () => {
+    // Runs take twice what the calibration says.
+    const runs = [
+      { epochs: 1, samples: 2000 },
+      { epochs: 4, samples: 4000 },
+      { epochs: 8, samples: 1000 },
+      { epochs: 2, samples: 12_000 },
+      { epochs: 16, samples: 2000 },
+      { epochs: 3, samples: 6000 },
+    ].map((r) => {
+      const f = trainFeatures({ ...r, batchSize: 512 });
+      return { ...r, seconds: 2 * (3 + f[2] / 2000 + f[3] / 20_000) };
+    });
+    const before = predictLaunch(trainer(), edge, overhead, 140_000, choice)!.steps.train;
+    const after = predictLaunch(trainer(runs), edge, overhead, 140_000, choice)!.steps.train;
+    expect(after.source).toBe("runs");
+    expect(after.seconds / before.seconds).toBeGreaterThan(1.6);
+  });
+
+  it("adds the backlog ahead on the trainer to the queue", () => {
+    const busy = { ...trainer(), ahead: [{ status: "running" as const, remainingSeconds: 30 }] };
+    expect(predictLaunch(busy, edge, overhead, 140_000, choice)!.steps.queue.seconds).toBeGreaterThan(30);
+  });
+
+  it("cannot predict without a model for the dataset's family or edge host", () => {
+    expect(predictLaunch(trainer(), edge, overhead, 1, { ...choice, dataset: { ...choice.dataset, familyKey: "other" } })).toBeNull();
+    expect(predictLaunch(trainer(), undefined, overhead, 1, choice)).toBeNull();
+  });
+});

@@ -1,0 +1,313 @@
+// The prediction for one concrete launch (dataset, trainer, epochs, batch size, max samples): each step's
+// scaling model (lib/cost-model/scaling-model.ts) evaluated at this workload, the queue from what is ahead
+// on the trainer, and the control overhead. Pure: the server computes it for the Retrain dialog and again,
+// with the same function and inputs, to store on the run at launch.
+import { PAPER_PARAMETERS, MICROSECONDS_PER_SECOND, PAPER_PHYSICAL_QUANTITIES } from "@/lib/cost-model/paper";
+import { predictScaling, type EvidenceSource, type ScalingFit, type ScalingPrior } from "@/lib/cost-model/scaling-model";
+import { quadratureSum } from "@/lib/cost-model/stats";
+import type { StepPrediction, TurnaroundPrediction } from "@/lib/cost-model/predict";
+
+/** The zoo's train command holds out this share of the samples for validation (zoo train --val-fraction). */
+export const VALIDATION_FRACTION = 0.2;
+/** The edge validates on at most this many samples of the dataset (deploy step), of which VALIDATION_FRACTION is held out. */
+export const DEPLOY_MAX_SAMPLES = 4096;
+
+// ---------------------------------------------------------------------------------------------------------
+// Calibrations (what agents measured, lib/calibration)
+
+export interface TrainerCalibration {
+  family: string;
+  /** Submit → model built: job start (Slurm), Python start, torch import, model build. */
+  startupSeconds: number;
+  trainSecondsPerSample: number;
+  valSecondsPerSample: number;
+  batchSize: number;
+  at: string;
+}
+
+export interface EdgeCalibration {
+  family: string;
+  startupSeconds: number;
+  valSecondsPerSample: number;
+  at: string;
+}
+
+const day = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
+// Without any calibration: the paper's local-GPU Table 1 figure (BraggNN 1102 s for 55 548 patches × 500
+// epochs) per sample·epoch; CookieNetAE's 128×128 input costs ~100× a BraggNN 11×11 patch per sample on
+// the same hardware (ratio of our own calibrations on CPU). Start-up 5 s (a Python + torch process).
+// Honest width: the hardware is unknown, so the scatter is 100 % (a factor of two either way is typical).
+const UNCALIBRATED_TRAIN_SECONDS_PER_SAMPLE: Record<string, number> = {
+  braggnn: 1102 / (55_548 * 500),
+  cookienetae: (100 * 1102) / (55_548 * 500),
+};
+const UNCALIBRATED_STARTUP_SECONDS = 5;
+const UNCALIBRATED_SCATTER = 1.0;
+// A calibration takes seconds on small in-memory data: real runs also read the dataset, save checkpoints
+// and report every epoch, so its numbers are good to about 30 % (1σ) for a first run.
+const CALIBRATED_SCATTER = 0.3;
+/** Each epoch reshuffles, validates and reports: a fixed cost per epoch with a loose prior. */
+const PER_EPOCH_PRIOR = { mean: 0.05, sd: 0.5 };
+
+export const TRAIN_FEATURES = [
+  "start-up",
+  "per epoch",
+  "per training sample·epoch",
+  "per validation sample·epoch",
+  "per batch step",
+] as const;
+
+export interface TrainWorkload {
+  epochs: number;
+  samples: number;
+  batchSize: number;
+}
+
+export function splitSamples(samples: number): { train: number; validation: number } {
+  const train = Math.round((1 - VALIDATION_FRACTION) * samples);
+  return { train, validation: samples - train };
+}
+
+export function trainFeatures({ epochs, samples, batchSize }: TrainWorkload): number[] {
+  const { train, validation } = splitSamples(samples);
+  return [1, epochs, epochs * train, epochs * validation, epochs * Math.ceil(train / Math.max(1, batchSize))];
+}
+
+export function trainPrior(family: string, calibration: TrainerCalibration | null): ScalingPrior {
+  if (!calibration) {
+    const perSample = UNCALIBRATED_TRAIN_SECONDS_PER_SAMPLE[family] ?? UNCALIBRATED_TRAIN_SECONDS_PER_SAMPLE.braggnn;
+    return {
+      coefficients: [
+        { mean: UNCALIBRATED_STARTUP_SECONDS, sd: UNCALIBRATED_STARTUP_SECONDS },
+        PER_EPOCH_PRIOR,
+        { mean: perSample, sd: perSample },
+        { mean: perSample / 3, sd: perSample / 3 },
+        { mean: 0, sd: perSample * 64 },
+      ],
+      relativeScatter: UNCALIBRATED_SCATTER,
+      source: "paper",
+      note: "the paper's local-GPU training rate (Table 1) and a 5 s start-up: this trainer is not calibrated yet",
+    };
+  }
+  const c = calibration;
+  return {
+    coefficients: [
+      { mean: c.startupSeconds, sd: c.startupSeconds * CALIBRATED_SCATTER },
+      PER_EPOCH_PRIOR,
+      { mean: c.trainSecondsPerSample, sd: c.trainSecondsPerSample * CALIBRATED_SCATTER },
+      { mean: c.valSecondsPerSample, sd: c.valSecondsPerSample * CALIBRATED_SCATTER },
+      // Per-step cost beyond per-sample cost (optimizer step, small batches): none measured, loosely bounded.
+      { mean: 0, sd: c.trainSecondsPerSample * c.batchSize * 0.25 },
+    ],
+    relativeScatter: CALIBRATED_SCATTER,
+    source: "calibration",
+    note: `the calibration of ${day(c.at)} (start-up ${c.startupSeconds.toFixed(1)} s, ${Math.round(1 / c.trainSecondsPerSample)} training samples/s)`,
+  };
+}
+
+export const DEPLOY_FEATURES = ["start-up (validate + export)", "per validation sample"] as const;
+
+export function deployFeatures(datasetSamples: number): number[] {
+  return [1, splitSamples(Math.min(datasetSamples, DEPLOY_MAX_SAMPLES)).validation];
+}
+
+// Deploy starts two zoo processes on the edge (evaluate, then export): twice the edge's start-up, plus the
+// export itself, which no calibration measures (TorchScript + ONNX, about a second on a CPU).
+const EXPORT_SECONDS = 1;
+
+export function deployPrior(calibration: EdgeCalibration | null): ScalingPrior {
+  if (!calibration) {
+    const perSample = PAPER_PARAMETERS.estimateMicrosecondsPerDatum / MICROSECONDS_PER_SECOND;
+    const startup = 2 * UNCALIBRATED_STARTUP_SECONDS + EXPORT_SECONDS;
+    return {
+      coefficients: [
+        { mean: startup, sd: startup },
+        { mean: perSample, sd: perSample * 10 },
+      ],
+      relativeScatter: UNCALIBRATED_SCATTER,
+      source: "paper",
+      note: "the paper's C(E) = 0.35 µs and two 5 s process start-ups: the edge host is not calibrated yet",
+    };
+  }
+  const startup = 2 * calibration.startupSeconds + EXPORT_SECONDS;
+  return {
+    coefficients: [
+      { mean: startup, sd: startup * 0.4 },
+      { mean: calibration.valSecondsPerSample, sd: calibration.valSecondsPerSample * CALIBRATED_SCATTER },
+    ],
+    relativeScatter: 0.4,
+    source: "calibration",
+    note: `the edge calibration of ${day(calibration.at)} (start-up ${calibration.startupSeconds.toFixed(1)} s, C(E) ${(calibration.valSecondsPerSample * 1e6).toFixed(1)} µs)`,
+  };
+}
+
+export const LABEL_FEATURES = ["start-up", "per datum"] as const;
+
+export function labelPrior(secondsPerDatum: { value: number; source: EvidenceSource }, startupSeconds: number | null): ScalingPrior {
+  const startup = startupSeconds ?? UNCALIBRATED_STARTUP_SECONDS;
+  return {
+    coefficients: [
+      { mean: startup, sd: startup * 0.5 },
+      { mean: secondsPerDatum.value, sd: secondsPerDatum.value * 0.5 },
+    ],
+    relativeScatter: secondsPerDatum.source === "paper" ? UNCALIBRATED_SCATTER : 0.4,
+    source: secondsPerDatum.source === "runs" || startupSeconds !== null ? "calibration" : "paper",
+    note:
+      secondsPerDatum.source === "paper"
+        ? "the paper's C(A) = 2.44 µs per datum"
+        : `C(A) = ${(secondsPerDatum.value * 1e3).toFixed(2)} ms per datum measured by earlier labelling`,
+  };
+}
+
+export const TRANSFER_FEATURES = ["start-up S", "per byte (1/v)", "per file"] as const;
+
+export function transferPrior(fit: { startupSeconds: number; bytesPerSecond: number; measured: number } | null): ScalingPrior {
+  const rate = fit?.bytesPerSecond ?? PAPER_PHYSICAL_QUANTITIES.wideAreaBytesPerSecond;
+  // A step also issues and verifies its ticket and hashes the file: a small fixed cost even with S = 0.
+  const startup = Math.max(fit?.startupSeconds ?? 0, 0.05);
+  return {
+    coefficients: [
+      { mean: startup, sd: Math.max(startup, 0.2) },
+      { mean: 1 / rate, sd: fit ? 0.5 / rate : 2 / rate },
+      { mean: 0.01, sd: 0.05 },
+    ],
+    relativeScatter: fit ? 0.5 : UNCALIBRATED_SCATTER,
+    source: fit ? "calibration" : "paper",
+    note: fit ? `T = x/v + S over ${fit.measured} recorded transfers` : "the paper's 1 GB/s with no transfer recorded yet",
+  };
+}
+
+export function transferFeatures(bytes: number, files: number): number[] {
+  return [1, bytes, files];
+}
+
+// Queue (free slot) and control overhead are small fixed costs; the design's target bounds the overhead.
+export const FIXED_FEATURES = ["fixed"] as const;
+export const OVERHEAD_PRIOR: ScalingPrior = {
+  coefficients: [{ mean: 0.5, sd: 0.5 }],
+  relativeScatter: 1,
+  source: "paper",
+  note: "the design's control-overhead target of 0.5 s",
+};
+export const QUEUE_PRIOR: ScalingPrior = {
+  coefficients: [{ mean: 0.05, sd: 0.1 }],
+  relativeScatter: 1,
+  source: "paper",
+  note: "an idle dispatch of about 50 ms",
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Queue: what is ahead on the trainer
+
+export interface RunAhead {
+  status: "queued" | "running";
+  /** Seconds of trainer slot it still needs (its prediction's slot-holding steps minus elapsed time). */
+  remainingSeconds: number;
+}
+
+/**
+ * When a slot frees up for a new run: running runs hold their slots for their remaining time, queued runs
+ * (in order) take the earliest free slot for their predicted time. Zero when a slot is free now.
+ */
+export function backlogSeconds(ahead: readonly RunAhead[], concurrency: number): number {
+  const slots = new Array<number>(Math.max(1, Math.floor(concurrency))).fill(0);
+  const earliest = () => slots.indexOf(Math.min(...slots));
+  for (const run of ahead.filter((r) => r.status === "running")) slots[earliest()] += Math.max(0, run.remainingSeconds);
+  for (const run of ahead.filter((r) => r.status === "queued")) slots[earliest()] += Math.max(0, run.remainingSeconds);
+  return Math.min(...slots);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The prediction
+
+export interface TrainerModel {
+  trainerId: string;
+  trainerName: string;
+  concurrency: number;
+  ahead: RunAhead[];
+  queue: ScalingFit;
+  /** Per family key. */
+  training: Record<string, ScalingFit>;
+  label: Record<string, ScalingFit>;
+  /** Per edge host id. */
+  stageIn: Record<string, ScalingFit>;
+  stageOut: Record<string, ScalingFit>;
+}
+
+export interface EdgeModel {
+  /** Per family key. */
+  deploy: Record<string, ScalingFit>;
+}
+
+export interface LaunchChoice {
+  dataset: { familyKey: string; kind: string; bytes: number; sampleCount: number; edgeHostId: string };
+  epochs: number;
+  batchSize: number;
+  maxSamples: number | null;
+}
+
+/** Relative 1σ of a backlog estimate: the runs ahead are themselves predictions. */
+const BACKLOG_SCATTER = 0.5;
+
+function step(fit: ScalingFit, features: number[]): StepPrediction & { note: string } {
+  return { ...predictScaling(fit, features), source: fit.source, note: fit.note };
+}
+
+export function predictLaunch(
+  trainer: TrainerModel,
+  edge: EdgeModel | undefined,
+  overhead: ScalingFit,
+  modelBytes: number,
+  choice: LaunchChoice,
+): TurnaroundPrediction | null {
+  const family = choice.dataset.familyKey;
+  const training = trainer.training[family];
+  const stageInFit = trainer.stageIn[choice.dataset.edgeHostId];
+  const stageOutFit = trainer.stageOut[choice.dataset.edgeHostId];
+  const deployFit = edge?.deploy[family];
+  if (!training || !stageInFit || !stageOutFit || !deployFit) return null;
+  const samples = Math.min(choice.dataset.sampleCount, choice.maxSamples ?? Infinity);
+
+  const stageIn = step(stageInFit, transferFeatures(choice.dataset.bytes, 1));
+  const labelFit = trainer.label[family];
+  const label = choice.dataset.kind === "raw" && labelFit ? step(labelFit, [1, choice.dataset.sampleCount]) : undefined;
+  const train = step(training, trainFeatures({ epochs: choice.epochs, samples, batchSize: choice.batchSize }));
+  const stageOut = step(stageOutFit, transferFeatures(modelBytes, 1));
+  const deploy = step(deployFit, deployFeatures(choice.dataset.sampleCount));
+
+  const idle = predictScaling(trainer.queue, [1]);
+  const backlog = backlogSeconds(trainer.ahead, trainer.concurrency);
+  const queue: StepPrediction = {
+    seconds: idle.seconds + backlog,
+    plusMinusSeconds: quadratureSum([idle.plusMinusSeconds, 1.2816 * BACKLOG_SCATTER * backlog]),
+    source: trainer.queue.source,
+    note:
+      backlog > 0
+        ? `${trainer.ahead.length} run(s) ahead on ${trainer.concurrency} slot(s), by their own predictions; ${trainer.queue.note}`
+        : `a slot is free; ${trainer.queue.note}`,
+  };
+  const control = step(overhead, [1]);
+
+  const steps = { queue, stageIn, ...(label ? { label } : {}), train, stageOut, deploy };
+  const parts = [queue, stageIn, label, train, stageOut, deploy, control].filter((s): s is StepPrediction => s !== undefined);
+  return {
+    trainerId: trainer.trainerId,
+    trainerName: trainer.trainerName,
+    steps,
+    overhead: control,
+    totalSeconds: parts.reduce((sum, s) => sum + s.seconds, 0),
+    // 80 % half-widths combine in quadrature like the 1σ they are multiples of (steps treated as independent).
+    plusMinusSeconds: quadratureSum(parts.map((s) => s.plusMinusSeconds)),
+    intervalPercent: 80,
+    basis: [
+      `queue: ${queue.note}`,
+      `stage-in: ${stageIn.note}`,
+      ...(label ? [`label: ${label.note}`] : []),
+      `train: ${train.note}`,
+      `stage-out: ${stageOut.note}`,
+      `deploy: ${deploy.note}`,
+      `control overhead: ${control.note}`,
+    ],
+  };
+}
