@@ -20,11 +20,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** A run whose stage-in task is leased by the trainer agent, its lease expired five minutes ago. */
-async function runWithExpiredLease() {
+/** A run whose stage-in task is leased by the trainer's agent, its lease expired five minutes ago (one run per trainer: a slot each). */
+async function runWithExpiredLease(trainer: "local-cpu" | "slurm-cluster") {
   // The agents look live and reachable, so the run gets as far as a task (no agent process is needed).
   await stack.prisma.agent.updateMany({ data: { lastHeartbeatAt: new Date(), dataPlaneUrl: "http://127.0.0.1:9" } });
-  const run = await launchInTest(stack);
+  const run = await launchInTest(stack, { trainer });
   const task = await stack.prisma.task.findFirstOrThrow({ where: { runId: run.id } });
   await db.query(`update "Task" set status = 'leased', "leasedAt" = now(), "leaseExpiresAt" = now() - interval '5 minutes' where id = $1`, [
     task.id,
@@ -41,7 +41,7 @@ async function state(taskId: string) {
 describe("#17 the sweeper's writes", () => {
   it("#17 a lease renewed between the sweep's read and its write is not declared lost", async () => {
     const { sweep } = await import("@/lib/flow/sweep");
-    const { task } = await runWithExpiredLease();
+    const { task } = await runWithExpiredLease("local-cpu");
     const holder = new pg.Client({ connectionString: stack.databaseUrl });
     await holder.connect();
     await holder.query("begin");
@@ -63,7 +63,7 @@ describe("#17 the sweeper's writes", () => {
 
   it("#17 declaring a task lost is atomic: a failure part-way leaves task and step as they were", async () => {
     const { sweep } = await import("@/lib/flow/sweep");
-    const { run, task } = await runWithExpiredLease();
+    const { run, task } = await runWithExpiredLease("slurm-cluster");
     // The log line is the sweep's last write: make the database refuse it, as if the worker died there.
     await db.query(
       `create or replace function refuse_log() returns trigger language plpgsql as $$ begin raise exception 'log refused'; end $$`,

@@ -33,22 +33,27 @@ beforeAll(async () => {
   await stack.startWeb();
   hedm = await stack.prisma.experiment.findFirstOrThrow({ where: { technique: "HEDM" } });
   cookie = await stack.prisma.experiment.findFirstOrThrow({ where: { NOT: { technique: "HEDM" } } });
-  const outsider = await user("outsider@demo.test");
-  other = await stack.prisma.experiment.create({
-    data: {
-      name: "Other group's HEDM",
-      beamline: "APS 1-ID-E",
-      technique: "HEDM",
-      piId: outsider.id,
-      beamtimeStart: new Date("2026-12-10T08:00:00Z"),
-      beamtimeEnd: new Date("2026-12-12T08:00:00Z"),
-      members: { create: [{ userId: outsider.id }] },
-    },
-  });
+  other = await experiment("Other group's HEDM", "outsider@demo.test");
   edgeHostId = (await stack.prisma.edgeHost.findFirstOrThrow()).id;
   braggnnId = (await stack.prisma.modelFamily.findUniqueOrThrow({ where: { key: "braggnn" } })).id;
 });
 afterAll(async () => stack?.stop());
+
+/** An experiment of its own, with `piEmail` its PI and only member. */
+async function experiment(name: string, piEmail: string) {
+  const pi = await user(piEmail);
+  return stack.prisma.experiment.create({
+    data: {
+      name,
+      beamline: "APS 1-ID-E",
+      technique: "HEDM",
+      piId: pi.id,
+      beamtimeStart: new Date("2026-12-10T08:00:00Z"),
+      beamtimeEnd: new Date("2026-12-12T08:00:00Z"),
+      members: { create: [{ userId: pi.id }] },
+    },
+  });
+}
 
 function sha(seed: string) {
   return seed.repeat(64).slice(0, 64);
@@ -202,26 +207,27 @@ describe("#4 model pages show only the user's experiments", () => {
 describe("#5 restoring a deployment touches only its own experiment", () => {
   it("#5 a restore in one experiment leaves another experiment's model active on the shared edge host", async () => {
     const { restoreDeployment } = await import("@/lib/server/models/restore-deployment");
-    const scientist = await user("scientist@demo.test");
-    const old = await deployment(await version(hedm.id, sha("15")), false);
-    const current = await deployment(await version(hedm.id, sha("25")), true);
-    const theirs = await deployment(await version(other.id, sha("35")), true);
-    await restoreDeployment({ actorId: scientist.id, deploymentId: old.id });
-    const active = await stack.prisma.deployment.findMany({ where: { id: { in: [old.id, current.id, theirs.id] }, active: true } });
-    expect(active.map((d) => d.id).sort()).toEqual([old.id, theirs.id].sort());
+    const [mine, theirs] = [await experiment("Restore: mine", "pi@demo.test"), await experiment("Restore: theirs", "outsider@demo.test")];
+    const old = await deployment(await version(mine.id, sha("15")), false);
+    const current = await deployment(await version(mine.id, sha("25")), true);
+    const other = await deployment(await version(theirs.id, sha("35")), true);
+    await restoreDeployment({ actorId: (await user("pi@demo.test")).id, deploymentId: old.id });
+    const active = await stack.prisma.deployment.findMany({ where: { id: { in: [old.id, current.id, other.id] }, active: true } });
+    expect(active.map((d) => d.id).sort()).toEqual([old.id, other.id].sort());
   });
 
   it("#5 concurrent restores of one family end with exactly one active deployment, and the database refuses a second", async () => {
     const { restoreDeployment } = await import("@/lib/server/models/restore-deployment");
-    const scientist = await user("scientist@demo.test");
-    const a = await deployment(await version(cookie.id, sha("45")), false);
-    const b = await deployment(await version(cookie.id, sha("55")), false);
-    const results = await Promise.allSettled([a, b, a, b].map((d) => restoreDeployment({ actorId: scientist.id, deploymentId: d.id })));
+    const pi = await user("pi@demo.test");
+    const mine = await experiment("Restore: concurrent", "pi@demo.test");
+    const a = await deployment(await version(mine.id, sha("45")), false);
+    const b = await deployment(await version(mine.id, sha("55")), false);
+    const results = await Promise.allSettled([a, b, a, b].map((d) => restoreDeployment({ actorId: pi.id, deploymentId: d.id })));
     // Each restore either applied or found its version already active: none failed on the index or deadlocked.
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "CONFLICT" });
     expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThanOrEqual(2);
-    expect(await stack.prisma.deployment.count({ where: { familyId: braggnnId, experimentId: cookie.id, active: true } })).toBe(1);
+    expect(await stack.prisma.deployment.count({ where: { familyId: braggnnId, experimentId: mine.id, active: true } })).toBe(1);
 
-    await expect(deployment(await version(cookie.id, sha("65")), true)).rejects.toThrow(/Unique constraint|Deployment_one_active/);
+    await expect(deployment(await version(mine.id, sha("65")), true)).rejects.toThrow(/Unique constraint|Deployment_one_active/);
   });
 });
