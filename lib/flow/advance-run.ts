@@ -6,6 +6,7 @@ import { breakdown, decide, planSteps, STEP_AGENT, type Decision, type StepName 
 import { flowConfig } from "@/lib/flow/config";
 import { newSecret } from "@/lib/flow/tokens";
 import { publish } from "@/lib/flow/events";
+import { chooseAgent } from "@/lib/flow/choose-agent";
 
 type Tx = Prisma.TransactionClient;
 
@@ -102,15 +103,27 @@ async function startStep(tx: Tx, run: LoadedRun, step: StepName, attempt: number
     return;
   }
   const side = STEP_AGENT[step];
-  const agent = side === "trainer" ? run.trainer.agents[0] : run.edgeHost.agents[0];
-  if (!agent) {
-    const where = side === "trainer" ? `trainer ${run.trainer.name}` : `edge host ${run.edgeHost.name}`;
-    throw new StepSetupError(`No agent is registered for ${where}: staff must issue a token and start one.`);
+  const agent = liveAgent(run, side, now);
+  // Trainer-side steps hand files to each other on one host: the run keeps the agent that started them.
+  if (side === "trainer" && agent.id !== run.trainerAgentId) {
+    await tx.run.update({ where: { id: run.id }, data: { trainerAgentId: agent.id } });
   }
   const payload = await buildPayload(tx, run, step, agent.id, now);
   const row = await upsertStep(tx, run.id, step, attempt, { status: "running", startedAt: now });
   await tx.task.create({ data: { agentId: agent.id, runId: run.id, stepId: row.id, kind: step, payload } });
   await publish({ type: "task", agentId: agent.id }, tx);
+}
+
+/** The live agent for one side of the run (issue 10 #13: chooseAgent); a step cannot start without one. */
+function liveAgent(run: LoadedRun, side: "trainer" | "edge", now: Date) {
+  const agents = side === "trainer" ? run.trainer.agents : run.edgeHost.agents;
+  const preferredAgentId = side === "trainer" ? run.trainerAgentId : null;
+  const agent = chooseAgent(agents, { now, offlineSeconds: flowConfig.agentOfflineSeconds, preferredAgentId });
+  if (agent) return agent;
+  const where = side === "trainer" ? `trainer ${run.trainer.name}` : `edge host ${run.edgeHost.name}`;
+  if (agents.length === 0) throw new StepSetupError(`No agent is registered for ${where}: staff must issue a token and start one.`);
+  const names = agents.map((a) => `${a.name} (${a.lastHeartbeatAt ? `last heard ${a.lastHeartbeatAt.toISOString()}` : "never connected"})`);
+  throw new StepSetupError(`No agent of ${where} is online: ${names.join(", ")}. Start one, then retry.`);
 }
 
 async function newTransfer(
@@ -155,8 +168,11 @@ async function succeededResult<T>(tx: Tx, runId: string, kind: StepName): Promis
 }
 
 async function buildPayload(tx: Tx, run: LoadedRun, step: StepName, agentId: string, now: Date): Promise<Prisma.InputJsonValue> {
-  const edgeAgent = run.edgeHost.agents[0];
-  const trainerAgent = run.trainer.agents[0];
+  const edgeAgent = chooseAgent(run.edgeHost.agents, { now, offlineSeconds: flowConfig.agentOfflineSeconds });
+  // The model and labels lie on the agent that trained (a run from before trainerAgentId: the live one).
+  const trainerAgent =
+    run.trainer.agents.find((a) => a.id === run.trainerAgentId) ??
+    chooseAgent(run.trainer.agents, { now, offlineSeconds: flowConfig.agentOfflineSeconds });
   const params = run.params as Prisma.JsonObject;
   switch (step) {
     case "stage_in": {
