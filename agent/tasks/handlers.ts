@@ -35,7 +35,7 @@ async function label(context: TaskContext) {
   const { datasetSha256 } = payloadOf(context, "label");
   const { workdir } = context.config;
   const input = requireFile(storePath(workdir, datasetSha256, "dataset"), "The staged dataset");
-  const output = labelledPath(workdir, datasetSha256);
+  const output = labelledPath(workdir, context.task.runId);
   const { lines } = await runZoo(context, ["label", "--data", input, "--out", output], {
     workdir: taskDir(workdir, context.task.runId, `label-${context.task.attempt}`),
     onLine: (line) =>
@@ -55,7 +55,7 @@ async function label(context: TaskContext) {
 async function train(context: TaskContext) {
   const p = payloadOf(context, "train");
   const { workdir } = context.config;
-  const data = p.labelled ? storePath(workdir, p.datasetSha256, "dataset") : labelledPath(workdir, p.datasetSha256);
+  const data = p.labelled ? storePath(workdir, p.datasetSha256, "dataset") : labelledPath(workdir, context.task.runId);
   requireFile(data, "The staged dataset");
   const out = taskDir(workdir, context.task.runId, `train-${context.task.attempt}`);
   const args = [

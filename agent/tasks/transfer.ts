@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { transferTicket } from "@/lib/agent-protocol/schemas";
 import { ChecksumMismatchError, downloadVerified } from "@/agent/dataplane/client";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
+import { transferStagingPath } from "@/agent/store";
 
 type Ticket = z.infer<typeof transferTicket>;
 
@@ -32,20 +33,23 @@ async function ensureSpace(destPath: string, bytes: number, label: string) {
 /** Pulls one file from another agent's data plane into `destPath`, verified by sha256. */
 export async function fetchTicket(context: TaskContext, ticket: Ticket, destPath: string, label: string) {
   await fs.mkdir(path.dirname(destPath), { recursive: true });
+  const staging = transferStagingPath(destPath, ticket.transferId);
   let attempts = 0;
   for (let corruption = 0; ; corruption++) {
-    await ensureSpace(destPath, ticket.bytes, label);
+    await ensureSpace(staging, ticket.bytes, label);
     try {
       const result = await downloadVerified({
         url: ticket.url,
         token: ticket.token,
-        destPath,
+        destPath: staging,
         expectedBytes: ticket.bytes,
         expectedSha256: ticket.sha256,
         signal: context.signal,
         onProgress: (done: number, total: number) => context.emit({ type: "progress", done, total, note: label }),
       });
       attempts += result.attempts;
+      // Verified: into the content-addressed name in one step (a concurrent copy of the same bytes may win; either is whole).
+      await fs.rename(staging, destPath);
       context.log(`${label}: ${ticket.bytes} bytes verified (sha256 ${ticket.sha256.slice(0, 12)}…) in ${result.seconds.toFixed(3)} s`);
       return {
         transferId: ticket.transferId,
