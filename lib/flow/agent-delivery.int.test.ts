@@ -49,19 +49,17 @@ describe("#13 choosing the agent", () => {
     expect(new Set(trainerSide.map((t) => t.agentId)).size).toBe(1);
     const after = await stack.prisma.run.findUniqueOrThrow({ where: { id: run.id } });
     expect(after.trainerAgentId).toBe(trainerSide[0].agentId);
-
-    // Leave one trainer agent for what follows: the twin goes, and its token with it.
-    const { revokeAgentToken } = await import("@/lib/server/infrastructure/manage-infrastructure");
-    await stack.kill("agent-twin", "SIGTERM");
-    await revokeAgentToken({
-      actorId: (await stack.prisma.user.findUniqueOrThrow({ where: { email: "staff@demo.test" } })).id,
-      agentId: twin.agent.id,
-    });
   });
 });
 
 describe("#14 a claim whose response is lost", () => {
   it("#14 is handed out again to the agent's next long-poll, and the run succeeds without a retry", async () => {
+    // One trainer agent, behind the proxy: the others of the test above go, with their tokens.
+    await stack.kill("agent-twin", "SIGTERM");
+    await stack.prisma.agent.updateMany({
+      where: { kind: "trainer", name: { not: "local-trainer-agent" }, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     proxy = await startDroppingProxy(stack.url);
     await stack.kill("agent-trainer", "SIGTERM");
     stack.startAgent("trainer", { DASHBOARD_URL: proxy.url });
