@@ -6,6 +6,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import zlib from "node:zlib";
 
 export interface DroppingProxy {
   url: string;
@@ -16,6 +17,14 @@ export interface DroppingProxy {
 }
 
 const CLAIM = "/api/agent/v1/tasks/next";
+
+/** The body as the agent will read it (the dashboard compresses when the agent accepts it); forwarded as it came. */
+function decoded(body: Buffer, encoding: string | undefined): Buffer {
+  if (encoding === "gzip") return zlib.gunzipSync(body);
+  if (encoding === "br") return zlib.brotliDecompressSync(body);
+  if (encoding === "deflate") return zlib.inflateSync(body);
+  return body;
+}
 
 export async function startDroppingProxy(target: string): Promise<DroppingProxy> {
   const upstreamUrl = new URL(target);
@@ -30,7 +39,7 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
         up.on("end", () => {
           const body = Buffer.concat(chunks);
           if (req.url?.startsWith(CLAIM) && up.statusCode === 200) {
-            const { id } = JSON.parse(body.toString()) as { id: string };
+            const { id } = JSON.parse(decoded(body, up.headers["content-encoding"]).toString()) as { id: string };
             handedOut.push(id);
             if (dropped.length === 0) {
               dropped.push(id);
