@@ -114,16 +114,15 @@ async function startStep(tx: Tx, run: LoadedRun, step: StepName, attempt: number
   await publish({ type: "task", agentId: agent.id }, tx);
 }
 
-/** The live agent for one side of the run (issue 10 #13: chooseAgent); a step cannot start without one. */
+/** The agent for one side of the run (issue 10 #13: chooseAgent); a step cannot start without one. */
 function liveAgent(run: LoadedRun, side: "trainer" | "edge", now: Date) {
   const agents = side === "trainer" ? run.trainer.agents : run.edgeHost.agents;
   const preferredAgentId = side === "trainer" ? run.trainerAgentId : null;
   const agent = chooseAgent(agents, { now, offlineSeconds: flowConfig.agentOfflineSeconds, preferredAgentId });
   if (agent) return agent;
   const where = side === "trainer" ? `trainer ${run.trainer.name}` : `edge host ${run.edgeHost.name}`;
-  if (agents.length === 0) throw new StepSetupError(`No agent is registered for ${where}: staff must issue a token and start one.`);
-  const names = agents.map((a) => `${a.name} (${a.lastHeartbeatAt ? `last heard ${a.lastHeartbeatAt.toISOString()}` : "never connected"})`);
-  throw new StepSetupError(`No agent of ${where} is online: ${names.join(", ")}. Start one, then retry.`);
+  const issued = agents.length ? ` (tokens issued to ${agents.map((a) => a.name).join(", ")}, none connected yet)` : "";
+  throw new StepSetupError(`No agent has connected for ${where}${issued}: staff must issue a token and start one.`);
 }
 
 async function newTransfer(

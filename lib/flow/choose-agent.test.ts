@@ -40,16 +40,17 @@ describe("chooseAgent", () => {
     expect(chooseAgent(agents, { ...options, preferredAgentId: "a" })?.id).toBe("b");
   });
 
-  it("answers null when no agent is live", () => {
-    expect(
-      chooseAgent(
-        [
-          { id: "a", lastHeartbeatAt: ago(61) },
-          { id: "b", lastHeartbeatAt: null },
-        ],
-        options,
-      ),
-    ).toBeNull();
+  it("when none is live, picks the agent heard from last (its task is then declared lost, naming it), never one never heard from", () => {
+    const agents = [
+      { id: "never", lastHeartbeatAt: null },
+      { id: "long-gone", lastHeartbeatAt: ago(600) },
+      { id: "just-gone", lastHeartbeatAt: ago(90) },
+    ];
+    expect(chooseAgent(agents, options)?.id).toBe("just-gone");
+  });
+
+  it("answers null when no agent ever connected", () => {
+    expect(chooseAgent([{ id: "b", lastHeartbeatAt: null }], options)).toBeNull();
     expect(chooseAgent([], options)).toBeNull();
   });
 

@@ -1,6 +1,6 @@
-// Which agent gets a run's next task: only a live one (heard from within the offline window), and the
-// run's own trainer agent while it stays live, so that one run's trainer-side steps (which hand files to
-// each other on that host) never split across agents. Pure: callers pass the agents and the clock.
+// Which agent gets a run's next task: a live one (heard from within the offline window), and the run's own
+// trainer agent while it stays live, so that one run's trainer-side steps (which hand files to each other
+// on that host) never split across agents; never a token that was issued but never used. Pure.
 
 export interface AgentCandidate {
   id: string;
@@ -19,10 +19,18 @@ export function isLive(agent: AgentCandidate, { now, offlineSeconds }: Pick<Choo
   return agent.lastHeartbeatAt !== null && now.getTime() - agent.lastHeartbeatAt.getTime() <= offlineSeconds * 1000;
 }
 
-/** The preferred agent when live, else the live agent heard from most recently, else null (a never-connected token is never chosen). */
+/**
+ * The preferred agent when live, else the live agent heard from most recently. When none is live, the
+ * agent heard from most recently: its task waits for it to come back and the sweeper declares it lost,
+ * naming the agent, after the offline window. An agent never heard from (a token issued but never used)
+ * is never chosen; null when no agent ever connected.
+ */
 export function chooseAgent<A extends AgentCandidate>(agents: readonly A[], options: ChooseAgentOptions): A | null {
-  const live = agents.filter((a) => isLive(a, options));
+  const heard = agents.filter((a) => a.lastHeartbeatAt !== null);
+  const live = heard.filter((a) => isLive(a, options));
   const preferred = live.find((a) => a.id === options.preferredAgentId);
   if (preferred) return preferred;
-  return live.reduce<A | null>((best, a) => (best === null || a.lastHeartbeatAt! > best.lastHeartbeatAt! ? a : best), null);
+  const latest = (list: A[]) =>
+    list.reduce<A | null>((best, a) => (best === null || a.lastHeartbeatAt! > best.lastHeartbeatAt! ? a : best), null);
+  return latest(live) ?? latest(heard);
 }
