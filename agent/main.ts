@@ -113,7 +113,11 @@ async function runAgent(config: AgentConfig) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       continue;
     }
-    if (task) void execute(task, config, client, active);
+    // A task already running was handed out again because its acknowledgement had not arrived yet.
+    if (!task || active.has(task.id)) continue;
+    void execute(task, config, client, active);
+    // Acknowledge before polling again: the dashboard re-delivers a claim still unacknowledged at the next poll.
+    await beat();
   }
 }
 

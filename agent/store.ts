@@ -10,8 +10,21 @@ export function storePath(workdir: string, sha256: string, kind: StoredKind): st
   return path.join(workdir, "store", `${sha256}${kind === "dataset" ? ".h5" : ".pt"}`);
 }
 
-export function labelledPath(workdir: string, datasetSha256: string): string {
-  return storePath(workdir, datasetSha256, "dataset").replace(/\.h5$/, ".labelled.h5");
+/**
+ * The labels of one run's dataset: per run, so that two runs labelling the same dataset never write one
+ * file (the zoo writes it under a temporary name and renames it into place).
+ */
+export function labelledPath(workdir: string, runId: string): string {
+  return taskDir(workdir, runId, "labelled.h5");
+}
+
+/**
+ * Where one transfer downloads before its verified file is renamed onto `destPath`: its `.part` is then
+ * its own, so concurrent stage-ins of one sha256 (two runs of one dataset) never append to one file.
+ */
+export function transferStagingPath(destPath: string, transferId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(transferId)) throw new Error(`not a transfer id: ${transferId}`);
+  return `${destPath}.${transferId}`;
 }
 
 export function taskDir(workdir: string, runId: string, name: string): string {

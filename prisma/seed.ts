@@ -159,6 +159,17 @@ async function main() {
     },
   });
 
+  // Each experiment's data lies in a folder of its own on the edge host, declared as its data root: datasets
+  // are registered only from there.
+  const roots = { [hedm.id]: path.join(EDGE_DATASETS, "hedm-ti7al"), [cookie.id]: path.join(EDGE_DATASETS, "cookiebox-streaking") };
+  for (const [experimentId, folder] of Object.entries(roots)) {
+    await prisma.dataRoot.upsert({
+      where: { edgeHostId_experimentId_path: { edgeHostId: edge.id, experimentId, path: folder } },
+      update: {},
+      create: { edgeHostId: edge.id, experimentId, path: folder, createdById: users.staff },
+    });
+  }
+
   const datasets: {
     experimentId: string;
     name: string;
@@ -202,7 +213,7 @@ async function main() {
     const existing = await prisma.dataset.findUnique({ where: { experimentId_name: { experimentId: d.experimentId, name: d.name } } });
     if (existing && fs.existsSync(existing.path)) continue;
     const samples = Math.max(64, Math.round(d.samples * SCALE));
-    const made = simulate(d.family, samples, path.join(EDGE_DATASETS, d.file), d.extra);
+    const made = simulate(d.family, samples, path.join(roots[d.experimentId], d.file), d.extra);
     if (!made) continue;
     const data = {
       path: made.path,

@@ -41,7 +41,7 @@ async function label(context: TaskContext, payload: StepPayload<"label">): Promi
   const { datasetSha256 } = payload;
   const { workdir } = context.config;
   const input = requireFile(storePath(workdir, datasetSha256, "dataset"), "The staged dataset");
-  const output = labelledPath(workdir, datasetSha256);
+  const output = labelledPath(workdir, context.task.runId);
   const { lines } = await runZoo(context, ["label", "--data", input, "--out", output], {
     workdir: taskDir(workdir, context.task.runId, `label-${context.task.attempt}`),
     onLine: (line) => {
@@ -55,7 +55,7 @@ async function label(context: TaskContext, payload: StepPayload<"label">): Promi
 
 async function train(context: TaskContext, payload: StepPayload<"train">): Promise<StepResultInput<"train">> {
   const { workdir } = context.config;
-  const data = payload.labelled ? storePath(workdir, payload.datasetSha256, "dataset") : labelledPath(workdir, payload.datasetSha256);
+  const data = payload.labelled ? storePath(workdir, payload.datasetSha256, "dataset") : labelledPath(workdir, context.task.runId);
   requireFile(data, "The staged dataset");
   const out = taskDir(workdir, context.task.runId, `train-${context.task.attempt}`);
   const args = [

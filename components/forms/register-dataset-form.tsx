@@ -6,7 +6,16 @@ import { registerDatasetAction } from "@/lib/actions/register-dataset";
 import { initialActionState } from "@/lib/actions/action-state";
 import { Field, FormMessage } from "@/components/forms/field";
 
-export function RegisterDatasetForm({ experimentId, edgeHosts }: { experimentId: string; edgeHosts: { id: string; name: string }[] }) {
+export function RegisterDatasetForm({
+  experimentId,
+  edgeHosts,
+  roots,
+}: {
+  experimentId: string;
+  edgeHosts: { id: string; name: string }[];
+  /** The experiment's data roots as `edge-host:/folder`: datasets must lie inside one of them. */
+  roots: string[];
+}) {
   const [state, action, pending] = useActionState(registerDatasetAction, initialActionState);
   const router = useRouter();
   useEffect(() => {
@@ -17,7 +26,18 @@ export function RegisterDatasetForm({ experimentId, edgeHosts }: { experimentId:
       <input type="hidden" name="experimentId" value={experimentId} />
       <Field name="name" label="Name" state={state} placeholder="Ti-7Al grain scan 3" required />
       <Field name="edgeHostId" label="Edge host" state={state} options={edgeHosts.map((h) => ({ value: h.id, label: h.name }))} required />
-      <Field name="path" label="Path on the edge host" state={state} placeholder="/data/hedm/scan3.h5" required />
+      <Field
+        name="path"
+        label="Path on the edge host"
+        state={state}
+        placeholder="/data/hedm/scan3.h5"
+        hint={
+          roots.length
+            ? `Inside this experiment's data roots: ${roots.join(", ")}.`
+            : "This experiment has no data root yet: facility staff declare them on the Edge hosts page."
+        }
+        required
+      />
       <Field
         name="familyKey"
         label="Model family"

@@ -93,7 +93,15 @@ beforeAll(async () => {
   const [older, newer] = [await version(101), await version(102)];
   const deployment = (modelVersionId: string, active: boolean) =>
     stack.prisma.deployment.create({
-      data: { modelVersionId, edgeHostId: dataset.edgeHostId, path: `/edge/models/${modelVersionId}.pt`, active, validation: { ok: true } },
+      data: {
+        modelVersionId,
+        familyId: older.familyId,
+        experimentId: dataset.experimentId,
+        edgeHostId: dataset.edgeHostId,
+        path: `/edge/models/${modelVersionId}.pt`,
+        active,
+        validation: { ok: true },
+      },
     });
   retiredDeploymentId = (await deployment(older.id, false)).id;
   await deployment(newer.id, true);

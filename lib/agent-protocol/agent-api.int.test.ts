@@ -43,12 +43,15 @@ const validMetric = { epoch: 1, loss: 0.5, valLoss: 0.4, metrics: { mean: 1.2 },
 beforeAll(async () => {
   stack = await Stack.create({ name: "agent_api" });
   await stack.startWeb();
-  // The edge agent announces its data plane (stage-in needs it), then a run gives the trainer a task.
-  const beat = await call("POST", "/api/agent/v1/heartbeat", {
-    token: token("edge"),
-    body: { version: "test", dataPlaneUrl: "http://127.0.0.1:9/", activeTaskIds: [] },
-  });
-  expect(beat.status, beat.text).toBe(200);
+  // The edge agent announces its data plane (stage-in needs it) and the trainer agent comes online (only
+  // live agents get tasks), then a run gives the trainer a task.
+  for (const role of ["edge", "trainer"] as const) {
+    const beat = await call("POST", "/api/agent/v1/heartbeat", {
+      token: token(role),
+      body: { version: "test", dataPlaneUrl: "http://127.0.0.1:9/", activeTaskIds: [] },
+    });
+    expect(beat.status, beat.text).toBe(200);
+  }
   await launchInTest(stack, { epochs: 1, maxSamples: 100 });
   const next = await call("GET", "/api/agent/v1/tasks/next?wait=5", { token: token("trainer") });
   expect(next.status, next.text).toBe(200);

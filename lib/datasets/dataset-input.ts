@@ -1,16 +1,9 @@
 import { z } from "zod";
+import { edgeHostPath } from "@/lib/server/data-roots/data-root-path";
 
 // Dataset paths are absolute paths on the edge host, normalised, with no parent-directory hops and no
 // control characters: the edge agent serves exactly this file and nothing it could be tricked into.
-export const datasetPath = z
-  .string()
-  .trim()
-  .min(2, "Give the absolute path of the dataset file on the edge host.")
-  .max(1024, "The path is longer than 1024 characters.")
-  .refine((p) => p.startsWith("/"), "The path must be absolute (start with /).")
-  .refine((p) => !p.split("/").includes(".."), "The path must not contain '..'.")
-  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), "The path contains control characters.")
-  .refine((p) => /\.(h5|hdf5)$/i.test(p), "Datasets are HDF5 files (.h5 or .hdf5).");
+export const datasetPath = edgeHostPath.refine((p) => /\.(h5|hdf5)$/i.test(p), "Datasets are HDF5 files (.h5 or .hdf5).");
 
 const shapeText = z
   .string()

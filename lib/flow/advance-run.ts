@@ -10,6 +10,7 @@ import { newSecret } from "@/lib/flow/tokens";
 import { publish } from "@/lib/flow/events";
 import { family, trainParams } from "@/lib/agent-protocol/primitives";
 import { StepSetupError, storedResult } from "@/lib/flow/step-results";
+import { chooseAgent } from "@/lib/flow/choose-agent";
 
 type Tx = Prisma.TransactionClient;
 
@@ -104,18 +105,33 @@ async function startStep(tx: Tx, run: LoadedRun, step: StepName, attempt: number
     return;
   }
   const definition = AGENT_STEPS[step];
-  const agent = agentOn(run, definition.side);
+  const agent = liveAgent(run, definition.side, now);
+  // Trainer-side steps hand files to each other on one host: the run keeps the agent that started them.
+  if (definition.side === "trainer" && agent.id !== run.trainerAgentId) {
+    await tx.run.update({ where: { id: run.id }, data: { trainerAgentId: agent.id } });
+  }
   const payload: Prisma.InputJsonValue = definition.payload.parse(await definition.buildPayload(payloadContext(tx, run, agent.id, now)));
   const row = await upsertStep(tx, run.id, step, attempt, { status: "running", startedAt: now });
   await tx.task.create({ data: { agentId: agent.id, runId: run.id, stepId: row.id, kind: step, payload } });
   await publish({ type: "task", agentId: agent.id }, tx);
 }
 
-function agentOn(run: LoadedRun, side: "trainer" | "edge") {
-  const agent = side === "trainer" ? run.trainer.agents[0] : run.edgeHost.agents[0];
+/** The agent for one side of the run (issue 10 #13: chooseAgent); a step cannot start without one. */
+function liveAgent(run: LoadedRun, side: "trainer" | "edge", now: Date) {
+  const agents = side === "trainer" ? run.trainer.agents : run.edgeHost.agents;
+  const preferredAgentId = side === "trainer" ? run.trainerAgentId : null;
+  const agent = chooseAgent(agents, { now, offlineSeconds: flowConfig.agentOfflineSeconds, preferredAgentId });
   if (agent) return agent;
   const where = side === "trainer" ? `trainer ${run.trainer.name}` : `edge host ${run.edgeHost.name}`;
-  throw new StepSetupError(`No agent is registered for ${where}: staff must issue a token and start one.`);
+  const issued = agents.length ? ` (tokens issued to ${agents.map((a) => a.name).join(", ")}, none connected yet)` : "";
+  throw new StepSetupError(`No agent has connected for ${where}${issued}: staff must issue a token and start one.`);
+}
+
+/** Where a transfer's file lies: the edge host's live agent, or the trainer agent that produced it. */
+function sourceAgent(run: LoadedRun, side: "trainer" | "edge", now: Date) {
+  // The model and labels lie on the agent that trained (a run from before trainerAgentId: the live one).
+  const trainedOn = side === "trainer" ? run.trainer.agents.find((a) => a.id === run.trainerAgentId) : undefined;
+  return trainedOn ?? liveAgent(run, side, now);
 }
 
 function runFacts(run: LoadedRun): RunFacts {
@@ -145,7 +161,7 @@ function payloadContext(tx: Tx, run: LoadedRun, destAgentId: string, now: Date):
   return {
     run: runFacts(run),
     async transferFrom(side, purpose, file) {
-      const source = agentOn(run, side);
+      const source = sourceAgent(run, side, now);
       if (!source.dataPlaneUrl) {
         throw new StepSetupError(`Agent ${source.name} has not reported a data-plane address yet: is it running?`);
       }

@@ -5,6 +5,7 @@ import type { LaunchRunInput } from "@/lib/flow/launch-input";
 import { advanceRun } from "@/lib/flow/advance-run";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueAdvance } from "@/lib/flow/queue";
+import { visibleVersionsWhere } from "@/lib/server/models/visible-versions";
 
 /**
  * Creates the run (or returns the one already made with this idempotency key: a double click or a
@@ -29,10 +30,12 @@ export async function launchRun({
   const trainer = await prisma.trainer.findUnique({ where: { id: input.trainerId } });
   if (!trainer) throw new AppError("INVALID_INPUT", "Unknown trainer.", { trainerId: ["Unknown trainer."] });
   if (input.parentVersionId) {
-    const parent = await prisma.modelVersion.findUnique({ where: { id: input.parentVersionId } });
+    // A version of an experiment the launcher cannot see is refused exactly like one that does not exist.
+    const actor = await prisma.user.findUniqueOrThrow({ where: { id: actorId }, select: { id: true, role: true } });
+    const parent = await prisma.modelVersion.findFirst({ where: { id: input.parentVersionId, ...visibleVersionsWhere(actor) } });
     if (!parent || parent.familyId !== family.id) {
-      throw new AppError("INVALID_INPUT", "The parent model must be a version of the same family.", {
-        parentVersionId: ["Choose a version of the same model family."],
+      throw new AppError("INVALID_INPUT", "The parent model must be a version of the same family, from an experiment you belong to.", {
+        parentVersionId: ["Choose a version of the same model family from your experiments."],
       });
     }
   }

@@ -44,11 +44,13 @@ export async function registerDeployedModel(
     where: { familyId: run.familyId, id: { not: version.id }, aliases: { has: "latest" } },
     data: { aliases: { set: [] } },
   });
-  await deactivateFamilyDeployments(tx, run.familyId, run.edgeHostId, now);
+  await deactivateFamilyDeployments(tx, run, now);
   await tx.deployment.create({
     data: {
       modelVersionId: version.id,
       edgeHostId: run.edgeHostId,
+      familyId: run.familyId,
+      experimentId: run.experimentId,
       path: result.path,
       validation: { metrics: result.metrics, secondsPerDatum: result.secondsPerDatum, samples: result.samples, exported: result.exported },
       deployedAt: now,
@@ -66,9 +68,14 @@ export async function registerDeployedModel(
   });
 }
 
-export async function deactivateFamilyDeployments(tx: Prisma.TransactionClient, familyId: string, edgeHostId: string, now: Date) {
+/** Retires the active deployment of a family on an edge host for one experiment (never another experiment's). */
+export async function deactivateFamilyDeployments(
+  tx: Prisma.TransactionClient,
+  { familyId, edgeHostId, experimentId }: { familyId: string; edgeHostId: string; experimentId: string | null },
+  now: Date,
+) {
   await tx.deployment.updateMany({
-    where: { edgeHostId, active: true, modelVersion: { familyId } },
+    where: { edgeHostId, familyId, experimentId, active: true },
     data: { active: false, retiredAt: now },
   });
 }

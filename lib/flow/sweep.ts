@@ -1,6 +1,7 @@
 // Finds work that nobody will finish: tasks whose agent stopped renewing its lease, tasks waiting on an
 // agent that has been silent too long, and runs whose follow-up was lost. Run by the worker every
 // few seconds; every change goes through advanceRun, so a run ends "lost" with a reason, never stuck.
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
 import { flowConfig } from "@/lib/flow/config";
 import { advanceRun } from "@/lib/flow/advance-run";
@@ -31,35 +32,18 @@ export async function sweep(now = new Date()): Promise<{ lost: number; advanced:
   let lost = 0;
 
   const graceMs = agentApiSteady(now.getTime()) ? 0 : flowConfig.agentOfflineSeconds * 1000;
-  const expired = await prisma.task.findMany({
-    where: { status: "leased", leaseExpiresAt: { lt: new Date(now.getTime() - graceMs) } },
-    include: { agent: { select: { name: true, lastHeartbeatAt: true } } },
-  });
-  const offlineSince = new Date(now.getTime() - flowConfig.agentOfflineSeconds * 1000 - graceMs);
-  const stranded = await prisma.task.findMany({
-    where: {
-      status: "pending",
-      createdAt: { lt: offlineSince },
-      agent: { OR: [{ lastHeartbeatAt: null }, { lastHeartbeatAt: { lt: offlineSince } }] },
-    },
-    include: { agent: { select: { name: true, lastHeartbeatAt: true } } },
-  });
-
+  const cutoffs: LossCutoffs = {
+    leaseExpiredBefore: new Date(now.getTime() - graceMs),
+    offlineSince: new Date(now.getTime() - flowConfig.agentOfflineSeconds * 1000 - graceMs),
+  };
+  const [expired, stranded] = await Promise.all([
+    prisma.task.findMany({ where: lostTaskWhere("leased", cutoffs), select: { id: true } }),
+    prisma.task.findMany({ where: lostTaskWhere("pending", cutoffs), select: { id: true } }),
+  ]);
   for (const task of [...expired, ...stranded]) {
-    const seen = task.agent.lastHeartbeatAt ? `last heard ${task.agent.lastHeartbeatAt.toISOString()}` : "never heard from";
-    const reason =
-      task.status === "leased"
-        ? `Agent ${task.agent.name} stopped answering during ${task.kind} (${seen}); its lease of ${flowConfig.leaseSeconds}s expired.`
-        : `Agent ${task.agent.name} is offline (${seen}): nobody picked up the ${task.kind} task.`;
-    // Only the sweeper that flips the status owns the outcome (concurrent sweeps are harmless).
-    const changed = await prisma.task.updateMany({
-      where: { id: task.id, status: task.status },
-      data: { status: "lost", endedAt: now, result: { error: reason } },
-    });
-    if (changed.count === 0) continue;
-    await prisma.runStep.update({ where: { id: task.stepId }, data: { status: "lost", endedAt: now, error: reason } });
-    await prisma.runLog.create({ data: { runId: task.runId, source: "dashboard", line: reason } });
-    touched.add(task.runId);
+    const runId = await declareTaskLost(task.id, cutoffs, now);
+    if (!runId) continue;
+    touched.add(runId);
     lost += 1;
   }
 
@@ -72,6 +56,49 @@ export async function sweep(now = new Date()): Promise<{ lost: number; advanced:
   for (const { id } of open) touched.add(id);
   for (const id of touched) await advanceRun(id);
   return { lost, advanced: touched.size };
+}
+
+export interface LossCutoffs {
+  /** A leased task whose lease expired before this is lost. */
+  leaseExpiredBefore: Date;
+  /** A pending task created before this, for an agent not heard from since, is lost. */
+  offlineSince: Date;
+}
+
+function lostTaskWhere(status: "leased" | "pending", c: LossCutoffs): Prisma.TaskWhereInput {
+  return status === "leased"
+    ? { status, leaseExpiresAt: { lt: c.leaseExpiredBefore } }
+    : {
+        status,
+        createdAt: { lt: c.offlineSince },
+        agent: { OR: [{ lastHeartbeatAt: null }, { lastHeartbeatAt: { lt: c.offlineSince } }] },
+      };
+}
+
+/**
+ * Declares one task lost, with its step and a log line, in one transaction whose first write re-checks the
+ * condition on the row: a lease renewed (or an agent heard from) since the sweep read it keeps its task,
+ * and a process killed mid-way leaves all three writes undone. Returns the run id when it declared the loss.
+ */
+export async function declareTaskLost(taskId: string, cutoffs: LossCutoffs, now = new Date()): Promise<string | null> {
+  return prisma.$transaction(async (tx) => {
+    const task = await tx.task.findUnique({ where: { id: taskId }, include: { agent: { select: { name: true, lastHeartbeatAt: true } } } });
+    if (!task || (task.status !== "leased" && task.status !== "pending")) return null;
+    const seen = task.agent.lastHeartbeatAt ? `last heard ${task.agent.lastHeartbeatAt.toISOString()}` : "never heard from";
+    const reason =
+      task.status === "leased"
+        ? `Agent ${task.agent.name} stopped answering during ${task.kind} (${seen}); its lease of ${flowConfig.leaseSeconds}s expired.`
+        : `Agent ${task.agent.name} is offline (${seen}): nobody picked up the ${task.kind} task.`;
+    const changed = await tx.task.updateMany({
+      where: { id: task.id, ...lostTaskWhere(task.status, cutoffs) },
+      data: { status: "lost", endedAt: now, result: { error: reason } },
+    });
+    // Someone else decided first (a heartbeat renewed the lease, a report ended the task, another sweep).
+    if (changed.count === 0) return null;
+    await tx.runStep.update({ where: { id: task.stepId }, data: { status: "lost", endedAt: now, error: reason } });
+    await tx.runLog.create({ data: { runId: task.runId, source: "dashboard", line: reason } });
+    return task.runId;
+  });
 }
 
 /**

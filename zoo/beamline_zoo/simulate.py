@@ -202,10 +202,19 @@ def simulate_cookie(n: int, seed: int = 0, rng=None):
 
 
 def write_h5(path: str, datasets: dict, attrs: dict | None = None) -> None:
+    """Writes under a temporary name and renames it onto `path`: a reader sees the old file or the whole new one."""
+    import os
+
     import h5py
 
-    with h5py.File(path, "w") as h:
-        for k, v in datasets.items():
-            h.create_dataset(k, data=v)
-        for k, v in (attrs or {}).items():
-            h.attrs[k] = v
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with h5py.File(tmp, "w") as h:
+            for k, v in datasets.items():
+                h.create_dataset(k, data=v)
+            for k, v in (attrs or {}).items():
+                h.attrs[k] = v
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

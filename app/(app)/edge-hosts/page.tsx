@@ -5,6 +5,9 @@ import { listEdgeHosts } from "@/lib/server/infrastructure/list-infrastructure";
 import { AgentTable } from "@/components/infrastructure/agent-table";
 import { IssueTokenForm } from "@/components/infrastructure/issue-token-form";
 import { CreateEdgeHostForm } from "@/components/infrastructure/create-forms";
+import { DataRoots } from "@/components/infrastructure/data-roots";
+import { listDataRoots } from "@/lib/server/data-roots/manage-data-roots";
+import { prisma } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Edge hosts" };
 export const dynamic = "force-dynamic";
@@ -12,7 +15,11 @@ export const dynamic = "force-dynamic";
 export default async function EdgeHostsPage() {
   const user = await requireUser();
   if (!can(user, "infrastructure:view")) return <p className="alert error">Only facility staff see edge hosts and their agents.</p>;
-  const { edgeHosts, checkedAtMs: now } = await listEdgeHosts();
+  const [{ edgeHosts, checkedAtMs: now }, roots, experiments] = await Promise.all([
+    listEdgeHosts(),
+    listDataRoots(),
+    prisma.experiment.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
   return (
     <>
       <h1>Edge hosts</h1>
@@ -31,6 +38,7 @@ export default async function EdgeHostsPage() {
             </span>
           </div>
           <AgentTable agents={h.agents} nowMs={now} />
+          <DataRoots edgeHostId={h.id} roots={roots.filter((r) => r.edgeHostId === h.id)} experiments={experiments} />
           <IssueTokenForm kind="edge" targetId={h.id} />
         </section>
       ))}

@@ -6,8 +6,8 @@ import { listModelFamilies } from "@/lib/server/models/list-model-families";
 export const metadata: Metadata = { title: "Models" };
 
 export default async function ModelsPage() {
-  await requireUser();
-  const families = await listModelFamilies();
+  const user = await requireUser();
+  const families = await listModelFamilies({ actor: user });
   return (
     <>
       <h1>Model families</h1>

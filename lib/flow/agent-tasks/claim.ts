@@ -8,13 +8,19 @@ import { isAgentStep } from "@/lib/flow/steps";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { touchAgent } from "@/lib/flow/agent-tasks/heartbeat";
 
+/**
+ * Hands the agent its oldest pending task, or one it was handed before but never acknowledged (issue 10
+ * #14): the agent acknowledges a task (heartbeat listing it) before it polls again, so an unacknowledged
+ * lease at its next poll means the response carrying it was lost on the way, and it is delivered again.
+ */
 async function claimOnce(agentId: string): Promise<ClaimedTask | null> {
   const leaseUntil = new Date(Date.now() + flowConfig.leaseSeconds * 1000);
   const rows = await prisma.$queryRaw<{ id: string }[]>`
-    update "Task" set status = 'leased', "leasedAt" = now(), "leaseExpiresAt" = ${leaseUntil}
+    update "Task" set status = 'leased', "leasedAt" = now(), "acknowledgedAt" = null, "leaseExpiresAt" = ${leaseUntil}
     where id = (
       select t.id from "Task" t join "Run" r on r.id = t."runId"
-      where t."agentId" = ${agentId} and t.status = 'pending' and r."cancelRequestedAt" is null
+      where t."agentId" = ${agentId} and r."cancelRequestedAt" is null
+        and (t.status = 'pending' or (t.status = 'leased' and t."acknowledgedAt" is null))
       order by t."createdAt" limit 1 for update of t skip locked
     ) returning id`;
   if (rows.length === 0) return null;

@@ -19,10 +19,16 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     throw new AppError("INVALID_INPUT", "Invalid request: dataPlaneUrl: must be an http or https URL.");
   }
   await touchAgent(agent.id, { version: body.version, dataPlaneUrl: body.dataPlaneUrl });
-  const leaseUntil = new Date(Date.now() + flowConfig.leaseSeconds * 1000);
+  const now = new Date();
+  const leaseUntil = new Date(now.getTime() + flowConfig.leaseSeconds * 1000);
   await prisma.task.updateMany({
     where: { id: { in: body.activeTaskIds }, agentId: agent.id, status: "leased" },
     data: { leaseExpiresAt: leaseUntil },
+  });
+  // Listing a task acknowledges its claim: it will not be handed out again.
+  await prisma.task.updateMany({
+    where: { id: { in: body.activeTaskIds }, agentId: agent.id, status: "leased", acknowledgedAt: null },
+    data: { acknowledgedAt: now },
   });
   const held = await prisma.task.findMany({
     where: { id: { in: body.activeTaskIds }, agentId: agent.id },

@@ -3,6 +3,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { RegisterDatasetInput } from "@/lib/datasets/dataset-input";
 import { recordAudit } from "@/lib/audit/record-audit";
+import { requireInsideDataRoot } from "@/lib/server/data-roots/manage-data-roots";
 
 export async function registerDataset({ actorId, input }: { actorId: string; input: RegisterDatasetInput }) {
   const edgeHost = await prisma.edgeHost.findUnique({ where: { id: input.edgeHostId }, select: { id: true } });
@@ -17,6 +18,7 @@ export async function registerDataset({ actorId, input }: { actorId: string; inp
     });
   }
   return prisma.$transaction(async (tx) => {
+    await requireInsideDataRoot(tx, input);
     const dataset = await tx.dataset.create({
       data: {
         experimentId: input.experimentId,

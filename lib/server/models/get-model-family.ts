@@ -1,12 +1,15 @@
 import "server-only";
 import { prisma } from "@/lib/db";
+import type { Actor } from "@/lib/auth/permissions";
+import { visibleVersionsWhere } from "@/lib/server/models/visible-versions";
 
-/** A family with every version, its lineage (parent, dataset, run) and where it is deployed. */
-export async function getModelFamily({ key }: { key: string }) {
+/** A family with the versions the actor may see, their lineage (parent, dataset, run) and where they are deployed. */
+export async function getModelFamily({ key, actor }: { key: string; actor: Actor }) {
   return prisma.modelFamily.findUnique({
     where: { key },
     include: {
       versions: {
+        where: visibleVersionsWhere(actor),
         orderBy: { version: "desc" },
         take: 200,
         include: {

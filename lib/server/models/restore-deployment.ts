@@ -5,16 +5,21 @@ import { deactivateFamilyDeployments } from "@/lib/flow/register-model";
 import { recordAudit } from "@/lib/audit/record-audit";
 
 /**
- * Makes an earlier deployment of a model version active again on its edge host (one-click rollback).
- * The artifact is still on the edge host, verified when it was deployed; nothing is moved.
+ * Makes an earlier deployment of a model version active again on its edge host (one-click rollback), in
+ * place of the one active for the same family and experiment there; other experiments' deployments on a
+ * shared edge host are left alone. The artifact is still on the edge host, verified when it was deployed.
  */
 export async function restoreDeployment({ actorId, deploymentId }: { actorId: string; deploymentId: string }) {
-  const deployment = await prisma.deployment.findUnique({ where: { id: deploymentId }, include: { modelVersion: true } });
-  if (!deployment) throw new AppError("NOT_FOUND", "No such deployment.");
-  if (deployment.active) throw new AppError("CONFLICT", "That version is already the active deployment.");
-  const now = new Date();
-  await prisma.$transaction(async (tx) => {
-    await deactivateFamilyDeployments(tx, deployment.modelVersion.familyId, deployment.edgeHostId, now);
+  const found = await prisma.deployment.findUnique({ where: { id: deploymentId }, select: { familyId: true } });
+  if (!found) throw new AppError("NOT_FOUND", "No such deployment.");
+  return prisma.$transaction(async (tx) => {
+    // The family row lock that deploy takes (registerDeployedModel): restores and deploys of a family
+    // apply one at a time, and the partial unique index Deployment_one_active backs this up.
+    await tx.$queryRaw`select id from "ModelFamily" where id = ${found.familyId} for update`;
+    const deployment = await tx.deployment.findUniqueOrThrow({ where: { id: deploymentId }, include: { modelVersion: true } });
+    if (deployment.active) throw new AppError("CONFLICT", "That version is already the active deployment.");
+    const now = new Date();
+    await deactivateFamilyDeployments(tx, deployment, now);
     await tx.deployment.update({ where: { id: deploymentId }, data: { active: true, retiredAt: null, deployedAt: now } });
     await recordAudit(
       {
@@ -26,6 +31,6 @@ export async function restoreDeployment({ actorId, deploymentId }: { actorId: st
       },
       tx,
     );
+    return deployment.modelVersion;
   });
-  return deployment.modelVersion;
 }

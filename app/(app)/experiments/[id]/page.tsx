@@ -2,12 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser, isExperimentMember } from "@/lib/auth/session";
-import { can } from "@/lib/auth/permissions";
+import { can, type Actor } from "@/lib/auth/permissions";
 import { getExperiment } from "@/lib/server/experiments/get-experiment";
 import { formatBytes } from "@/lib/cost-model/format";
 import { RunsTable } from "@/components/runs/runs-table";
 import { RetrainLauncher } from "@/components/runs/retrain-launcher";
 import { prisma } from "@/lib/db";
+import { listParentCandidates } from "@/lib/server/models/visible-versions";
 
 export const metadata: Metadata = { title: "Experiment" };
 
@@ -19,7 +20,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   const member = await isExperimentMember(user.id, experiment.id);
   const mayRegister = can(user, "dataset:register", member);
   const mayLaunch = can(user, "run:launch", member);
-  const launcher = mayLaunch ? await launcherProps(experiment) : null;
+  const launcher = mayLaunch ? await launcherProps(user, experiment) : null;
 
   return (
     <>
@@ -130,7 +131,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   );
 }
 
-async function launcherProps(experiment: NonNullable<Awaited<ReturnType<typeof getExperiment>>>) {
+async function launcherProps(user: Actor, experiment: NonNullable<Awaited<ReturnType<typeof getExperiment>>>) {
   const datasets = experiment.datasets.map((d) => ({
     id: d.id,
     name: d.name,
@@ -142,21 +143,12 @@ async function launcherProps(experiment: NonNullable<Awaited<ReturnType<typeof g
   }));
   const [families, versions] = await Promise.all([
     prisma.modelFamily.findMany({ select: { key: true, defaultHyperParameters: true } }),
-    prisma.modelVersion.findMany({
-      orderBy: { createdAt: "desc" },
-      take: 50,
-      where: { deployments: { some: { active: true } } },
-      select: { id: true, version: true, family: { select: { key: true, name: true } } },
-    }),
+    listParentCandidates({ actor: user }),
   ]);
   const defaults = Object.fromEntries(
     families.map((f) => [f.key, f.defaultHyperParameters as { epochs: number; batchSize: number; learningRate: number }]),
   );
-  return {
-    datasets,
-    defaults,
-    versions: versions.map((v) => ({ id: v.id, familyKey: v.family.key, label: `${v.family.name} v${v.version} (deployed)` })),
-  };
+  return { datasets, defaults, versions };
 }
 
 function summariseMetrics(metrics: unknown): string {

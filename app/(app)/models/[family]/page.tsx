@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function ModelFamilyPage({ params }: { params: Promise<{ family: string }> }) {
   const { family: key } = await params;
   const user = await requireUser();
-  const family = await getModelFamily({ key });
+  const family = await getModelFamily({ key, actor: user });
   if (!family) notFound();
   return (
     <>

@@ -6,6 +6,7 @@ import { requireUser, isExperimentMember } from "@/lib/auth/session";
 import { can } from "@/lib/auth/permissions";
 import { getExperiment } from "@/lib/server/experiments/get-experiment";
 import { RegisterDatasetForm } from "@/components/forms/register-dataset-form";
+import { listExperimentDataRoots } from "@/lib/server/data-roots/manage-data-roots";
 
 export const metadata: Metadata = { title: "Register dataset" };
 
@@ -17,14 +18,17 @@ export default async function NewDatasetPage({ params }: { params: Promise<{ id:
   if (!can(user, "dataset:register", await isExperimentMember(user.id, id))) {
     return <p className="alert error">Your role ({user.role}) cannot register datasets.</p>;
   }
-  const edgeHosts = await prisma.edgeHost.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } });
+  const [edgeHosts, roots] = await Promise.all([
+    prisma.edgeHost.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    listExperimentDataRoots(id),
+  ]);
   return (
     <>
       <p>
         <Link href={`/experiments/${id}`}>← {experiment.name}</Link>
       </p>
       <h1>Register a dataset</h1>
-      <RegisterDatasetForm experimentId={id} edgeHosts={edgeHosts} />
+      <RegisterDatasetForm experimentId={id} edgeHosts={edgeHosts} roots={roots.map((r) => `${r.edgeHost.name}:${r.path}`)} />
     </>
   );
 }
