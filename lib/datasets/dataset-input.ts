@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { edgeHostPath } from "@/lib/server/data-roots/data-root-path";
+import { edgeHostPath } from "@/lib/data-roots/data-root-path";
 
 // Dataset paths are absolute paths on the edge host, normalised, with no parent-directory hops and no
 // control characters: the edge agent serves exactly this file and nothing it could be tricked into.

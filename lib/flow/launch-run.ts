@@ -5,7 +5,7 @@ import type { LaunchRunInput } from "@/lib/flow/launch-input";
 import { advanceRun } from "@/lib/flow/advance-run";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { enqueueAdvance } from "@/lib/flow/queue";
-import { visibleVersionsWhere } from "@/lib/server/models/visible-versions";
+import { visibleVersionsWhere } from "@/lib/auth/visibility";
 
 /**
  * Creates the run (or returns the one already made with this idempotency key: a double click or a

@@ -5,7 +5,7 @@ import { prisma } from "@/lib/db";
 import { listTransferRecords } from "@/lib/server/predictions/list-transfer-records";
 import type { Actor } from "@/lib/auth/permissions";
 import { fitAnalysisCost, fitEstimateCost, fitTransfer } from "@/lib/cost-model/fit";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import type { CostModelParams } from "@/lib/turnaround/params";
 import { measuredParameterSet, type ParameterSet } from "@/lib/cost-model/parameters";
 import { getTrainingFit } from "@/lib/server/predictions/get-prediction-model";

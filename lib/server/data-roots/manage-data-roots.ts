@@ -1,3 +1,4 @@
+import "server-only";
 // Data roots: the folders on an edge host that staff declare as one experiment's data. Dataset registration
 // only accepts files inside them; callers check the role (staff) before adding or removing one.
 import { z } from "zod";
@@ -5,7 +6,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { edgeHostPath, isInsideRoot } from "@/lib/server/data-roots/data-root-path";
+import { edgeHostPath, isInsideRoot } from "@/lib/data-roots/data-root-path";
 
 export const addDataRootInput = z.object({
   edgeHostId: z.string().min(1, "Choose the edge host."),

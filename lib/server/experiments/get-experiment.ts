@@ -1,7 +1,7 @@
 import "server-only";
 import { prisma } from "@/lib/db";
 import type { Actor } from "@/lib/auth/permissions";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 
 /** The experiment with its datasets, model versions and recent runs, or null when the actor may not see it. */
 export async function getExperiment({ actor, experimentId }: { actor: Actor; experimentId: string }) {

@@ -1,13 +1,7 @@
 import "server-only";
 import { prisma } from "@/lib/db";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import type { Actor } from "@/lib/auth/permissions";
-import { can } from "@/lib/auth/permissions";
-
-/** Prisma filter for the experiments an actor may see: staff see all, others their memberships. */
-export function visibleExperimentsWhere(actor: Actor) {
-  if (can(actor, "runs:view-all")) return {};
-  return { OR: [{ piId: actor.id }, { members: { some: { userId: actor.id } } }] };
-}
 
 export async function listExperiments({ actor }: { actor: Actor }) {
   return prisma.experiment.findMany({

@@ -1,7 +1,7 @@
 import "server-only";
 import { prisma } from "@/lib/db";
 import type { Actor } from "@/lib/auth/permissions";
-import { visibleVersionsWhere } from "@/lib/server/models/visible-versions";
+import { visibleVersionsWhere } from "@/lib/auth/visibility";
 
 /** A family with the versions the actor may see, their lineage (parent, dataset, run) and where they are deployed. */
 export async function getModelFamily({ key, actor }: { key: string; actor: Actor }) {

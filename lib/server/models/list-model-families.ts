@@ -1,8 +1,8 @@
 import "server-only";
 import { prisma } from "@/lib/db";
 import type { Actor } from "@/lib/auth/permissions";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
-import { visibleVersionsWhere } from "@/lib/server/models/visible-versions";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
+import { visibleVersionsWhere } from "@/lib/auth/visibility";
 
 /** Every family (they are shared definitions), with counts of the versions and runs the actor may see. */
 export async function listModelFamilies({ actor }: { actor: Actor }) {

@@ -1,13 +1,7 @@
-import type { Prisma } from "@/lib/generated/prisma/client";
+import "server-only";
 import { prisma } from "@/lib/db";
-import { can, type Actor } from "@/lib/auth/permissions";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
-
-/** Prisma filter for the model versions an actor may see: staff all, others those of their experiments. */
-export function visibleVersionsWhere(actor: Actor): Prisma.ModelVersionWhereInput {
-  if (can(actor, "runs:view-all")) return {};
-  return { experiment: visibleExperimentsWhere(actor) };
-}
+import type { Actor } from "@/lib/auth/permissions";
+import { visibleVersionsWhere } from "@/lib/auth/visibility";
 
 /** Deployed versions the actor may fine-tune from (the Retrain dialog's "parent" choices). */
 export async function listParentCandidates({ actor }: { actor: Actor }) {

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/auth/permissions";
 import { predictLaunch } from "@/lib/cost-model/launch-prediction";
 import { recommendFastest, type TurnaroundPrediction } from "@/lib/cost-model/predict";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import { getPredictionModel, type TrainerSummary } from "@/lib/server/predictions/get-prediction-model";
 
 export const launchPredictionRequest = z.object({

@@ -4,7 +4,7 @@ import "server-only";
 import { prisma } from "@/lib/db";
 import { stepSecondsFromRows, tableOneBreakdown } from "@/lib/flow/breakdown";
 import type { Actor } from "@/lib/auth/permissions";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 
 const LOG_TAIL = 200;
 const ms = (d: Date | null) => (d ? d.getTime() : null);

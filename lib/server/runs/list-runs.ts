@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
 import type { Actor } from "@/lib/auth/permissions";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 
 export const PAGE_SIZE = 50;
 

@@ -12,7 +12,7 @@ import {
   type PredictionErrorSummary,
   type TurnaroundPrediction,
 } from "@/lib/cost-model/predict";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import { actualTurnaround, parseStoredPrediction } from "@/lib/turnaround/prediction-errors";
 import type { PredictionParams } from "@/lib/turnaround/params";
 

@@ -6,7 +6,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Actor } from "@/lib/auth/permissions";
 import type { StepSeconds } from "@/lib/flow/breakdown";
 import type { TurnaroundRun } from "@/lib/cost-model/turnaround";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import { beamtimeOfRun } from "@/lib/turnaround/beamtime";
 import { windowStart, type TurnaroundParams } from "@/lib/turnaround/params";
 

@@ -2,7 +2,7 @@ import { prisma } from "@/lib/db";
 import { requireUser } from "@/lib/auth/session";
 import { withRouteErrors } from "@/lib/route-errors";
 import { flowEvents, type FlowEvent } from "@/lib/flow/events";
-import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
+import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import { eventStream } from "@/lib/server/sse";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { edgeHostPath, isInsideRoot } from "./data-root-path";
+import { edgeHostPath, isInsideRoot } from "@/lib/data-roots/data-root-path";
 
 describe("edgeHostPath", () => {
   it.each([
