@@ -96,7 +96,10 @@ export const authOptions: NextAuthOptions = {
           return true;
         case "link": {
           // Only while the account still has no subject: a concurrent link cannot be overwritten.
-          const linked = await prisma.user.updateMany({ where: { id: decision.userId, oidcSubject: null }, data: { oidcSubject: claims.sub } });
+          const linked = await prisma.user.updateMany({
+            where: { id: decision.userId, oidcSubject: null },
+            data: { oidcSubject: claims.sub },
+          });
           if (linked.count !== 1) return false;
           await recordAudit({ actorUserId: decision.userId, action: "user.oidc-link", targetType: "user", targetId: decision.userId });
           user.id = decision.userId;

@@ -14,8 +14,15 @@ describe("signInCounters", () => {
   });
 
   it("derives the looser limits from SIGNIN_RATE_LIMIT unless set", () => {
-    expect(signInLimitsFromEnv({ NODE_ENV: "test", SIGNIN_RATE_LIMIT: "5" })).toMatchObject({ perAccountAndAddress: 5, perAddress: 15, perAccount: 50 });
-    expect(signInLimitsFromEnv({ NODE_ENV: "test", SIGNIN_RATE_LIMIT_PER_ACCOUNT: "7" })).toMatchObject({ perAccountAndAddress: 10, perAccount: 7 });
+    expect(signInLimitsFromEnv({ NODE_ENV: "test", SIGNIN_RATE_LIMIT: "5" })).toMatchObject({
+      perAccountAndAddress: 5,
+      perAddress: 15,
+      perAccount: 50,
+    });
+    expect(signInLimitsFromEnv({ NODE_ENV: "test", SIGNIN_RATE_LIMIT_PER_ACCOUNT: "7" })).toMatchObject({
+      perAccountAndAddress: 10,
+      perAccount: 7,
+    });
   });
 });
 
@@ -26,7 +33,15 @@ describe("secondsToWait", () => {
   ];
 
   it("is 0 while every counter is within its limit", () => {
-    expect(secondsToWait([{ key: "a", count: 2, msLeft: 1000 }, { key: "b", count: 5, msLeft: 9000 }], counters)).toBe(0);
+    expect(
+      secondsToWait(
+        [
+          { key: "a", count: 2, msLeft: 1000 },
+          { key: "b", count: 5, msLeft: 9000 },
+        ],
+        counters,
+      ),
+    ).toBe(0);
   });
 
   it("waits for the latest window among the counters over their limit", () => {
@@ -35,7 +50,15 @@ describe("secondsToWait", () => {
       { key: "b", count: 6, msLeft: 90_100 },
     ];
     expect(secondsToWait(states, counters)).toBe(91);
-    expect(secondsToWait([{ key: "a", count: 3, msLeft: 1500 }, { key: "b", count: 1, msLeft: 90_100 }], counters)).toBe(2);
+    expect(
+      secondsToWait(
+        [
+          { key: "a", count: 3, msLeft: 1500 },
+          { key: "b", count: 1, msLeft: 90_100 },
+        ],
+        counters,
+      ),
+    ).toBe(2);
   });
 });
 

@@ -1,5 +1,5 @@
 import { prisma } from "@/lib/db";
-import { getCurrentUser } from "@/lib/auth/session";
+import { getSessionClaims, loadSessionUser } from "@/lib/auth/session";
 import { flowEvents, type FlowEvent } from "@/lib/flow/events";
 import { visibleExperimentsWhere } from "@/lib/server/experiments/list-experiments";
 import { eventStream } from "@/lib/server/sse";
@@ -11,11 +11,13 @@ const FINISHED = ["succeeded", "failed", "canceled", "lost"] as const;
 
 // For the cost-model and report pages: a small {"type":"changed"} when a run the viewer may see has finished
 // (its numbers feed the fits), at most once per second. The client refetches the page; no data travels here.
+// Each flush and a check every few seconds reload the viewer: the stream ends with the session.
 export async function GET(request: Request) {
-  const user = await getCurrentUser();
-  if (!user) return Response.json({ error: "Sign in first." }, { status: 401 });
+  const session = await getSessionClaims();
+  if (!session || !(await loadSessionUser(session))) return Response.json({ error: "Sign in first." }, { status: 401 });
 
-  return eventStream(request, (send) => {
+  const stillSignedIn = async () => (await loadSessionUser(session)) !== null;
+  return eventStream(request, stillSignedIn, (send, end) => {
     const emitter = flowEvents();
     let timer: NodeJS.Timeout | null = null;
     const pending = new Set<string>();
@@ -23,6 +25,8 @@ export async function GET(request: Request) {
       timer = null;
       const runIds = [...pending];
       pending.clear();
+      const user = await loadSessionUser(session).catch(() => null);
+      if (!user) return end();
       // Only finished runs change the fits; run events also fire for every step change.
       const finished = await prisma.run
         .count({ where: { id: { in: runIds }, status: { in: [...FINISHED] }, experiment: visibleExperimentsWhere(user) } })
