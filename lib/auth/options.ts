@@ -7,7 +7,7 @@ import { prisma } from "@/lib/db";
 import { verifyPasswordOrDummy } from "@/lib/auth/password";
 import { decideOidcSignIn, type OidcClaims } from "@/lib/auth/oidc-link";
 import { safeRedirectUrl } from "@/lib/security/safe-callback";
-import { clearAccountAndAddress, clientAddress, hitSignInLimits } from "@/lib/security/sign-in-limits";
+import { recordSuccessfulSignIn, clientAddress, hitSignInLimits } from "@/lib/security/sign-in-limits";
 import { recordAudit } from "@/lib/server/audit/record-audit";
 
 const credentialsSchema = z.object({
@@ -68,7 +68,7 @@ export const authOptions: NextAuthOptions = {
         if ((await hitSignInLimits(email, address)) > 0) throw new Error("Too many sign-in attempts: wait a few minutes.");
         const user = await prisma.user.findUnique({ where: { email } });
         if (!(await verifyPasswordOrDummy(parsed.data.password, user?.passwordHash)) || !user) return null;
-        await clearAccountAndAddress(email, address);
+        await recordSuccessfulSignIn(email, address);
         await recordAudit({ actorUserId: user.id, action: "user.sign-in", targetType: "user", targetId: user.id });
         return { id: user.id, email: user.email, name: user.name };
       },

@@ -16,7 +16,7 @@ describe("signInCounters", () => {
   it("derives the looser limits from SIGNIN_RATE_LIMIT unless set", () => {
     expect(signInLimitsFromEnv({ NODE_ENV: "test", SIGNIN_RATE_LIMIT: "5" })).toMatchObject({
       perAccountAndAddress: 5,
-      perAddress: 15,
+      perAddress: 25,
       perAccount: 50,
     });
     expect(signInLimitsFromEnv({ NODE_ENV: "test", SIGNIN_RATE_LIMIT_PER_ACCOUNT: "7" })).toMatchObject({

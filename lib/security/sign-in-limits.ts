@@ -15,7 +15,7 @@ export function signInLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SignI
   return {
     windowMs: 5 * 60_000,
     perAccountAndAddress,
-    perAddress: Number(env.SIGNIN_RATE_LIMIT_PER_ADDRESS ?? 3 * perAccountAndAddress),
+    perAddress: Number(env.SIGNIN_RATE_LIMIT_PER_ADDRESS ?? 5 * perAccountAndAddress),
     perAccount: Number(env.SIGNIN_RATE_LIMIT_PER_ACCOUNT ?? 10 * perAccountAndAddress),
   };
 }
@@ -114,8 +114,17 @@ export async function hitSignInLimits(email: string, address: string, limits = s
   return 0;
 }
 
-/** A successful sign-in clears that address's count for the account (a typo earlier is forgiven). */
-export async function clearAccountAndAddress(email: string, address: string, limits = signInLimitsFromEnv()) {
-  const [[pair]] = signInCounters(email, address, limits);
-  await prisma.rateLimitCounter.deleteMany({ where: { key: pair.key } });
+/**
+ * A successful sign-in takes its attempt back from the shared counters (so colleagues behind one address
+ * are held by their failures only) and clears the account's count for that address (a typo is forgiven).
+ */
+export async function recordSuccessfulSignIn(email: string, address: string, limits = signInLimitsFromEnv()) {
+  const [[pair, byAddress], [byAccount]] = signInCounters(email, address, limits);
+  await prisma.$transaction([
+    prisma.rateLimitCounter.deleteMany({ where: { key: pair.key } }),
+    prisma.rateLimitCounter.updateMany({
+      where: { key: { in: [byAddress.key, byAccount.key] }, count: { gt: 0 } },
+      data: { count: { decrement: 1 } },
+    }),
+  ]);
 }
