@@ -1,13 +1,13 @@
-import { NextResponse } from "next/server";
+import { NextResponse, type NextFetchEvent } from "next/server";
 import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
 import { contentSecurityPolicy, HSTS, newNonce, servedOverHttps } from "@/lib/security/headers";
 
-// Pages need a session (the login page excepted); the agent API authenticates with bearer tokens and auth
-// routes are public. Every page gets a policy with a fresh script nonce; API responses keep next.config's.
-const PUBLIC_PAGES = new Set(["/login"]);
+// Pages need a session (next-auth lets its sign-in page through); the agent API authenticates with bearer
+// tokens and auth routes are public. Every page gets a policy with a fresh script nonce; API responses
+// keep next.config's.
+const requireSession = withAuth({ pages: { signIn: "/login" } });
 
 function withSecurityHeaders(request: NextRequestWithAuth) {
-  const https = servedOverHttps(request.headers.get("x-forwarded-proto"), process.env.NEXTAUTH_URL);
   let response: NextResponse;
   if (request.nextUrl.pathname.startsWith("/api/")) {
     response = NextResponse.next();
@@ -18,14 +18,16 @@ function withSecurityHeaders(request: NextRequestWithAuth) {
     response = NextResponse.next({ request: { headers } });
     response.headers.set("content-security-policy", csp);
   }
-  if (https) response.headers.set("strict-transport-security", HSTS);
+  if (servedOverHttps(request.headers.get("x-forwarded-proto"), process.env.NEXTAUTH_URL)) {
+    response.headers.set("strict-transport-security", HSTS);
+  }
   return response;
 }
 
-export default withAuth(withSecurityHeaders, {
-  pages: { signIn: "/login" },
-  callbacks: { authorized: ({ req, token }) => PUBLIC_PAGES.has(req.nextUrl.pathname) || token !== null },
-});
+export default async function proxy(request: NextRequestWithAuth, event: NextFetchEvent) {
+  const refused = await requireSession(request, event);
+  return refused ?? withSecurityHeaders(request);
+}
 
 export const config = {
   matcher: ["/((?!api/auth|api/agent|api/health|_next/static|_next/image|favicon.ico).*)"],
