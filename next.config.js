@@ -1,19 +1,8 @@
 /** @type {import('next').NextConfig} */
 
-// Content-Security-Policy: everything is served by this app; no third-party origin is ever needed.
-// Next's inline bootstrap scripts need 'unsafe-inline' without a nonce; 'unsafe-eval' only in dev.
-const dev = process.env.NODE_ENV !== "production";
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join("; ");
+// Pages get their Content-Security-Policy, with a per-request script nonce, from proxy.ts. API responses
+// are data, never documents: they may load nothing and be framed by nobody.
+const apiCsp = "default-src 'none'; frame-ancestors 'none'";
 
 const nextConfig = {
   reactStrictMode: true,
@@ -25,13 +14,13 @@ const nextConfig = {
       {
         source: "/:path*",
         headers: [
-          { key: "Content-Security-Policy", value: csp },
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "X-Frame-Options", value: "DENY" },
           { key: "Referrer-Policy", value: "same-origin" },
           { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
         ],
       },
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: apiCsp }] },
     ];
   },
 };

@@ -18,7 +18,7 @@ fi
 
 # A stable local secret: generated once, kept under .data (production sets NEXTAUTH_SECRET itself).
 if [ -z "${NEXTAUTH_SECRET:-}" ]; then
-  [ -f .data/nextauth-secret ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' > .data/nextauth-secret
+  ensure_secret_file .data/nextauth-secret
   NEXTAUTH_SECRET=$(cat .data/nextauth-secret)
   export NEXTAUTH_SECRET
 fi

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth/session";
 import { oidcEnabled } from "@/lib/auth/options";
+import { safeCallbackPath } from "@/lib/security/safe-callback";
 import { SignInForm } from "@/components/auth/sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
@@ -9,8 +10,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
   if (await getCurrentUser()) redirect("/");
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: an absolute callback URL would be an open redirect.
-  const safeCallback = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  const safeCallback = safeCallbackPath(callbackUrl);
   return (
     <main className="login">
       <h1>Beamline Retrain</h1>

@@ -10,13 +10,39 @@ export interface CurrentUser extends Actor {
   email: string;
 }
 
+/** What a request's session says: whose it is, under which session version, and until when. */
+export interface SessionClaims {
+  userId: string;
+  sessionVersion: number;
+  expiresAtMs: number;
+}
+
+export const getSessionClaims = cache(async (): Promise<SessionClaims | null> => {
+  const session = await getServerSession(authOptions);
+  const userId = session?.user?.id;
+  if (!userId || typeof session.sessionVersion !== "number") return null;
+  return { userId, sessionVersion: session.sessionVersion, expiresAtMs: Date.parse(session.expires) };
+});
+
+/**
+ * The session's user as the database knows them now, or null once the session is over: expired, the
+ * account gone, or signed out (the account's session version moved on). Long-lived streams call this
+ * again and again; a role change applies at the next call.
+ */
+export async function loadSessionUser(claims: SessionClaims): Promise<CurrentUser | null> {
+  if (Date.now() >= claims.expiresAtMs) return null;
+  const user = await prisma.user.findUnique({
+    where: { id: claims.userId },
+    select: { id: true, role: true, name: true, email: true, sessionVersion: true },
+  });
+  if (!user || user.sessionVersion !== claims.sessionVersion) return null;
+  return { id: user.id, role: user.role, name: user.name, email: user.email };
+}
+
 /** The signed-in user as the database knows them now (a role change applies at the next request). */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const session = await getServerSession(authOptions);
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = await prisma.user.findUnique({ where: { id }, select: { id: true, role: true, name: true, email: true } });
-  return user;
+  const claims = await getSessionClaims();
+  return claims ? loadSessionUser(claims) : null;
 });
 
 export async function requireUser(): Promise<CurrentUser> {

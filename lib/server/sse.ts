@@ -1,13 +1,24 @@
 // A server-sent-events response: JSON messages, a comment every 15 s so proxies keep the stream open, and
-// the caller's subscriptions released when the browser goes away.
+// the caller's subscriptions released when the browser goes away or the viewer's access ends.
 import "server-only";
 
 const KEEP_ALIVE_MS = 15_000;
+// How often a stream asks whether its viewer may still see it (sign-out, account or membership removed).
+const ACCESS_CHECK_MS = Number(process.env.SSE_ACCESS_CHECK_MS ?? 5_000);
 
 export type SendEvent = (data: unknown) => void;
+/** Ends the stream from the server side (the browser's EventSource then reconnects and is refused). */
+export type EndStream = () => void;
 
-/** `start` subscribes and returns its cleanup; it may send at once (the first snapshot). */
-export function eventStream(request: Request, start: (send: SendEvent) => () => void): Response {
+/**
+ * `stillAllowed` is asked every few seconds; a false answer or an error ends the stream. `start`
+ * subscribes and returns its cleanup; it may send at once (the first snapshot) and may end the stream.
+ */
+export function eventStream(
+  request: Request,
+  stillAllowed: () => Promise<boolean>,
+  start: (send: SendEvent, end: EndStream) => () => void,
+): Response {
   const encoder = new TextEncoder();
   let release = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -21,22 +32,35 @@ export function eventStream(request: Request, start: (send: SendEvent) => () => 
           release();
         }
       };
-      const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
-      const unsubscribe = start((data) => write(`data: ${JSON.stringify(data)}\n\n`));
-      release = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(keepAlive);
-        unsubscribe();
-      };
-      request.signal.addEventListener("abort", () => {
+      const end = () => {
         release();
         try {
           controller.close();
         } catch {
           /* already closed */
         }
-      });
+      };
+      let checking = false;
+      const check = async () => {
+        if (checking || closed) return;
+        checking = true;
+        const allowed = await stillAllowed().catch(() => false);
+        checking = false;
+        if (!allowed) end();
+      };
+      const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
+      const accessCheck = setInterval(() => void check(), ACCESS_CHECK_MS);
+      let unsubscribe: (() => void) | null = null;
+      release = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(keepAlive);
+        clearInterval(accessCheck);
+        unsubscribe?.();
+      };
+      unsubscribe = start((data) => write(`data: ${JSON.stringify(data)}\n\n`), end);
+      if (closed) unsubscribe(); // `start` ended the stream at once
+      request.signal.addEventListener("abort", end);
     },
     cancel() {
       release();

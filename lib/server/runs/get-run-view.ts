@@ -9,6 +9,11 @@ import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 const LOG_TAIL = 200;
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 
+/** Whether the actor may see the run (a cheap check for long-lived streams). */
+export async function isRunVisible(actor: Actor, runId: string): Promise<boolean> {
+  return (await prisma.run.count({ where: { id: runId, experiment: visibleExperimentsWhere(actor) } })) > 0;
+}
+
 export async function getRunView({ actor, runId }: { actor: Actor; runId: string }) {
   const run = await prisma.run.findFirst({
     where: { id: runId, experiment: visibleExperimentsWhere(actor) },

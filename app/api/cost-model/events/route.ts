@@ -1,5 +1,6 @@
 import { prisma } from "@/lib/db";
-import { requireUser } from "@/lib/auth/session";
+import { getSessionClaims, loadSessionUser } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
 import { withRouteErrors } from "@/lib/route-errors";
 import { flowEvents, type FlowEvent } from "@/lib/flow/events";
 import { visibleExperimentsWhere } from "@/lib/auth/visibility";
@@ -12,10 +13,13 @@ const FINISHED = ["succeeded", "failed", "canceled", "lost"] as const;
 
 // For the cost-model and report pages: a small {"type":"changed"} when a run the viewer may see has finished
 // (its numbers feed the fits), at most once per second. The client refetches the page; no data travels here.
+// Each flush and a check every few seconds reload the viewer: the stream ends with the session.
 export const GET = withRouteErrors(async (request: Request) => {
-  const user = await requireUser();
+  const session = await getSessionClaims();
+  if (!session || !(await loadSessionUser(session))) throw new AppError("UNAUTHENTICATED", "Sign in first.");
 
-  return eventStream(request, (send) => {
+  const stillSignedIn = async () => (await loadSessionUser(session)) !== null;
+  return eventStream(request, stillSignedIn, (send, end) => {
     const emitter = flowEvents();
     let timer: NodeJS.Timeout | null = null;
     const pending = new Set<string>();
@@ -23,6 +27,8 @@ export const GET = withRouteErrors(async (request: Request) => {
       timer = null;
       const runIds = [...pending];
       pending.clear();
+      const user = await loadSessionUser(session).catch(() => null);
+      if (!user) return end();
       // Only finished runs change the fits; run events also fire for every step change.
       const finished = await prisma.run
         .count({ where: { id: { in: runIds }, status: { in: [...FINISHED] }, experiment: visibleExperimentsWhere(user) } })

@@ -1,27 +1,37 @@
-import { requireUser } from "@/lib/auth/session";
+import { getSessionClaims, loadSessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { withRouteErrors } from "@/lib/route-errors";
-import { getRunView } from "@/lib/server/runs/get-run-view";
+import { getRunView, isRunVisible } from "@/lib/server/runs/get-run-view";
 import { flowEvents, type FlowEvent } from "@/lib/flow/events";
 import { eventStream } from "@/lib/server/sse";
 
 export const dynamic = "force-dynamic";
 
-// The run's whole view on connect and after every change, coalesced to one send per 100 ms.
+// The run's whole view on connect and after every change, coalesced to one send per 100 ms. Every send
+// and a check every few seconds use the viewer as the database knows them now: the stream ends when the
+// session does or the viewer may no longer see the run.
 export const GET = withRouteErrors(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const user = await requireUser();
+  const session = await getSessionClaims();
+  const user = session && (await loadSessionUser(session));
+  if (!session || !user) throw new AppError("UNAUTHENTICATED", "Sign in first.");
   const { id } = await params;
   const first = await getRunView({ actor: user, runId: id });
   if (!first) throw new AppError("NOT_FOUND", "No such run.");
 
-  return eventStream(request, (send) => {
+  const stillVisible = async () => {
+    const actor = await loadSessionUser(session);
+    return actor !== null && (await isRunVisible(actor, id));
+  };
+  return eventStream(request, stillVisible, (send, end) => {
     const emitter = flowEvents();
     let timer: NodeJS.Timeout | null = null;
     let lastEventAt = 0;
     const push = async () => {
       timer = null;
-      const view = await getRunView({ actor: user, runId: id }).catch(() => null);
+      const actor = await loadSessionUser(session).catch(() => null);
+      const view = actor && (await getRunView({ actor, runId: id }).catch(() => null));
       if (view) send({ ...view, eventAtMs: lastEventAt });
+      else end();
     };
     const onEvent = (event: FlowEvent) => {
       if (event.type !== "run" || event.runId !== id) return;
