@@ -47,8 +47,8 @@ stage "type check (tsc)" tsc --noEmit -p .
 
 # vitest_stage PROJECT: its JSON report, and the skipped tests with their reasons, for the summary.
 vitest_stage() {
-  VITEST_SKIPS_FILE="$RESULTS/$2-skips.json" vitest run --project "$2" --reporter=default --reporter=json \
-    --outputFile.json="$RESULTS/$2.json" --reporter=./testing/vitest-skips-reporter.ts
+  VITEST_SKIPS_FILE="$RESULTS/$1-skips.json" vitest run --project "$1" --reporter=default --reporter=json \
+    --outputFile.json="$RESULTS/$1.json" --reporter=./testing/vitest-skips-reporter.ts
 }
 stage "unit tests (vitest)" vitest_stage unit
 stage "model zoo tests (pytest)" env PYTHONPATH=zoo /usr/bin/python3 -m pytest zoo/tests -q -p no:cacheprovider --junitxml="$RESULTS/zoo.xml"
