@@ -8,7 +8,16 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
-import { acquireLock, isAlive, processId, releaseLock, updateLock, type LockRecord, type ProcessId } from "./supervise/lock";
+import {
+  acquireLock,
+  isAlive,
+  processId,
+  processStartTime,
+  releaseLock,
+  updateLock,
+  type LockRecord,
+  type ProcessId,
+} from "./supervise/lock";
 import { decideRestart, DEFAULT_RESTART_POLICY, type RestartPolicy } from "./supervise/policy";
 
 export interface ServiceSpec {
@@ -160,7 +169,8 @@ class Supervisor {
     });
     entry.child = child;
     entry.startedAt = Date.now();
-    entry.id = child.pid ? processId(child.pid) : null;
+    const startTime = child.pid ? processStartTime(child.pid) : null; // null: it is gone already
+    entry.id = child.pid && startTime ? { pid: child.pid, startTime } : null;
     for (const [stream, out] of [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
