@@ -17,8 +17,26 @@ const started: ChildProcess[] = [];
 /** A program that runs until it is signalled. */
 const sleeper = (name: string) => ({ name, argv: [process.execPath, "-e", `console.log("${name} up"); setInterval(() => {}, 1000)`] });
 
+/** Its after-stop command (in npm start: stop PostgreSQL) notes whether the lock was still held meanwhile. */
+function writeConfig(dataDir: string): string {
+  const file = `${dataDir}.json`;
+  const lock = path.join(dataDir, "supervisor.lock");
+  const afterStop = `const fs = require("fs"); fs.writeFileSync(${JSON.stringify(path.join(dir, "after-stop"))}, fs.existsSync(${JSON.stringify(lock)}) ? "ran, still locked" : "ran, unlocked")`;
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      services: [sleeper("web"), sleeper("worker"), sleeper("agent")],
+      afterStop: [[process.execPath, "-e", afterStop]],
+      policy: { initialDelayMs: 200 },
+      stopGraceMs: 3000,
+      readyMessage: "all started\n",
+    }),
+  );
+  return file;
+}
+
 function startSupervisor(dataDir: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/supervise.ts", "run", dataDir, path.join(dir, "services.json")], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/supervise.ts", "run", dataDir, writeConfig(dataDir)], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -47,20 +65,10 @@ async function allUp(dataDir: string, supervisorPid: number | undefined, names: 
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "beamline-supervise-"));
-  fs.writeFileSync(
-    path.join(dir, "services.json"),
-    JSON.stringify({
-      services: [sleeper("web"), sleeper("worker"), sleeper("agent")],
-      afterStop: [[process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(path.join(dir, "after-stop"))}, "ran")`]],
-      policy: { initialDelayMs: 200 },
-      stopGraceMs: 3000,
-      readyMessage: "all started\n",
-    }),
-  );
 });
 afterAll(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  for (const file of fs.readdirSync(dir).filter((f) => f.startsWith("data"))) {
+  for (const file of fs.readdirSync(dir).filter((f) => f.startsWith("data") && !f.endsWith(".json"))) {
     const lock = path.join(dir, file, "supervisor.lock");
     if (fs.existsSync(lock)) for (const c of lockOf(path.join(dir, file)).children) if (isAlive(c)) process.kill(-c.pid, "SIGKILL");
   }
@@ -96,7 +104,8 @@ describe("supervisor", () => {
     expect(await first.exited).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(5000);
     for (const pid of Object.values(after)) expect(fs.existsSync(`/proc/${pid}`), `program ${pid} still running`).toBe(false);
-    expect(fs.readFileSync(path.join(dir, "after-stop"), "utf8")).toBe("ran");
+    // The lock is held until PostgreSQL is stopped: a new start cannot take over a server being shut down.
+    expect(fs.readFileSync(path.join(dir, "after-stop"), "utf8")).toBe("ran, still locked");
     expect(fs.existsSync(path.join(data, "supervisor.lock"))).toBe(false);
   }, 60_000);
 
