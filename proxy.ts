@@ -3,7 +3,7 @@ import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
 import { contentSecurityPolicy, HSTS, newNonce, servedOverHttps } from "@/lib/security/headers";
 
 // Pages need a session (next-auth lets its sign-in page through); the agent API authenticates with bearer
-// tokens and auth routes are public. Every page gets a policy with a fresh script nonce; API responses
+// tokens; auth routes and the icons and web manifest (fetched without cookies by browsers) are public. Every page gets a policy with a fresh script nonce; API responses
 // keep next.config's.
 const requireSession = withAuth({ pages: { signIn: "/login" } });
 
@@ -30,5 +30,7 @@ export default async function proxy(request: NextRequestWithAuth, event: NextFet
 }
 
 export const config = {
-  matcher: ["/((?!api/auth|api/agent|api/health|_next/static|_next/image|favicon.ico).*)"],
+  matcher: [
+    "/((?!api/auth|api/agent|api/health|_next/static|_next/image|favicon.ico|icon.svg|icon-192.png|icon-512.png|apple-touch-icon.png|manifest.webmanifest).*)",
+  ],
 };

@@ -7,6 +7,13 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "Beamline Retrain", template: "%s · Beamline Retrain" },
   description: "Retrain edge ML models on data-center AI systems during beamtime.",
+  icons: {
+    icon: [
+      { url: "/favicon.ico", sizes: "48x48" },
+      { url: "/icon.svg", type: "image/svg+xml" },
+    ],
+    apple: "/apple-touch-icon.png",
+  },
 };
 
 // Rendered per request, every page included: Next puts the request's CSP nonce (proxy.ts) on its scripts

@@ -6,12 +6,6 @@ export NEXT_TELEMETRY_DISABLED=1
 export PATH="$ROOT/node_modules/.bin:$PATH"
 
 # A random secret kept in a file only its owner may read (made once; an older, looser file is tightened).
-ensure_secret_file() {
-  local file="$1"
-  [ -f "$file" ] || (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' >"$file")
-  chmod 600 "$file"
-}
-
 log() { printf '\033[1m[beamline]\033[0m %s\n' "$*"; }
 
 require_node() {

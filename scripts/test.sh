@@ -45,11 +45,16 @@ stage "lint (eslint)" eslint --max-warnings 0 .
 stage "format (prettier)" prettier --check . --log-level warn
 stage "type check (tsc)" tsc --noEmit -p .
 
-stage "unit tests (vitest)" vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json"
+# vitest_stage PROJECT: its JSON report, and the skipped tests with their reasons, for the summary.
+vitest_stage() {
+  VITEST_SKIPS_FILE="$RESULTS/$1-skips.json" vitest run --project "$1" --reporter=default --reporter=json \
+    --outputFile.json="$RESULTS/$1.json" --reporter=./testing/vitest-skips-reporter.ts
+}
+stage "unit tests (vitest)" vitest_stage unit
 stage "model zoo tests (pytest)" env PYTHONPATH=zoo /usr/bin/python3 -m pytest zoo/tests -q -p no:cacheprovider --junitxml="$RESULTS/zoo.xml"
 stage "build (next build)" next build
 
-stage "integration tests (PostgreSQL, agents, Slurm, PyTorch)" vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json"
+stage "integration tests (PostgreSQL, agents, Slurm, PyTorch)" vitest_stage integration
 
 run_e2e() {
   local port=3100

@@ -67,19 +67,13 @@ export class PgCluster {
     return cluster;
   }
 
+  /** Fast shutdown: every connection is cut. */
   stop() {
     postgresScript("stop", this.dir, this.port);
   }
 
   start() {
     postgresScript("start", this.dir, this.port);
-  }
-
-  /** Stops the server (fast shutdown: every connection is cut), keeps it down for `downMs`, starts it again. */
-  async restart(downMs = 0) {
-    this.stop();
-    await new Promise((r) => setTimeout(r, downMs));
-    this.start();
   }
 
   destroy() {

@@ -266,11 +266,15 @@ export class Stack {
     );
   }
 
+  /** Stops everything; fails if any process (now or earlier, see kill) needed SIGKILL after SIGTERM. */
   async stop() {
     // Agents first, the dashboard last: Next drains open requests (agents' long-polls) before exiting.
     const order = (name: string) => (name.startsWith("agent-") ? 0 : name === "worker" ? 1 : 2);
     for (const name of [...this.procs.keys()].sort((a, b) => order(a) - order(b))) await this.kill(name, "SIGTERM");
     await this.prisma.$disconnect();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.slowToStop.length) {
+      throw new Error(`${this.slowToStop.join(", ")} did not exit within the grace period after SIGTERM (output above)`);
+    }
   }
 }

@@ -259,7 +259,8 @@ describe("#10 headers and secrets", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secret-"));
     const file = path.join(dir, "nextauth-secret");
     try {
-      const result = spawnSync("bash", ["-c", `source scripts/lib.sh && umask 022 && ensure_secret_file "${file}"`], { encoding: "utf8" });
+      // As `npm start` makes it, under the common umask 022.
+      const result = spawnSync("bash", ["-c", `umask 022 && node --import tsx scripts/local-secret.ts "${file}"`], { encoding: "utf8" });
       expect(result.status, result.stderr).toBe(0);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
       expect(fs.readFileSync(file, "utf8")).toMatch(/^[A-Za-z0-9_-]{43}$/);
