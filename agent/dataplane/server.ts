@@ -135,7 +135,9 @@ function sendJson(res: http.ServerResponse, status: number, error: string, messa
 }
 
 export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promise<DataPlaneServer> {
-  const grantCacheMs = opts.grantCacheMs ?? 15 * 60_000;
+  // Grants are kept just long enough for one transfer's parallel range requests to share a look-up: a
+  // later request asks the dashboard again, which refuses once the receiving task has ended.
+  const grantCacheMs = opts.grantCacheMs ?? 5_000;
   const refusalCacheMs = opts.refusalCacheMs ?? 30_000;
   const chunkBytes = opts.chunkBytes ?? 4 * 1024 * 1024;
   const answers = new ExpiringCache<TransferGrant | null>();

@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
+import { hashSecret } from "@/lib/flow/tokens";
 
 let stack: Stack;
 const seedDir = process.env.TEST_SEED_DIR ?? path.resolve(__dirname, "../../.data/test-seed");
@@ -199,6 +200,51 @@ describe("agent API scoping: an agent sees only its own tasks and transfers", ()
     const right = await call("POST", "/api/agent/v1/transfers/authorize", { token: token("edge"), body: { token: transferToken } });
     expect(right.status, right.text).toBe(200);
     expect(right.json?.transferId).toBe(claimed.payload.dataset.transferId);
+  });
+});
+
+describe("issue 10: transfer tokens and data-plane addresses", () => {
+  const authorize = (transferToken: string) =>
+    call("POST", "/api/agent/v1/transfers/authorize", { token: token("edge"), body: { token: transferToken } });
+
+  it("#12 stores no usable token in the task, binds the token to its delivery, and honours it only while the task is held", async () => {
+    const received = claimed.payload.dataset.token;
+    const stored = (await stack.prisma.task.findUniqueOrThrow({ where: { id: claimed.id } })).payload as Claimed["payload"];
+    expect(stored.dataset.token).not.toBe(received);
+    const transfer = await stack.prisma.transfer.findUniqueOrThrow({ where: { id: claimed.payload.dataset.transferId } });
+    expect(transfer.tokenHash).toBe(hashSecret(received));
+    expect(transfer.tokenHash).not.toBe(hashSecret(stored.dataset.token));
+    expect((await authorize(stored.dataset.token)).status).toBe(403);
+
+    // Delivered again (the first answer taken as lost, #14): a new token, and the first one is dead.
+    const again = await call("GET", "/api/agent/v1/tasks/next?wait=1", { token: token("trainer") });
+    expect(again.status, again.text).toBe(200);
+    const redelivered = again.json as unknown as Claimed;
+    expect(redelivered.id).toBe(claimed.id);
+    expect(redelivered.payload.dataset.token).not.toBe(received);
+    expect((await authorize(received)).status).toBe(403);
+    expect((await authorize(redelivered.payload.dataset.token)).status).toBe(200);
+    claimed = redelivered;
+
+    // The token lives with its task: once the receiving agent no longer holds it, it authorises nothing.
+    await stack.prisma.task.update({ where: { id: claimed.id }, data: { status: "lost" } });
+    try {
+      expect((await authorize(claimed.payload.dataset.token)).status).toBe(403);
+    } finally {
+      await stack.prisma.task.update({ where: { id: claimed.id }, data: { status: "leased" } });
+    }
+  });
+
+  it("#15 refuses a data-plane address with a path, query or credentials, and keeps only scheme://host:port", async () => {
+    const beat = (dataPlaneUrl: string) =>
+      call("POST", "/api/agent/v1/heartbeat", { token: token("edge"), body: { version: "test", dataPlaneUrl, activeTaskIds: [] } });
+    for (const bad of ["http://127.0.0.1:9/steal?path=/etc/passwd", "http://user:pw@127.0.0.1:9", "http://127.0.0.1:9/#x"]) {
+      const r = await beat(bad);
+      expect(r.status, bad).toBe(400);
+      expect(r.json?.error).toContain("dataPlaneUrl");
+    }
+    expect((await beat("http://127.0.0.1:9")).status).toBe(200);
+    expect((await stack.prisma.agent.findFirstOrThrow({ where: { name: "edge-agent" } })).dataPlaneUrl).toBe("http://127.0.0.1:9");
   });
 });
 

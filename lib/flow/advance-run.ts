@@ -11,6 +11,7 @@ import { publish } from "@/lib/flow/events";
 import { family, trainParams } from "@/lib/agent-protocol/primitives";
 import { StepSetupError, storedResult } from "@/lib/flow/step-results";
 import { chooseAgent } from "@/lib/flow/choose-agent";
+import { tokenPlaceholder } from "@/lib/flow/transfer-tokens";
 
 type Tx = Prisma.TransactionClient;
 
@@ -165,7 +166,9 @@ function payloadContext(tx: Tx, run: LoadedRun, destAgentId: string, now: Date):
       if (!source.dataPlaneUrl) {
         throw new StepSetupError(`Agent ${source.name} has not reported a data-plane address yet: is it running?`);
       }
-      const secret = newSecret("xfer");
+      // The token itself is minted when the task is handed to its agent (lib/flow/transfer-tokens): this
+      // hash is of a secret nobody holds, so the stored payload and this row alone authorise nothing.
+      const unusable = newSecret("xfer");
       const transfer = await tx.transfer.create({
         data: {
           runId: run.id,
@@ -175,14 +178,14 @@ function payloadContext(tx: Tx, run: LoadedRun, destAgentId: string, now: Date):
           sourcePath: file.path,
           bytes: BigInt(file.bytes),
           sha256: file.sha256,
-          tokenHash: secret.hash,
+          tokenHash: unusable.hash,
           tokenExpiresAt: new Date(now.getTime() + flowConfig.transferTokenSeconds * 1000),
         },
       });
       return {
         transferId: transfer.id,
         url: `${source.dataPlaneUrl.replace(/\/$/, "")}/v1/transfers/${transfer.id}`,
-        token: secret.token,
+        token: tokenPlaceholder(transfer.id),
         bytes: file.bytes,
         sha256: file.sha256,
       };

@@ -8,6 +8,9 @@ export async function authorizeTransfer(agent: AuthenticatedAgent, token: string
   if (!transfer || transfer.sourceAgentId !== agent.id) return null;
   if (transfer.status === "succeeded" || transfer.status === "failed") return null; // one-time: spent
   if (transfer.tokenExpiresAt < new Date()) return null;
+  // A token lives as long as its task: only while the receiving agent holds a task of this run.
+  const receiving = await prisma.task.count({ where: { runId: transfer.runId ?? "", agentId: transfer.destAgentId, status: "leased" } });
+  if (receiving === 0) return null;
   if (transfer.status === "pending") await prisma.transfer.update({ where: { id: transfer.id }, data: { status: "active" } });
   return { transferId: transfer.id, path: transfer.sourcePath, bytes: Number(transfer.bytes), sha256: transfer.sha256 };
 }

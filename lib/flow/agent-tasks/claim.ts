@@ -5,6 +5,7 @@ import { flowConfig } from "@/lib/flow/config";
 import { publish, waitForEvent } from "@/lib/flow/events";
 import type { ClaimedTask } from "@/lib/agent-protocol/schemas";
 import { isAgentStep } from "@/lib/flow/steps";
+import { mintTransferTokens } from "@/lib/flow/transfer-tokens";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { touchAgent } from "@/lib/flow/agent-tasks/heartbeat";
 
@@ -27,13 +28,21 @@ async function claimOnce(agentId: string): Promise<ClaimedTask | null> {
   const task = await prisma.task.findUniqueOrThrow({ where: { id: rows[0].id }, include: { step: true } });
   const kind = task.kind;
   if (!isAgentStep(kind)) throw new AppError("INTERNAL", `Task ${task.id} is a ${kind} step, which no agent runs.`);
+  // Tokens for this delivery only, bound to this agent: a re-delivery replaces them (issue 10 #12).
+  const { payload, hashes } = mintTransferTokens(task.payload);
+  for (const [transferId, tokenHash] of hashes) {
+    await prisma.transfer.updateMany({
+      where: { id: transferId, runId: task.runId, destAgentId: agentId, status: { in: ["pending", "active"] } },
+      data: { tokenHash },
+    });
+  }
   await publish({ type: "run", runId: task.runId });
   return {
     id: task.id,
     runId: task.runId,
     kind,
     attempt: task.step.attempt,
-    payload: task.payload,
+    payload,
     leaseSeconds: flowConfig.leaseSeconds,
   };
 }

@@ -14,11 +14,7 @@ export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput 
 }
 
 export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof heartbeatRequest>) {
-  // The address goes into transfer tickets for other agents: only a plain http(s) data plane will do.
-  if (body.dataPlaneUrl !== null && !/^https?:$/.test(new URL(body.dataPlaneUrl).protocol)) {
-    throw new AppError("INVALID_INPUT", "Invalid request: dataPlaneUrl: must be an http or https URL.");
-  }
-  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: body.dataPlaneUrl });
+  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: dataPlaneOrigin(body.dataPlaneUrl) });
   const now = new Date();
   const leaseUntil = new Date(now.getTime() + flowConfig.leaseSeconds * 1000);
   await prisma.task.updateMany({
@@ -42,4 +38,21 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     unknownTaskIds: body.activeTaskIds.filter((id) => !heldIds.has(id)),
     calibrate: await dueCalibration(agent, { agentVersion: body.version, zooVersion: body.zooVersion ?? null }),
   };
+}
+
+/**
+ * The address goes into transfer tickets for other agents, which fetch from it: only scheme://host:port
+ * of a plain http(s) server will do (issue 10 #15) — no path, query, fragment or credentials.
+ */
+export function dataPlaneOrigin(address: string | null): string | null {
+  if (address === null) return null;
+  const url = new URL(address);
+  const plain = /^https?:$/.test(url.protocol) && !url.username && !url.password && url.pathname === "/" && !url.search && !url.hash;
+  if (!plain) {
+    throw new AppError(
+      "INVALID_INPUT",
+      "Invalid request: dataPlaneUrl: must be scheme://host:port of an http or https server, nothing more.",
+    );
+  }
+  return url.origin;
 }

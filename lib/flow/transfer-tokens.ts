@@ -1,0 +1,34 @@
+// Transfer tokens (issue 10 #12): a task's payload is stored with placeholders, never a usable token. The
+// token is minted when the task is handed to its agent, only its hash is kept (on the Transfer row), and it
+// is bound to that agent: a re-delivery mints a new one and the old one stops working.
+import { z } from "zod";
+import { newSecret } from "@/lib/flow/tokens";
+
+const PLACEHOLDER_PREFIX = "issued-when-claimed:";
+
+/** What a stored payload carries in place of a transfer's token. */
+export function tokenPlaceholder(transferId: string): string {
+  return `${PLACEHOLDER_PREFIX}${transferId}`.padEnd(32, "-");
+}
+
+const ticketShape = z.object({ transferId: z.string(), token: z.string() });
+
+/**
+ * The payload as the agent receives it: every transfer ticket in it gets a fresh token. Returns the new
+ * payload and, per transfer, the hash to store.
+ */
+export function mintTransferTokens(payload: unknown): { payload: unknown; hashes: Map<string, string> } {
+  const hashes = new Map<string, string>();
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value === null || typeof value !== "object") return value;
+    const ticket = ticketShape.safeParse(value);
+    if (ticket.success && ticket.data.token.startsWith(PLACEHOLDER_PREFIX)) {
+      const secret = newSecret("xfer");
+      hashes.set(ticket.data.transferId, secret.hash);
+      return { ...value, token: secret.token };
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
+  };
+  return { payload: visit(payload), hashes };
+}
