@@ -4,6 +4,8 @@ import type { Stack } from "@/testing/stack";
 
 export interface LaunchOptions {
   epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
   maxSamples?: number | null;
   trainer?: "local-cpu" | "slurm-cluster";
   dataset?: string;
@@ -29,8 +31,8 @@ export async function launchInTest(stack: Stack, options: LaunchOptions = {}) {
       trainerId: trainer.id,
       parentVersionId: options.parentVersionId ?? null,
       epochs: options.epochs ?? 2,
-      batchSize: 256,
-      learningRate: 0.001,
+      batchSize: options.batchSize ?? 256,
+      learningRate: options.learningRate ?? 0.001,
       seed: 1,
       maxSamples: options.maxSamples ?? 1000,
       reason: "integration test",
