@@ -4,10 +4,11 @@ import { z } from "zod";
 import { AppError, isAppError } from "@/lib/errors";
 import { authenticateAgent, type AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { MAX_AGENT_BODY_BYTES } from "@/lib/agent-protocol/schemas";
-import { createRateLimiter } from "@/lib/security/rate-limit";
+import { createSharedRateLimiter } from "@/lib/security/shared-rate-limit";
 
-// Generous: a busy agent sends a few requests a second; a runaway loop or a token-guessing client does not get through.
-const agentLimiter = createRateLimiter(Number(process.env.AGENT_RATE_LIMIT ?? 600), 60_000);
+// Generous: a busy agent sends a few requests a second; a runaway loop or a token-guessing client does not
+// get through. Counted in PostgreSQL: the same budget whichever dashboard process an agent reaches.
+const agentLimiter = createSharedRateLimiter("agent", Number(process.env.AGENT_RATE_LIMIT ?? 600), 60_000);
 
 export function jsonError(error: unknown): Response {
   if (isAppError(error)) return Response.json({ error: error.message, code: error.code }, { status: error.status });
@@ -42,7 +43,7 @@ export function agentRoute<C>(handler: (request: Request, agent: AuthenticatedAg
   return async (request: Request, context: C): Promise<Response> => {
     try {
       const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
-      const wait = agentLimiter.hit(key);
+      const wait = await agentLimiter.hit(key);
       if (wait > 0) {
         return Response.json(
           { error: `Rate limit exceeded; retry in ${wait}s.`, code: "RATE_LIMITED" },
