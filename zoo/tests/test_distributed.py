@@ -1,5 +1,6 @@
 """Data-parallel training: 2 CPU ranks (gloo) launched like torchrun, against 1 rank on the same data."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -83,3 +84,27 @@ def test_two_ranks_reach_the_one_rank_validation_error(tmp_path, bragg_file):
           f"2 ranks: {err2:.3f} px in {sum(e['seconds'] for e in eps2):.1f} s")
     assert err2 < eps2[0]["metrics"]["mean"] / 5  # it learned
     assert err2 <= err1 * (1 + TOLERANCE)
+
+
+def test_sigterm_to_the_process_group_stops_every_rank_with_a_checkpoint(tmp_path, bragg_file):
+    # as the agent's local executor cancels: SIGTERM to the launcher's whole process group
+    env = dict(os.environ, PYTHONPATH=ZOO, OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "beamline_zoo.launch", "--nproc-per-node", "2", "train", "--family", "braggnn",
+           "--data", bragg_file, "--epochs", "500", "--batch-size", "32", "--device", "cpu", "--max-samples", "1600",
+           "--out", str(tmp_path / "stop")]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                         start_new_session=True)
+    lines = []
+    for raw in p.stdout:
+        lines.append(raw)
+        if '"type": "epoch"' in raw:
+            os.killpg(p.pid, signal.SIGTERM)
+            break
+    rest, _ = p.communicate(timeout=120)
+    out = parse_lines("".join(lines) + rest)
+    kinds = [x["type"] for x in out]
+    assert p.returncode == 143, kinds
+    assert kinds.count("stopped") == 1 and kinds[-1] == "artifact" and kinds.count("artifact") == 1
+    stopped = next(x for x in out if x["type"] == "stopped")
+    assert stopped["reason"] == "SIGTERM" and 1 <= stopped["epoch"] < 500
+    assert os.path.getsize(out[-1]["path"]) == out[-1]["bytes"]
