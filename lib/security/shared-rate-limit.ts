@@ -27,7 +27,7 @@ export function createSharedRateLimiter(prefix: string, limit: number, windowMs:
       const [row] = await prisma.$queryRaw<{ count: number; msLeft: number }[]>`
         with clock as (select now() at time zone 'UTC' as at_now, make_interval(secs => ${seconds}::double precision) as span)
         insert into "RateLimitCounter" ("key", "windowStart", "count")
-        select ${`${prefix}:${key}`}, clock.at_now, 1 from clock
+        select ${`${prefix}:${key}`}::text, clock.at_now, 1 from clock
         on conflict ("key") do update set
           "count" = case when "RateLimitCounter"."windowStart" <= (select at_now - span from clock) then 1
                          else "RateLimitCounter"."count" + 1 end,
