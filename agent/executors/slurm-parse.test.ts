@@ -97,7 +97,7 @@ describe("slurm-parse", () => {
     expect(s).toContain("#SBATCH --gpus-per-node=4\n");
     expect(s).toMatch(/export MASTER_ADDR="\$\(scontrol show hostnames "\$SLURM_JOB_NODELIST" \| head -n 1\)"\n/);
     expect(s).toContain("export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n");
-    expect(s).toContain("exec srun --kill-on-bad-exit=1 --cpus-per-task=4 '/usr/bin/python3' '-m' 'beamline_zoo' 'train'\n");
+    expect(s).toContain("exec srun --export=ALL --kill-on-bad-exit=1 --cpus-per-task=4 '/usr/bin/python3' '-m' 'beamline_zoo' 'train'\n");
     expect(() => validateSpec({ ...spec, parallel: { nodes: 1, tasksPerNode: 2, gpusPerNode: 4 } })).toThrow(/one task per GPU/);
   });
 

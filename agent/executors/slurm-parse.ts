@@ -179,7 +179,9 @@ export function renderSbatchScript(spec: JobSpec, r: SbatchRender): string {
     // passes the batch job's on), and one failing rank ends them all instead of leaving the rest waiting.
     lines.push(`export MASTER_ADDR="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)"`);
     lines.push("export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))");
-    lines.push(`exec srun --kill-on-bad-exit=1 --cpus-per-task=${spec.cpus} ${spec.argv.map(shQuote).join(" ")}`);
+    // --export=ALL: the batch job's --export=NIL reaches srun as SLURM_EXPORT_ENV and would strip the
+    // variables exported above from the tasks.
+    lines.push(`exec srun --export=ALL --kill-on-bad-exit=1 --cpus-per-task=${spec.cpus} ${spec.argv.map(shQuote).join(" ")}`);
   }
   return lines.join("\n") + "\n";
 }

@@ -66,7 +66,7 @@ describe("a 2-rank run through the one-node Slurm", () => {
       "utf8",
     );
     expect(script).toContain("#SBATCH --ntasks-per-node=2\n");
-    expect(script).toMatch(/^exec srun --kill-on-bad-exit=1 --cpus-per-task=1 /m);
+    expect(script).toMatch(/^exec srun --export=ALL --kill-on-bad-exit=1 --cpus-per-task=1 /m);
     const logs = await stack.prisma.runLog.findMany({ where: { runId: two.run.id } });
     expect(logs.map((l) => l.line).join("\n")).toContain(
       "2 ranks: global batch 64 (32 per rank), learning rate 0.006 (linear scaling of 0.003)",
