@@ -2,7 +2,8 @@
 import type { z } from "zod";
 import type { taskEvent } from "@/lib/agent-protocol/schemas";
 
-export type TaskEvent = z.infer<typeof taskEvent>;
+/** An event as the agent sends it (defaults are filled in by the dashboard's parse). */
+export type TaskEvent = z.input<typeof taskEvent>;
 
 export interface EventBufferLimits {
   /** Log lines kept while the dashboard is slow or away; older ones are dropped, and counted. */

@@ -15,7 +15,20 @@ const finiteMetrics = z
 const schemas = {
   progress: z.object({ done: z.number().nonnegative(), total: z.number().nonnegative() }),
   labelled: z.object({ peaks: count, seconds_per_peak: seconds, failed: count.default(0) }),
-  start: z.object({ family: z.string(), parameters: count, train_samples: count, val_samples: count, threads: count }),
+  start: z.object({
+    family: z.string(),
+    parameters: count,
+    train_samples: count,
+    val_samples: count,
+    threads: count,
+    batch_size: count.default(0),
+    lr: z.number().default(0),
+    // data-parallel: batch_size is per rank, one step sees global_batch_size samples at `lr`
+    world_size: count.default(1),
+    global_batch_size: count.default(0),
+    base_lr: z.number().default(0),
+    lr_scaling: z.string().default("none"),
+  }),
   first_batch: z.object({ at: z.number().positive() }),
   epoch: z.object({
     epoch: z.number().int().positive(),
@@ -24,6 +37,8 @@ const schemas = {
     metrics: finiteMetrics,
     seconds: seconds.default(0),
     samples_per_s: seconds.default(0),
+    /** Data-parallel runs: each rank's throughput, gathered by rank 0. */
+    ranks: z.array(z.object({ rank: count, samples_per_s: seconds.nullable() })).default([]),
   }),
   artifact: z.object({ path: z.string().min(1), sha256: z.string(), bytes: count.optional(), format: z.string().default("pytorch") }),
   evaluation: z.object({ metrics: finiteMetrics, seconds_per_datum: z.number().positive(), samples: z.number().int().positive() }),

@@ -1,8 +1,9 @@
 // Runs model-zoo commands (Python/PyTorch) and reads their JSON-lines protocol (zoo/README.md).
 import path from "node:path";
 import fs from "node:fs/promises";
-import { LocalExecutor, SlurmExecutor, type Executor, type JobHandle } from "@/agent/executors";
+import { LocalExecutor, SlurmExecutor, type Executor, type JobHandle, type JobSpec } from "@/agent/executors";
 import type { AgentConfig } from "@/agent/config";
+import { cpusPerTask, ranksOf, shapeProblem, SINGLE_PROCESS, type ParallelShape } from "@/lib/agent-protocol/parallel";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
 
 export type ZooLine = { type: string; [key: string]: unknown };
@@ -37,6 +38,29 @@ function zooEnv(config: AgentConfig): Record<string, string> {
   return { PYTHONPATH: config.zooDir };
 }
 
+/**
+ * Argv, CPUs per rank and Slurm shape of a zoo command: one process; on Slurm one task per rank (srun in
+ * the job script); locally the zoo's launcher (torchrun's machinery) starting a rank per task.
+ */
+export function zooJob(
+  python: string,
+  args: string[],
+  kind: "local" | "slurm",
+  shape: ParallelShape,
+  cpus: number,
+): Pick<JobSpec, "argv" | "cpus" | "parallel"> {
+  const problem = shapeProblem(shape, kind);
+  if (problem) throw new TaskFailure(problem);
+  const zoo = [python, "-m", "beamline_zoo", ...args];
+  if (ranksOf(shape) === 1) return { argv: zoo, cpus };
+  const perTask = cpusPerTask(cpus, shape);
+  if (kind === "slurm") return { argv: zoo, cpus: perTask, parallel: shape };
+  return {
+    argv: [python, "-m", "beamline_zoo.launch", "--nproc-per-node", String(shape.tasksPerNode), ...args],
+    cpus: perTask,
+  };
+}
+
 export function parseZooLine(line: string): ZooLine | null {
   if (!line.startsWith("{")) return null;
   try {
@@ -60,16 +84,23 @@ export interface ZooRun {
 export async function runZoo(
   context: TaskContext,
   args: string[],
-  options: { executor?: "local" | "slurm"; workdir: string; onLine?: (line: ZooLine) => void; onStarted?: (handle: JobHandle) => void },
+  options: {
+    executor?: "local" | "slurm";
+    /** Data-parallel shape of a training job (default: one process). */
+    parallel?: ParallelShape;
+    workdir: string;
+    onLine?: (line: ZooLine) => void;
+    onStarted?: (handle: JobHandle) => void;
+  },
 ): Promise<ZooRun> {
   const { config, signal } = context;
   await fs.mkdir(options.workdir, { recursive: true });
-  const handle = await executor(options.executor ?? "local", config).start({
+  const kind = options.executor ?? "local";
+  const handle = await executor(kind, config).start({
     runId: `${context.task.runId}-${context.task.kind}-${context.task.attempt}`,
-    argv: [config.python, "-m", "beamline_zoo", ...args],
+    ...zooJob(config.python, args, kind, options.parallel ?? SINGLE_PROCESS, config.cpus),
     workdir: options.workdir,
     env: zooEnv(config),
-    cpus: config.cpus,
     timeLimitMinutes: config.timeLimitMinutes,
   });
   await fs.writeFile(path.join(options.workdir, "executor-job-id"), handle.executorJobId);

@@ -4,12 +4,13 @@ import type { Stack } from "@/testing/stack";
 
 export interface LaunchOptions {
   epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
   maxSamples?: number | null;
   trainer?: "local-cpu" | "slurm-cluster";
   dataset?: string;
   idempotencyKey?: string;
   parentVersionId?: string | null;
-  batchSize?: number;
   /** Launch as the Retrain dialog does, storing its prediction (default: no prediction). */
   withPrediction?: boolean;
 }
@@ -32,7 +33,7 @@ export async function launchInTest(stack: Stack, options: LaunchOptions = {}) {
     parentVersionId: options.parentVersionId ?? null,
     epochs: options.epochs ?? 2,
     batchSize: options.batchSize ?? 256,
-    learningRate: 0.001,
+    learningRate: options.learningRate ?? 0.001,
     seed: 1,
     maxSamples: options.maxSamples ?? 1000,
     reason: "integration test",

@@ -128,19 +128,18 @@ export class Stack {
     return proc;
   }
 
-  async startWeb() {
-    this.start(
-      "web",
-      [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"],
-      this.env(),
+  /** A dashboard process; more than one (other names and ports, one database) run behind a balancer at `url`. */
+  async startWeb(name = "web", port = this.port) {
+    this.start(name, [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], this.env());
+    await waitFor(`the dashboard ${name}`, async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, 60_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\n--- dashboard output ---\n${this.output(name).slice(-3000)}`);
+      },
     );
-    await waitFor("the dashboard", async () => (await fetch(`${this.url}/api/health`)).ok, 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- dashboard output ---\n${this.output("web").slice(-3000)}`);
-    });
   }
 
-  startWorker() {
-    this.start("worker", [process.execPath, "--import", "tsx", "worker/main.ts"], this.env());
+  startWorker(name = "worker") {
+    this.start(name, [process.execPath, "--import", "tsx", "worker/main.ts"], this.env());
   }
 
   /** The agent's working directory (the same on every start of that role, so a restart finds its files). */
@@ -269,7 +268,7 @@ export class Stack {
   /** Stops everything; fails if any process (now or earlier, see kill) needed SIGKILL after SIGTERM. */
   async stop() {
     // Agents first, the dashboard last: Next drains open requests (agents' long-polls) before exiting.
-    const order = (name: string) => (name.startsWith("agent-") ? 0 : name === "worker" ? 1 : 2);
+    const order = (name: string) => (name.startsWith("agent-") ? 0 : name.startsWith("worker") ? 1 : 2);
     for (const name of [...this.procs.keys()].sort((a, b) => order(a) - order(b))) await this.kill(name, "SIGTERM");
     await this.prisma.$disconnect();
     fs.rmSync(this.dataDir, { recursive: true, force: true });

@@ -78,6 +78,29 @@ describe("slurm-parse", () => {
     expect(shQuote("a'b")).toBe(`'a'\\''b'`);
   });
 
+  it("renders a data-parallel job: the shape in #SBATCH lines, one rank per task through srun", () => {
+    const spec = {
+      runId: "r2",
+      argv: ["/usr/bin/python3", "-m", "beamline_zoo", "train"],
+      workdir: "/tmp/w",
+      env: {},
+      cpus: 4,
+      timeLimitMinutes: 5,
+    };
+    const render = { jobName: "br-r2", outputPattern: "/tmp/w/o-%j", errorPattern: "/tmp/w/e-%j", env: {} };
+    const single = renderSbatchScript(spec, render);
+    expect(single).toContain("#SBATCH --nodes=1\n#SBATCH --ntasks-per-node=1\n");
+    expect(single).toContain("exec '/usr/bin/python3' '-m' 'beamline_zoo' 'train'\n");
+    expect(single).not.toContain("srun");
+    const s = renderSbatchScript({ ...spec, parallel: { nodes: 2, tasksPerNode: 4, gpusPerNode: 4 } }, render);
+    expect(s).toContain("#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=4\n#SBATCH --cpus-per-task=4\n");
+    expect(s).toContain("#SBATCH --gpus-per-node=4\n");
+    expect(s).toMatch(/export MASTER_ADDR="\$\(scontrol show hostnames "\$SLURM_JOB_NODELIST" \| head -n 1\)"\n/);
+    expect(s).toContain("export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n");
+    expect(s).toContain("exec srun --export=ALL --kill-on-bad-exit=1 --cpus-per-task=4 '/usr/bin/python3' '-m' 'beamline_zoo' 'train'\n");
+    expect(() => validateSpec({ ...spec, parallel: { nodes: 1, tasksPerNode: 2, gpusPerNode: 4 } })).toThrow(/one task per GPU/);
+  });
+
   it("validates specs", () => {
     const ok = { runId: "r1", argv: ["/bin/true"], workdir: "/tmp/w", env: {}, cpus: 1, timeLimitMinutes: 1 };
     expect(() => validateSpec(ok)).not.toThrow();

@@ -128,7 +128,8 @@ export class SlurmExecutor implements Executor {
       errorPattern,
       partition: this.o.partition,
       memPerCpuMb: this.o.memPerCpuMb,
-      env: baseJobEnv(spec),
+      // srun inside the job reads the same cluster configuration as the agent's sbatch
+      env: spec.parallel && this.slurmConf ? { ...baseJobEnv(spec), SLURM_CONF: this.slurmConf } : baseJobEnv(spec),
     });
     const scriptPath = path.join(spec.workdir, `${spec.runId}.sbatch`);
     await writeFile(scriptPath, script, { mode: 0o700 });

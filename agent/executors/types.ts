@@ -3,6 +3,7 @@
  * child process or as a Slurm batch job. Both give the same handle: stdout lines as they come,
  * the pending→running moment (queue wait vs training time), the final outcome, and cancel.
  */
+import { parallelShape, type ParallelShape } from "@/lib/agent-protocol/parallel";
 
 export interface JobSpec {
   /** Run id from the dashboard; used in job names and file names. */
@@ -16,8 +17,14 @@ export interface JobSpec {
    * own environment (tokens etc.) is NOT passed on. OMP_NUM_THREADS defaults to `cpus`.
    */
   env: Record<string, string>;
+  /** CPUs of each task (rank); OMP_NUM_THREADS defaults to it. */
   cpus: number;
   timeLimitMinutes: number;
+  /**
+   * Data-parallel shape (Slurm: one task per rank, started through srun); absent: one process. The local
+   * executor runs argv as given: a local multi-rank job's argv is itself the launcher.
+   */
+  parallel?: ParallelShape;
 }
 
 export type JobState = "completed" | "failed" | "canceled" | "timeout";
@@ -138,6 +145,10 @@ export function validateSpec(spec: JobSpec): void {
     if (typeof value !== "string" || value.includes("\0")) throw new InvalidJobSpecError(`bad value for env ${name}`);
   }
   if (!Number.isInteger(spec.cpus) || spec.cpus < 1) throw new InvalidJobSpecError("cpus must be an integer >= 1");
+  if (spec.parallel) {
+    const checked = parallelShape.safeParse(spec.parallel);
+    if (!checked.success) throw new InvalidJobSpecError(`parallel shape: ${checked.error.issues[0]?.message}`);
+  }
   if (!Number.isFinite(spec.timeLimitMinutes) || spec.timeLimitMinutes <= 0) {
     throw new InvalidJobSpecError("timeLimitMinutes must be > 0");
   }

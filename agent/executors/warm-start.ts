@@ -43,8 +43,9 @@ export class WarmStart {
     if (!this.fits(spec)) return null;
     const warm = this.current ?? this.refill();
     if (!warm) return null;
-    const ready = await Promise.race([warm.ready, sleep(this.options.readyWaitMs ?? 3000).then(() => false)]);
+    // Claimed before waiting: two jobs starting at once must not both be handed the same process.
     this.current = null;
+    const ready = await Promise.race([warm.ready, sleep(this.options.readyWaitMs ?? 3000).then(() => false)]);
     if (!ready || warm.child.exitCode !== null || warm.child.signalCode !== null) {
       stop(warm.child);
       this.refill();

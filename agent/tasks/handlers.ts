@@ -75,7 +75,7 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
     "--seed",
     String(payload.params.seed),
     "--device",
-    "cpu",
+    payload.parallel.gpusPerNode > 0 ? "cuda" : "cpu",
   ];
   if (payload.params.maxSamples) args.push("--max-samples", String(payload.params.maxSamples));
   if (payload.parentSha256)
@@ -86,6 +86,7 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
   let epochs = 0;
   const { lines } = await runZoo(context, args, {
     executor: payload.executor,
+    parallel: payload.parallel,
     workdir: out,
     onStarted: (handle) => {
       if (handle.startedWarm) context.log("training process handed to a warm zoo process (torch already imported)");
@@ -111,6 +112,7 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
             metrics: epoch.metrics,
             seconds: epoch.seconds,
             samplesPerSecond: epoch.samples_per_s,
+            rankSamplesPerSecond: [...epoch.ranks].sort((a, b) => a.rank - b.rank).map((r) => r.samples_per_s ?? 0),
           },
         });
       } else if (line.type === "first_batch") {
@@ -118,7 +120,10 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
       } else if (line.type === "start") {
         const start = zooLine(line, "start");
         context.log(
-          `training ${start.family}: ${start.parameters} parameters, ${start.train_samples} train / ${start.val_samples} validation samples, ${start.threads} threads`,
+          `training ${start.family}: ${start.parameters} parameters, ${start.train_samples} train / ${start.val_samples} validation samples, ${start.threads} threads` +
+            (start.world_size > 1
+              ? `, ${start.world_size} ranks: global batch ${start.global_batch_size} (${start.batch_size} per rank), learning rate ${start.lr} (${start.lr_scaling} scaling of ${start.base_lr})`
+              : ""),
         );
       }
     },

@@ -24,6 +24,9 @@ export function CreateTrainerForm() {
         required
       />
       <Field name="concurrency" label="Concurrent runs" state={state} type="number" defaultValue="1" required />
+      <Field name="nodes" label="Nodes per run" state={state} type="number" defaultValue="1" required />
+      <Field name="tasksPerNode" label="Tasks per node" state={state} type="number" defaultValue="1" required />
+      <Field name="gpusPerNode" label="GPUs per node" state={state} type="number" defaultValue="0" required />
       <button type="submit" disabled={pending}>
         Register trainer
       </button>

@@ -4,6 +4,7 @@ import { useEffect, useState, useTransition } from "react";
 import Link from "next/link";
 import type { RunView } from "@/lib/server/runs/get-run-view";
 import { RunTimeline } from "@/components/runs/run-timeline";
+import { RankThroughput } from "@/components/runs/rank-throughput";
 import { LossChart } from "@/components/runs/loss-chart";
 import { StatusBadge } from "@/components/runs/run-status-badge";
 import { cancelRunAction } from "@/lib/actions/cancel-run";
@@ -173,6 +174,7 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
             </span>
           )}
         </div>
+        {lastMetric && <RankThroughput workers={run.workers} rankSamplesPerSec={lastMetric.rankSamplesPerSec} />}
         <LossChart metrics={run.metrics} family={run.family.key} />
       </div>
 

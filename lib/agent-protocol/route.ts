@@ -4,16 +4,17 @@ import { AppError } from "@/lib/errors";
 import { withRouteErrors } from "@/lib/route-errors";
 import { authenticateAgent, type AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { MAX_AGENT_BODY_BYTES } from "@/lib/agent-protocol/schemas";
-import { createRateLimiter, type RateLimiter } from "@/lib/security/rate-limit";
+import { createSharedRateLimiter, type SharedRateLimiter } from "@/lib/security/shared-rate-limit";
 
-/** Rate-limit budgets of the agent API, each counted on its own. */
+/** Rate-limit budgets of the agent API, each counted on its own, in PostgreSQL: the same budget whichever
+ * dashboard process an agent reaches. */
 export type AgentBudget = "api" | "heartbeat";
-const limiters: Record<AgentBudget, RateLimiter> = {
+const limiters: Record<AgentBudget, SharedRateLimiter> = {
   // Generous: a busy agent sends a few requests a second; a runaway loop or a token-guessing client does not get through.
-  api: createRateLimiter(Number(process.env.AGENT_RATE_LIMIT ?? 600), 60_000),
+  api: createSharedRateLimiter("agent", Number(process.env.AGENT_RATE_LIMIT ?? 600), 60_000),
   // Heartbeats renew every lease the agent holds: a budget of their own, so that nothing else the agent
   // sends (progress, authorising other agents' transfer requests) can push them into 429 and its runs into `lost`.
-  heartbeat: createRateLimiter(Number(process.env.AGENT_HEARTBEAT_RATE_LIMIT ?? 120), 60_000),
+  heartbeat: createSharedRateLimiter("agent-heartbeat", Number(process.env.AGENT_HEARTBEAT_RATE_LIMIT ?? 120), 60_000),
 };
 
 export async function readJson(request: Request): Promise<unknown> {
@@ -34,7 +35,7 @@ export function agentRoute<C>(
 ) {
   return withRouteErrors(async (request: Request, context: C): Promise<Response> => {
     const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
-    const wait = limiters[budget].hit(key);
+    const wait = await limiters[budget].hit(key);
     if (wait > 0) throw new AppError("RATE_LIMITED", `Rate limit exceeded; retry in ${wait}s.`, undefined, wait);
     const agent = await authenticateAgent(request.headers.get("authorization"));
     return await handler(request, agent, context);

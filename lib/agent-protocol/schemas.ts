@@ -65,6 +65,8 @@ export const epochMetric = z.object({
   metrics: metricRecord,
   seconds: finite.nonnegative(),
   samplesPerSecond: finite.nonnegative(),
+  /** Data-parallel runs: each rank's samples/s, indexed by rank. */
+  rankSamplesPerSecond: z.array(finite.nonnegative()).max(4096).default([]),
 });
 
 /** What an agent reports while a task runs; a batch per request. */

@@ -1,3 +1,4 @@
+import { ranksOf } from "@/lib/agent-protocol/parallel";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -54,6 +55,7 @@ export async function launchRun({
           createdById: actorId,
           reason: input.reason,
           idempotencyKey: input.idempotencyKey,
+          workers: ranksOf(trainer),
           predicted,
           params: {
             epochs: input.epochs,

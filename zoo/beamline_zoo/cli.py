@@ -126,6 +126,9 @@ def build_parser() -> ArgParser:
                         "CUDA graphs are turned off)")
     t.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="bf16: autocast (cuda only)")
     t.add_argument("--amp", action="store_true", help="same as --precision bf16")
+    t.add_argument("--lr-scaling", choices=("linear", "none"), default="linear",
+                   help="data-parallel runs: --lr is the 1-rank rate, multiplied by the number of ranks "
+                        "(linear, default) or used as given (none)")
     t.add_argument("--val-every", type=_pos_int("--val-every"), default=1,
                    help="validate (and rewrite the checkpoint) every K epochs and after the last (default 1)")
 
@@ -324,8 +327,13 @@ def _cmd_train(a, stop):
     from . import train as T
     from .models import BRAGGNN_DEFAULT, COOKIE_DEFAULT, count_parameters
 
+    from . import distributed as D
+
+    world = D.world_from_env(os.environ)
+    if not world.leader:
+        sys.stdout = open(os.devnull, "w")  # only rank 0 speaks the protocol: the agent sees each line once
     threads = configure_threads()
-    device = _device(a.device)
+    device = D.init(world, _device(a.device))
     if not 0.0 <= a.val_fraction < 1.0:
         raise BadInput(f"--val-fraction must be in [0, 1), got {a.val_fraction}")
     if a.aug < 0:
@@ -356,51 +364,73 @@ def _cmd_train(a, stop):
     model = T.model_from_checkpoint(parent, a.parent) if parent else T.fresh_model(a.family, config)
     model.to(device)
     bs = a.batch_size or T.DEFAULT_BATCH[a.family]
-    lr = a.lr or T.DEFAULT_LR[a.family]
-    return _train_loop(a, T, task, model, config, lr, bs, device, threads, stop)
+    base_lr = a.lr or T.DEFAULT_LR[a.family]
+    lr = D.scaled_lr(base_lr, world.size, a.lr_scaling)
+    try:
+        return _train_loop(a, T, task, D.wrap(model, world, device), config, lr, bs, device, threads, stop, world,
+                           base_lr)
+    finally:
+        D.finish(world)
 
 
-def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
+def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop, world, base_lr):
+    from . import distributed as D
     from .models import count_parameters
 
-    fast = a.fast == "on" or (a.fast == "auto" and device == "cuda")
-    if fast and device == "cuda":
+    cuda = device.startswith("cuda")
+    fast = a.fast == "on" or (a.fast == "auto" and cuda)
+    if fast and cuda:
         import torch
 
         torch.backends.cudnn.benchmark = True
     trainer = T.Trainer(model, task, lr, bs, amp=a.amp or a.precision == "bf16",
                         cuda_graph=a.cuda_graph or fast, compile_mode=a.compile, fused_adam=fast, stop=stop,
-                        on_first_batch=lambda: emit("first_batch", at=time.time()))
+                        on_first_batch=lambda: emit("first_batch", at=time.time()), world=world)
+    net = trainer.net
     if a.compile and not trainer.compile_mode:
         log("torch.compile is not available in this torch: --compile ignored")
     out_dir = os.path.abspath(a.out)
     os.makedirs(out_dir, exist_ok=True)
     ck_path = os.path.join(out_dir, "checkpoint.pt")
     parent_path = os.path.abspath(a.parent) if a.parent else None
-    emit("start", family=a.family, parameters=count_parameters(model), train_samples=task.n,
+    # batch_size is per rank; one optimiser step sees global_batch_size samples, at learning rate `lr`
+    # (= base_lr × world size under linear scaling)
+    emit("start", family=a.family, parameters=count_parameters(net), train_samples=task.n,
          val_samples=task.n_val, epochs=a.epochs, batch_size=trainer.batch_size, device=device,
          threads=threads, parent=parent_path, seed=a.seed, lr=lr, config=config,
-         engine=dict(trainer.engine(), val_every=a.val_every))
-    log(f"training {a.family} ({count_parameters(model)} params) on {task.n} samples, "
-        f"{task.n_val} validation, device {device}, {threads} threads")
-    history, metrics, epoch = [], {}, 0
+         engine=dict(trainer.engine(), val_every=a.val_every), world_size=world.size,
+         global_batch_size=trainer.batch_size * world.size, base_lr=base_lr, lr_scaling=a.lr_scaling)
+    log(f"training {a.family} ({count_parameters(net)} params) on {task.n} samples, "
+        f"{task.n_val} validation, device {device}, {threads} threads, rank {world.rank} of {world.size}")
+    history, metrics, epoch, stopped = [], {}, 0, False
 
-    def save(stopped=None):
-        T.save_checkpoint(ck_path, model, a.family, config, epoch, a.epochs, metrics, history, a.seed,
-                          parent_path, stopped)
+    def save(reason=None):
+        if world.leader:
+            T.save_checkpoint(ck_path, net, a.family, config, epoch, a.epochs, metrics, history, a.seed,
+                              parent_path, reason)
 
     for ep in range(1, a.epochs + 1):
         t0 = time.perf_counter()
         loss, ns, tsec, early = trainer.train_epoch()
+        # one collective per epoch: every rank's loss and throughput, and whether any rank was told to stop
+        per_rank = D.all_gather_floats([loss, ns, tsec, 1.0 if stop else 0.0], world, device)
+        stopped = early or any(r[3] for r in per_rank)
         if early:
             break
         epoch = ep
-        validated = ep % a.val_every == 0 or ep == a.epochs or bool(stop)
-        if validated:
+        loss = sum(r[0] for r in per_rank) / world.size
+        samples, slowest = sum(r[1] for r in per_rank), max(r[2] for r in per_rank)
+        validated = ep % a.val_every == 0 or ep == a.epochs or stopped
+        val_loss = None
+        if validated and world.leader:
             val_loss, metrics = trainer.validate()
-        rec = {"epoch": ep, "at": time.time(), "epochs": a.epochs, "loss": loss, "val_loss": val_loss if validated else None,
+        rec = {"epoch": ep, "at": time.time(), "epochs": a.epochs, "loss": loss, "val_loss": val_loss,
                "metrics": metrics if validated else {}, "seconds": time.perf_counter() - t0,
-               "samples_per_s": ns / tsec if tsec > 0 else None, "train_seconds": tsec, "validated": validated}
+               "samples_per_s": samples / slowest if slowest > 0 else None, "train_seconds": slowest,
+               "validated": validated}
+        if world.distributed:
+            rec["ranks"] = [{"rank": i, "samples_per_s": r[1] / r[2] if r[2] > 0 else None}
+                            for i, r in enumerate(per_rank)]
         if ep == 1 and trainer.cuda_graph:
             rec["capture_seconds"] = trainer.capture_seconds  # included in epoch 1's `seconds`
         history.append(rec)
@@ -410,18 +440,22 @@ def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop):
             log(f"training diverged at epoch {ep} (loss {loss})")
             emit("error", message=f"training diverged at epoch {ep}: loss is not finite")
             return EXIT_FAILURE
-        if stop:
+        if stopped:
             break
         if validated:
             save()
-    if stop:
-        save(stop.reason)
-        emit("stopped", reason=stop.reason, epoch=epoch)
-        emit_file("artifact", ck_path, format="checkpoint")
-        log(f"stopped by {stop.reason} after {epoch} complete epochs; checkpoint {ck_path}")
-        return EXIT_SIGTERM if stop.reason == "SIGTERM" else 130
+    if stopped:
+        # a rank that got no signal itself stops with the one that did (Slurm and torchrun signal them all)
+        reason = stop.reason or "SIGTERM"
+        save(reason)
+        emit("stopped", reason=reason, epoch=epoch)
+        if world.leader:
+            emit_file("artifact", ck_path, format="checkpoint")
+        log(f"stopped by {reason} after {epoch} complete epochs; checkpoint {ck_path}")
+        return EXIT_SIGTERM if reason == "SIGTERM" else 130
     save()
-    emit_file("artifact", ck_path, format="checkpoint")
+    if world.leader:
+        emit_file("artifact", ck_path, format="checkpoint")
     return EXIT_OK
 
 

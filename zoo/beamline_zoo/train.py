@@ -18,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .distributed import World, any_rank, rank_batch_start
 from .models import build_model, count_parameters, infer_braggnn_config, xavier_init
 from .protocol import BadInput, sha256_file
 
@@ -191,17 +192,23 @@ class Trainer:
 
     def __init__(self, model, task, lr: float, batch_size: int, amp: bool = False,
                  cuda_graph: bool = False, compile_mode: Optional[str] = None, fused_adam: bool = False,
-                 stop: Optional[StopFlag] = None, on_first_batch=None):
+                 stop: Optional[StopFlag] = None, on_first_batch=None, world: Optional[World] = None):
+        # `model` may be wrapped in DistributedDataParallel; validation and checkpoints use the bare module.
         self.model, self.task = model, task
+        self.net = model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
+        self.world = world or World()
         # Called once, when the first optimiser step has finished: dispatch latency ends there.
         self.on_first_batch = on_first_batch
         self.device = task.device
-        self.batch_size = min(batch_size, task.n)
-        self.steps = max(1, task.n // self.batch_size)  # drop_last, as the reference loaders
+        # per-rank batch; each step takes one global batch of batch_size × world size (drop_last, as the
+        # reference loaders), every rank its own slice of it
+        self.batch_size = max(1, min(batch_size, task.n // self.world.size))
+        self.steps = max(1, task.n // (self.batch_size * self.world.size))
         self.stop = stop if stop is not None else StopFlag()
         cuda = self.device.type == "cuda"
         self.amp = amp and cuda
-        self.cuda_graph = cuda_graph and cuda
+        # DDP's gradient all-reduce runs between backward and the step: no whole-epoch graph capture
+        self.cuda_graph = cuda_graph and cuda and not self.world.distributed
         self.fused_adam = fused_adam and cuda and adam_supports_fused()
         opt_kw = {}
         if self.cuda_graph:
@@ -233,7 +240,7 @@ class Trainer:
 
     def step(self, s: int):
         """Step s of the current epoch (batch s of the epoch's permutation)."""
-        loss = self.loss_fn(*self.task.gather(s * self.batch_size, self.batch_size))
+        loss = self.loss_fn(*self.task.gather(rank_batch_start(s, self.batch_size, self.world), self.batch_size))
         self.opt.zero_grad(set_to_none=not self.cuda_graph)
         loss.backward()
         self.opt.step()
@@ -282,7 +289,7 @@ class Trainer:
             self.loss_acc.zero_()
             done = 0
             for s in range(self.steps):
-                if self.stop:
+                if any_rank(bool(self.stop), self.world, self.device):
                     break
                 self.step(s)
                 done += 1
@@ -302,8 +309,8 @@ class Trainer:
             callback()
 
     def validate(self):
-        self.model.eval()
-        return self.task.validate(self.model)
+        self.net.eval()
+        return self.task.validate(self.net)
 
 
 # ------------------------------------------------------------------------------- checkpoints

@@ -38,6 +38,7 @@ export async function recordTaskEvents(agent: AuthenticatedAgent, taskId: string
             metrics: m.metrics,
             seconds: m.seconds,
             samplesPerSec: m.samplesPerSecond,
+            rankSamplesPerSec: m.rankSamplesPerSecond,
           },
           update: {},
         });

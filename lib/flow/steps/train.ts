@@ -1,6 +1,7 @@
 // Train: the zoo's train command on the trainer, as a local process or a Slurm job; epochs stream live.
 import { z } from "zod";
 import { family, finite, producedFile, sha256, trainParams } from "@/lib/agent-protocol/primitives";
+import { parallelShape, SINGLE_PROCESS } from "@/lib/agent-protocol/parallel";
 import type { AgentStep } from "@/lib/flow/steps/types";
 
 export const trainPayload = z.object({
@@ -9,6 +10,7 @@ export const trainPayload = z.object({
   labelled: z.boolean(),
   parentSha256: sha256.nullable(),
   executor: z.enum(["local", "slurm"]),
+  parallel: parallelShape.default(SINGLE_PROCESS),
   params: trainParams,
 });
 export const trainResult = z.object({
@@ -37,6 +39,7 @@ export const trainStep: AgentStep<"train", "train", typeof trainPayload, typeof 
     labelled: run.dataset.kind !== "raw",
     parentSha256: run.parent?.artifactSha256 ?? null,
     executor: run.trainer.executor,
+    parallel: { nodes: run.trainer.nodes, tasksPerNode: run.trainer.tasksPerNode, gpusPerNode: run.trainer.gpusPerNode },
     params: run.params,
   }),
   applyResult: async ({ detail }, result) => ({

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { StepName } from "@/lib/generated/prisma/enums";
 import type { TrainParams, TransferResult, TransferTicket } from "@/lib/agent-protocol/primitives";
+import type { ParallelShape } from "@/lib/agent-protocol/parallel";
 
 export type { StepName };
 
@@ -50,7 +51,8 @@ export interface RunFacts {
   params: TrainParams;
   family: { key: "braggnn" | "cookienetae" };
   dataset: { name: string; path: string; bytes: number; sha256: string; kind: "raw" | "labelled" | "simulated" };
-  trainer: { name: string; executor: "local" | "slurm" };
+  /** The trainer and its data-parallel shape (how many ranks a training job starts). */
+  trainer: { name: string; executor: "local" | "slurm" } & ParallelShape;
   edgeHost: { name: string };
   /** The model to fine-tune from, with where it is deployed on this run's edge host (null: not there). */
   parent: { version: number; artifactBytes: number; artifactSha256: string; deployedPath: string | null } | null;

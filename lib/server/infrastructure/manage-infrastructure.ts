@@ -5,6 +5,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { newSecret } from "@/lib/flow/tokens";
 import { recordAudit } from "@/lib/audit/record-audit";
+import type { ParallelShape } from "@/lib/agent-protocol/parallel";
 import type { createEdgeHostInput, createTrainerInput, issueTokenInput } from "@/lib/infrastructure/infrastructure-input";
 
 function uniqueName<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -16,7 +17,10 @@ function uniqueName<T>(promise: Promise<T>, what: string): Promise<T> {
   });
 }
 
-export async function createTrainer({ actorId, input }: { actorId: string; input: z.infer<typeof createTrainerInput> }) {
+/** A trainer's fields; an unstated parallel shape is one process per run. */
+type TrainerInput = Omit<z.infer<typeof createTrainerInput>, keyof ParallelShape> & Partial<ParallelShape>;
+
+export async function createTrainer({ actorId, input }: { actorId: string; input: TrainerInput }) {
   const trainer = await uniqueName(prisma.trainer.create({ data: input }), "trainer");
   await recordAudit({ actorUserId: actorId, action: "trainer.create", targetType: "trainer", targetId: trainer.id, detail: input });
   return trainer;

@@ -50,6 +50,7 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
     createdBy: run.createdBy.name,
     parentVersion: run.parentVersion?.version ?? null,
     params: run.params as Record<string, unknown>,
+    workers: run.workers,
     createdAtMs: run.createdAt.getTime(),
     endedAtMs: ms(run.endedAt),
     nowMs: now,
@@ -78,6 +79,7 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
       metrics: m.metrics as Record<string, number>,
       seconds: m.seconds,
       samplesPerSec: m.samplesPerSec,
+      rankSamplesPerSec: m.rankSamplesPerSec,
     })),
     transfers: run.transfers.map((t) => ({
       id: t.id,
