@@ -14,7 +14,8 @@ const ROLES: readonly Role[] = ["admin", "staff", "scientist", "pi", "viewer", "
 type RunState = "queued" | "running" | "succeeded" | "failed" | "lost" | "canceled";
 
 interface Seeded {
-  databaseUrl: string;
+  /** The e2e stack the runs went into (its database name repeats from one test run to the next). */
+  stack: string;
   runs: Record<RunState, string>;
   experiments: Record<string, string>;
 }
@@ -89,15 +90,17 @@ const seedFile = "test-results/tour/seed.json";
 /** Seeds the tour's runs once per e2e database (a worker restarted after a failure reuses them). */
 function seed(): Seeded {
   const { databaseUrl } = JSON.parse(fs.readFileSync(readyFile, "utf8")) as { databaseUrl: string };
+  const stack = `${databaseUrl}@${fs.statSync(readyFile).mtimeMs}`;
   if (fs.existsSync(seedFile)) {
     const kept = JSON.parse(fs.readFileSync(seedFile, "utf8")) as Seeded;
-    if (kept.databaseUrl === databaseUrl) return kept;
+    if (kept.stack === stack) return kept;
   }
   const out = execFileSync(process.execPath, ["--import", "tsx", "testing/tour-runs.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     encoding: "utf8",
   });
-  const seeded: Seeded = { databaseUrl, ...(JSON.parse(out.trim().split("\n").at(-1)!) as Omit<Seeded, "databaseUrl">) };
+  const seeded: Seeded = { stack, ...(JSON.parse(out.trim().split("\n").at(-1)!) as Omit<Seeded, "stack">) };
+  fs.rmSync(path.dirname(seedFile), { recursive: true, force: true });
   fs.mkdirSync(path.dirname(seedFile), { recursive: true });
   fs.writeFileSync(seedFile, JSON.stringify(seeded));
   return seeded;
@@ -106,6 +109,9 @@ function seed(): Seeded {
 /** Everything the page reports while it loads and settles; listeners come off before the next navigation. */
 function watch(page: Page, expectedStatus: number) {
   const problems: string[] = [];
+  // Only this visit's requests: the previous page's are cut off by the navigation itself.
+  const ours = new Set<Request>();
+  const onRequest = (request: Request) => void ours.add(request);
   const onConsole = (message: ConsoleMessage) => {
     const text = message.text();
     // Chromium logs the page's own expected 404 as "Failed to load resource"; anything else counts.
@@ -114,12 +120,15 @@ function watch(page: Page, expectedStatus: number) {
     else if (message.type() === "warning" && /react|hydrat|warning:/i.test(text)) problems.push(`React warning: ${text}`);
   };
   const onPageError = (error: Error) => problems.push(`uncaught: ${error.message}`);
-  const onRequestFailed = (request: Request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+  const onRequestFailed = (request: Request) =>
+    ours.has(request) && problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
   const onResponse = (response: Response) => {
+    if (!ours.has(response.request())) return;
     const document = response.request().isNavigationRequest() && response.request().frame() === page.mainFrame();
     if (document && response.status() !== expectedStatus) problems.push(`page answered ${response.status()}, expected ${expectedStatus}`);
     else if (!document && response.status() >= 400) problems.push(`${response.status()} from ${response.url()}`);
   };
+  page.on("request", onRequest);
   page.on("console", onConsole);
   page.on("pageerror", onPageError);
   page.on("requestfailed", onRequestFailed);
@@ -127,6 +136,7 @@ function watch(page: Page, expectedStatus: number) {
   return {
     problems,
     stop: () => {
+      page.off("request", onRequest);
       page.off("console", onConsole);
       page.off("pageerror", onPageError);
       page.off("requestfailed", onRequestFailed);
@@ -144,8 +154,16 @@ for (const role of ROLES) {
   test.describe(`page tour as ${role}`, () => {
     let page: Page;
     test.beforeAll(async ({ browser }) => {
-      page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-      await signIn(page, role);
+      // One sign-in per role, kept for a worker restarted after a failure (sign-ins are rate-limited).
+      const state = `test-results/tour/${role}-session.json`;
+      const signedIn = fs.existsSync(state);
+      page = await (
+        await browser.newContext({ viewport: { width: 1360, height: 900 }, storageState: signedIn ? state : undefined })
+      ).newPage();
+      if (!signedIn) {
+        await signIn(page, role);
+        await page.context().storageState({ path: state });
+      }
     });
     test.afterAll(async () => {
       await page.context().close();
