@@ -95,7 +95,7 @@ function seed(): Seeded {
     const kept = JSON.parse(fs.readFileSync(seedFile, "utf8")) as Seeded;
     if (kept.stack === stack) return kept;
   }
-  const out = execFileSync(process.execPath, ["--import", "tsx", "testing/tour-runs.ts"], {
+  const out = execFileSync(process.execPath, ["--import", "tsx", "testing/seed-tour-runs.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     encoding: "utf8",
   });

@@ -1,15 +1,13 @@
-// Runs in every state for the page tour (e2e/tour.spec.ts), written straight into the e2e database: the tour
-// looks at pages, so it needs the rows a run leaves, not a real training. Each run is shaped as the flow
-// leaves it (steps, metrics, logs, a transfer, a stored prediction). The running and queued runs sit on a
-// trainer of their own whose agent holds the training task's lease for hours, so the worker's sweeper
-// leaves both as they are: the running one keeps its slot and the queued one waits for it.
-// Usage: DATABASE_URL=... node --import tsx testing/tour-runs.ts  → prints the run ids by state as JSON.
+// Runs in every state for the page tour (e2e/tour.spec.ts) and the live-list tests, written straight into a
+// test database: they look at pages and lists, so they need the rows a run leaves, not a real training. Each
+// run is shaped as the flow leaves it (steps, metrics, logs, a transfer, a stored prediction). The running and
+// queued runs sit on a trainer of their own whose agent holds the training task's lease for hours, so the
+// worker's sweeper leaves both as they are: the running one keeps its slot and the queued one waits for it.
 import { randomUUID } from "node:crypto";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient, type Prisma, type RunStatus, type StepName, type StepStatus } from "@/lib/generated/prisma/client";
+import type { PrismaClient, Prisma, RunStatus, StepName, StepStatus } from "@/lib/generated/prisma/client";
 import { newSecret } from "@/lib/flow/tokens";
 
-const TOUR_TRAINER = "tour-a100";
+export const TOUR_TRAINER = "tour-a100";
 
 type StepPlan = { name: StepName; status: StepStatus; seconds: number; error?: string };
 
@@ -27,7 +25,7 @@ interface TourRun {
 
 const ok = (name: StepName, seconds: number): StepPlan => ({ name, status: "succeeded", seconds });
 
-const TOUR_RUNS: readonly TourRun[] = [
+export const TOUR_RUNS: readonly TourRun[] = [
   {
     status: "succeeded",
     family: "braggnn",
@@ -120,7 +118,8 @@ function prediction(steps: readonly StepPlan[]): Prisma.InputJsonValue {
   return { totalSeconds: total, plusMinusSeconds: total * 0.1, steps: perStep, basis: ["tour: measured step rates"] };
 }
 
-async function seedTourRuns(prisma: PrismaClient, now = new Date()) {
+/** Seeds one run per state; returns their ids by state. */
+export async function seedTourRuns(prisma: PrismaClient, now = new Date()) {
   const users = Object.fromEntries(
     (await prisma.user.findMany({ where: { email: { in: ["scientist@demo.test", "pi@demo.test"] } } })).map((u) => [
       u.email.split("@")[0],
@@ -262,20 +261,3 @@ async function seedTourRuns(prisma: PrismaClient, now = new Date()) {
   }
   return ids as Record<RunStatus, string>;
 }
-
-async function main() {
-  const connectionString = process.env.DATABASE_URL;
-  if (!connectionString) throw new Error("DATABASE_URL is not set: point it at the e2e database.");
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString, max: 2 }) });
-  try {
-    const runs = await seedTourRuns(prisma);
-    const experiments = Object.fromEntries(
-      (await prisma.experiment.findMany({ select: { id: true, name: true } })).map((e) => [e.name, e.id]),
-    );
-    console.log(JSON.stringify({ runs, experiments }));
-  } finally {
-    await prisma.$disconnect();
-  }
-}
-
-await main();
