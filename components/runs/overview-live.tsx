@@ -27,8 +27,8 @@ export function OverviewLive({ initial }: { initial: OverviewData }) {
             </div>
           ))}
           {data.activeCount > data.active.length && (
-            <Link className="small" href="/runs?status=running">
-              all active runs →
+            <Link className="small" href="/runs">
+              all runs →
             </Link>
           )}
         </div>
