@@ -107,9 +107,13 @@ describe("the runs-changed stream", () => {
         expect(await stream.next((m) => m.type === "hello", 5_000)).not.toBeNull();
       }
       // A change in each experiment: the succeeded HEDM run (the scientist's) and the failed CookieBox run (the PI's).
-      await publish({ type: "run", runId: runs.succeeded }, stack.prisma);
-      await publish({ type: "run", runId: runs.failed }, stack.prisma);
+      // The web app's LISTEN connection opens with its first subscriber: publish until the scientist hears it.
       const batchWith = (id: string) => (m: RunChangesMessage) => m.type === "runs" && m.runs.some((r) => r.id === id);
+      for (let i = 0; i < 20 && !scientist.messages.some((m) => batchWith(runs.failed)(m.data)); i++) {
+        await publish({ type: "run", runId: runs.succeeded }, stack.prisma);
+        await publish({ type: "run", runId: runs.failed }, stack.prisma);
+        await scientist.next(batchWith(runs.failed), 500);
+      }
       const changeOf = async (stream: typeof scientist, id: string): Promise<RunChange | undefined> => {
         const message = (await stream.next(batchWith(id), 5_000))?.data;
         return message?.type === "runs" ? message.runs.find((r) => r.id === id) : undefined;
