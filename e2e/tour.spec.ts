@@ -116,12 +116,17 @@ function watch(page: Page, expectedStatuses: readonly number[]) {
     const text = message.text();
     // Chromium logs the page's own expected 404 as "Failed to load resource"; anything else counts.
     if (expectedStatuses.includes(404) && /status of 404/.test(text) && message.location().url === page.url()) return;
+    // The browser's own favicon probe is not the page's request (public/ icons come with the ops branch).
+    if (/status of 404/.test(text) && message.location().url.endsWith("/favicon.ico")) return;
     if (message.type() === "error") problems.push(`console error: ${text}`);
     else if (message.type() === "warning" && /react|hydrat|warning:/i.test(text)) problems.push(`React warning: ${text}`);
   };
   const onPageError = (error: Error) => problems.push(`uncaught: ${error.message}`);
+  // An aborted request is the client's own choice (Next cancels route prefetches it no longer needs), not a failure.
   const onRequestFailed = (request: Request) =>
-    ours.has(request) && problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
+    ours.has(request) &&
+    request.failure()?.errorText !== "net::ERR_ABORTED" &&
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
   const onResponse = (response: Response) => {
     if (!ours.has(response.request())) return;
     const document = response.request().isNavigationRequest() && response.request().frame() === page.mainFrame();

@@ -1,5 +1,6 @@
 // Refreshes the README's screenshots (docs/*.png) from a running dashboard with seeded demo data, in Debian's
-// Chromium: the Retrain dialog before launch, a BraggNN run after it deployed, and the turnaround report.
+// Chromium: the Retrain dialog before launch and a BraggNN run after it deployed (and the turnaround report, kept
+// under test-results/).
 // Usage (the e2e stack, as scripts/test.sh starts it, listening on E2E_BASE_URL):
 //   E2E_BASE_URL=http://127.0.0.1:3100 node --import tsx scripts/docs-screenshots.ts
 import { chromium, expect, type Page } from "@playwright/test";
@@ -40,7 +41,7 @@ async function main() {
 
     await page.goto(`${BASE}/turnaround?days=0`);
     await expect(page.getByRole("heading", { name: /Where the time goes/ })).toBeVisible();
-    await page.screenshot({ path: "docs/turnaround.png", fullPage: true });
+    await page.screenshot({ path: "test-results/turnaround.png", fullPage: true });
   } finally {
     await browser.close();
   }
