@@ -1,23 +1,25 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import type { QueryKey } from "@tanstack/react-query";
 import { revokeAgentTokenAction } from "@/lib/actions/revoke-agent-token";
+import { actionStateOf, useActionMutation } from "@/components/query/use-action-mutation";
 
 export interface AgentRow {
   id: string;
   name: string;
   tokenPrefix: string;
-  revokedAt: Date | null;
-  lastHeartbeatAt: Date | null;
+  revokedAt: Date | string | null;
+  lastHeartbeatAt: Date | string | null;
   version: string | null;
   dataPlaneUrl: string | null;
 }
 
 const ONLINE_MS = 60_000;
 
-export function AgentTable({ agents, nowMs }: { agents: AgentRow[]; nowMs: number }) {
-  const [pending, start] = useTransition();
-  const [message, setMessage] = useState<string | null>(null);
+/** `invalidates`: the list the agents came from, refetched once a revoke lands. */
+export function AgentTable({ agents, nowMs, invalidates }: { agents: AgentRow[]; nowMs: number; invalidates: QueryKey }) {
+  const revoke = useActionMutation(revokeAgentTokenAction, [invalidates]);
+  const outcome = revoke.isIdle || revoke.isPending ? null : actionStateOf(revoke);
   if (agents.length === 0) return <p className="small muted">No agent yet.</p>;
   return (
     <>
@@ -48,13 +50,10 @@ export function AgentTable({ agents, nowMs }: { agents: AgentRow[]; nowMs: numbe
                   {!a.revokedAt && (
                     <button
                       className="danger small"
-                      disabled={pending}
-                      onClick={() =>
-                        confirm(`Revoke the token of ${a.name}? The agent will be refused at once.`) &&
-                        start(async () => setMessage((await revokeAgentTokenAction(a.id)).message ?? null))
-                      }
+                      disabled={revoke.isPending}
+                      onClick={() => confirm(`Revoke the token of ${a.name}? The agent will be refused at once.`) && revoke.mutate(a.id)}
                     >
-                      Revoke
+                      {revoke.isPending && revoke.variables === a.id ? "Revoking…" : "Revoke"}
                     </button>
                   )}
                 </td>
@@ -63,9 +62,9 @@ export function AgentTable({ agents, nowMs }: { agents: AgentRow[]; nowMs: numbe
           })}
         </tbody>
       </table>
-      {message && (
-        <p className="alert ok small" role="status">
-          {message}
+      {outcome?.message && (
+        <p className={`alert small ${outcome.ok ? "ok" : "error"}`} role={outcome.ok ? "status" : "alert"}>
+          {outcome.message}
         </p>
       )}
     </>

@@ -1,21 +1,29 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
 import { restoreDeploymentAction } from "@/lib/actions/restore-deployment";
+import { actionStateOf, useActionMutation } from "@/components/query/use-action-mutation";
 
 export function RestoreButton({ deploymentId, label }: { deploymentId: string; label: string }) {
-  const [pending, start] = useTransition();
-  const [message, setMessage] = useState<string | null>(null);
+  const router = useRouter();
+  const restore = useActionMutation(restoreDeploymentAction);
+  const outcome = restore.isIdle || restore.isPending ? null : actionStateOf(restore);
   return (
     <>
       <button
         className="small"
-        disabled={pending}
-        onClick={() => start(async () => setMessage((await restoreDeploymentAction(deploymentId)).message ?? null))}
+        disabled={restore.isPending}
+        // The models page is server-rendered: re-render it to show the new active deployment.
+        onClick={() => restore.mutate(deploymentId, { onSuccess: () => router.refresh() })}
       >
-        {label}
+        {restore.isPending ? "Restoring…" : label}
       </button>
-      {message && <span className="small muted"> {message}</span>}
+      {outcome?.message && (
+        <span className={`small ${outcome.ok ? "muted" : "field-error"}`} role={outcome.ok ? "status" : "alert"}>
+          {" "}
+          {outcome.message}
+        </span>
+      )}
     </>
   );
 }

@@ -1,27 +1,41 @@
 "use client";
 
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useState } from "react";
 import Link from "next/link";
+import { useQueryClient } from "@tanstack/react-query";
+import { useSeededQuery } from "@/components/query/use-seeded-query";
 import type { RunView } from "@/lib/server/runs/get-run-view";
 import { RunTimeline } from "@/components/runs/run-timeline";
 import { RankThroughput } from "@/components/runs/rank-throughput";
 import { LossChart } from "@/components/runs/loss-chart";
 import { StatusBadge } from "@/components/runs/run-status-badge";
+import { StepSwatch } from "@/components/runs/step-swatch";
+import { actionStateOf, useActionMutation } from "@/components/query/use-action-mutation";
 import { cancelRunAction } from "@/lib/actions/cancel-run";
 import { retryRunAction } from "@/lib/actions/retry-run";
 import { formatBytes, formatDuration, formatRate } from "@/lib/cost-model/format";
 import { TERMINAL_RUN } from "@/lib/flow/plan";
 import { stepLabel } from "@/lib/flow/steps";
 import { TABLE_ONE_ROWS } from "@/lib/flow/breakdown";
+import { fetchJson, queryKeys } from "@/lib/query/keys";
+import { runTabTitle } from "@/lib/query/run-title";
 
 type LiveView = RunView & { eventAtMs?: number };
 
 export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; mayCancel: boolean; mayRetry: boolean }) {
-  const [run, setRun] = useState<LiveView>(initial);
+  const queryClient = useQueryClient();
+  const key = queryKeys.run(initial.id);
+  // The server's first paint seeds the cache; the run's event stream writes every later view into it.
+  const run = useSeededQuery<LiveView>({
+    queryKey: key,
+    queryFn: () => fetchJson<LiveView>(`/api/runs/${initial.id}`),
+    initial,
+    staleTime: Infinity,
+  });
   const [connected, setConnected] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
   const [now, setNow] = useState(initial.nowMs);
+  const cancel = useActionMutation(cancelRunAction, [key]);
+  const retry = useActionMutation(retryRunAction, [key]);
 
   useEffect(() => {
     const source = new EventSource(`/api/runs/${initial.id}/events`);
@@ -29,10 +43,15 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
     source.onerror = () => setConnected(false);
     source.onmessage = (event) => {
       const view = JSON.parse(event.data) as LiveView;
-      setRun(view);
+      queryClient.setQueryData(queryKeys.run(initial.id), view);
     };
     return () => source.close();
-  }, [initial.id]);
+  }, [initial.id, queryClient]);
+
+  // The run's state in the browser tab while its page is open.
+  useEffect(() => {
+    document.title = runTabTitle(run);
+  }, [run]);
 
   const terminal = TERMINAL_RUN.has(run.status);
   useEffect(() => {
@@ -41,11 +60,8 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
     return () => clearInterval(timer);
   }, [terminal]);
 
-  const act = (fn: (id: string) => Promise<{ ok: boolean; message?: string }>) =>
-    startTransition(async () => {
-      const result = await fn(run.id);
-      setMessage(result.message ?? null);
-    });
+  const lastAction = [cancel, retry].filter((m) => !m.isIdle).sort((a, b) => b.submittedAt - a.submittedAt)[0];
+  const outcome = lastAction && !lastAction.isPending ? actionStateOf(lastAction) : null;
 
   const liveEndToEnd = run.endedAtMs ? run.breakdown.endToEndSeconds : (now - run.createdAtMs) / 1000;
   const lastMetric = run.metrics.at(-1);
@@ -71,21 +87,21 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
             {connected ? "live" : "reconnecting…"}
           </span>
           {mayCancel && !terminal && (
-            <button className="danger" disabled={pending || run.cancelRequested} onClick={() => act(cancelRunAction)}>
-              {run.cancelRequested ? "Canceling…" : "Cancel run"}
+            <button className="danger" disabled={cancel.isPending || run.cancelRequested} onClick={() => cancel.mutate(run.id)}>
+              {cancel.isPending || run.cancelRequested ? "Canceling…" : "Cancel run"}
             </button>
           )}
           {mayRetry && ["failed", "lost", "canceled"].includes(run.status) && (
-            <button disabled={pending} onClick={() => act(retryRunAction)}>
-              Retry from failed step
+            <button disabled={retry.isPending} onClick={() => retry.mutate(run.id)}>
+              {retry.isPending ? "Retrying…" : "Retry from failed step"}
             </button>
           )}
         </div>
       </div>
       {run.statusReason && terminal && run.status !== "succeeded" && <p className="alert error">{run.statusReason}</p>}
-      {message && (
-        <p className="alert ok" role="status">
-          {message}
+      {outcome?.message && (
+        <p className={`alert ${outcome.ok ? "ok" : "error"}`} role={outcome.ok ? "status" : "alert"}>
+          {outcome.message}
         </p>
       )}
 
@@ -130,7 +146,10 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
                 const predicted = endToEnd ? run.predicted?.totalSeconds : r.step ? run.predicted?.steps[r.step]?.seconds : undefined;
                 return (
                   <tr key={r.key}>
-                    <td>{endToEnd ? <b>{r.label}</b> : r.label}</td>
+                    <td>
+                      {r.color && <StepSwatch color={r.color} />}
+                      {endToEnd ? <b>{r.label}</b> : r.label}
+                    </td>
                     <td className="num">{actual != null ? formatDuration(actual) : "—"}</td>
                     <td className="num muted">{predicted != null ? formatDuration(predicted) : "—"}</td>
                   </tr>

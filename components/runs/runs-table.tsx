@@ -7,7 +7,8 @@ export interface RunRow {
   number: number;
   status: string;
   statusReason?: string | null;
-  createdAt?: Date;
+  /** A Date on the server, its ISO string once it came through a route handler. */
+  createdAt?: Date | string;
   queueSeconds?: number | null;
   endToEndSeconds: number | null;
   experiment?: { name: string };
@@ -57,7 +58,9 @@ export function RunsTable({ runs, empty, label = "Runs" }: { runs: RunRow[]; emp
             </td>
             <td>{r.trainer.name}</td>
             {columns.createdBy && <td>{r.createdBy?.name}</td>}
-            {columns.createdAt && <td className="mono small">{r.createdAt?.toISOString().slice(0, 19).replace("T", " ")}</td>}
+            {columns.createdAt && (
+              <td className="mono small">{r.createdAt && new Date(r.createdAt).toISOString().slice(0, 19).replace("T", " ")}</td>
+            )}
             {columns.queue && <td className="num">{r.queueSeconds != null ? formatDuration(r.queueSeconds) : "—"}</td>}
             <td className="num">{r.endToEndSeconds != null ? formatDuration(r.endToEndSeconds) : "—"}</td>
           </tr>

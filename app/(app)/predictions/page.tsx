@@ -10,6 +10,7 @@ import { RECENT_RUNS, getPredictionErrors } from "@/lib/server/turnaround/get-pr
 import { DEFAULT_PREDICTION_WINDOW, PREDICTION_WINDOWS, parsePredictionParams } from "@/lib/turnaround/params";
 import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
 import { LiveRefresh } from "@/components/cost-model/LiveRefresh";
+import { StepSwatch } from "@/components/runs/step-swatch";
 
 export const metadata: Metadata = { title: "Prediction error" };
 export const dynamic = "force-dynamic";
@@ -172,6 +173,7 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                 <th>Trainer</th>
                 {STEP_ORDER.map((s) => (
                   <th key={s.key} className="num">
+                    <StepSwatch color={s.color} />
                     {s.shortLabel}
                     <div className="small">pred. / actual</div>
                   </th>
@@ -230,10 +232,10 @@ function StepCell({ error }: { error: StepError | undefined }) {
 }
 
 function SummaryTable({ title, summary }: { title: string; summary: PredictionErrorSummary }) {
-  const rows: Array<[string, ErrorSummary]> = [
+  const rows: Array<[string, ErrorSummary, string?]> = [
     ...STEP_ORDER.flatMap((s) => {
       const error = summary.steps[s.key];
-      return error ? [[s.shortLabel, error] as [string, ErrorSummary]] : [];
+      return error ? [[s.shortLabel, error, s.color] as [string, ErrorSummary, string]] : [];
     }),
     ["Total (end-to-end)", summary.total],
   ];
@@ -252,9 +254,12 @@ function SummaryTable({ title, summary }: { title: string; summary: PredictionEr
           </tr>
         </thead>
         <tbody>
-          {rows.map(([label, s]) => (
+          {rows.map(([label, s, color]) => (
             <tr key={label}>
-              <td>{label}</td>
+              <td>
+                {color && <StepSwatch color={color} />}
+                {label}
+              </td>
               <td className="num">{s.runs}</td>
               <td className="num">{pct(s.meanAbsolutePercentageError)}</td>
               <td className="num">{pct(s.biasPercent, true)}</td>

@@ -5,7 +5,8 @@ import { requireUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db";
 import { listRuns, runFilters } from "@/lib/server/runs/list-runs";
 import { listExperiments } from "@/lib/server/experiments/list-experiments";
-import { RunsTable } from "@/components/runs/runs-table";
+import { RunsLive } from "@/components/runs/runs-live";
+import { toJson } from "@/lib/json";
 
 export const metadata: Metadata = { title: "Runs" };
 export const dynamic = "force-dynamic";
@@ -16,7 +17,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const user = await requireUser();
   const raw = await searchParams;
   const filters = runFilters.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
-  const [{ runs, hasNext }, trainers, experiments] = await Promise.all([
+  const [runsPage, trainers, experiments] = await Promise.all([
     listRuns({ actor: user, filters }),
     prisma.trainer.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
     listExperiments({ actor: user }),
@@ -57,11 +58,11 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
         />
         <button type="submit">Filter</button>
       </form>
-      <RunsTable runs={runs} empty="No runs match." />
+      <RunsLive filters={filters} initial={toJson(runsPage)} empty="No runs match." />
       <div className="row" style={{ marginTop: 8 }}>
         {filters.page > 1 && <Link href={link({ page: filters.page - 1 })}>← Newer</Link>}
         <span className="muted small">Page {filters.page}</span>
-        {hasNext && <Link href={link({ page: filters.page + 1 })}>Older →</Link>}
+        {runsPage.hasNext && <Link href={link({ page: filters.page + 1 })}>Older →</Link>}
       </div>
     </>
   );

@@ -20,6 +20,7 @@ import { DEFAULT_WINDOW_DAYS, TURNAROUND_WINDOWS, parseTurnaroundParams, querySt
 import { TurnaroundBreakdownChart } from "@/components/cost-model/TurnaroundBreakdownChart";
 import { EndToEndChart } from "@/components/cost-model/EndToEndChart";
 import { LiveRefresh } from "@/components/cost-model/LiveRefresh";
+import { StepSwatch } from "@/components/runs/step-swatch";
 
 export const metadata: Metadata = { title: "Turnaround" };
 export const dynamic = "force-dynamic";
@@ -71,7 +72,7 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
           name="experiment"
           label="Experiment"
           value={params.experiment}
-          anyLabel="all you can see ({data.experiments.length})"
+          anyLabel={`all you can see (${data.experiments.length})`}
           options={data.experiments.map((e) => ({ value: e.id, label: e.name }))}
         />
         <SelectFilter
@@ -160,6 +161,7 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
                       <th className="num">Runs</th>
                       {TABLE_ONE_COMPONENTS.map((c) => (
                         <th key={c.key} className="num">
+                          {c.color && <StepSwatch color={c.color} />}
                           {c.label}
                         </th>
                       ))}
