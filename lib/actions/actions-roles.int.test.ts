@@ -119,11 +119,13 @@ beforeAll(async () => {
     reason: "roles test",
     idempotencyKey: randomUUID(),
   };
+  // Registration takes files from the experiment's declared data roots only (issue 10 #1).
+  const root = await stack.prisma.dataRoot.findFirstOrThrow({ where: { edgeHostId: dataset.edgeHostId, experimentId: hedmId } });
   registerFields = {
     experimentId: hedmId,
     name: "scan-0099 roles test",
     edgeHostId: dataset.edgeHostId,
-    path: "/data/edge/scan-0099.h5",
+    path: `${root.path}/scan-0099.h5`,
     familyKey: "braggnn",
     kind: "raw",
     bytes: "4096",
