@@ -2,17 +2,10 @@
 
 import { useState, useTransition } from "react";
 import { requestRecalibrationAction } from "@/lib/actions/request-recalibration";
+import type { CalibrationRow } from "@/lib/calibration/calibrations";
 
-export interface CalibrationView {
-  family: string;
-  at: string;
-  startupSeconds: number | null;
-  jobStartSeconds: number | null;
-  trainSamplesPerSecond: number;
-  valSamplesPerSecond: number | null;
-  batchSize: number | null;
-  zooVersion: string | null;
-}
+/** A calibration as the page receives it (dates as ISO text). */
+export type CalibrationView = Omit<CalibrationRow, "at" | "agentVersion"> & { at: string };
 
 const when = (iso: string) => iso.slice(0, 19).replace("T", " ") + " UTC";
 const num = (value: number | null, digits = 2) => (value === null ? "—" : value.toFixed(digits));
