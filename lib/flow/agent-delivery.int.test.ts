@@ -16,8 +16,9 @@ beforeAll(async () => {
   await stack.startAll();
 }, 120_000);
 afterAll(async () => {
-  await stack?.stop();
+  // The proxy first: a long-poll it still holds open to the dashboard would keep the dashboard from exiting.
   await proxy?.close();
+  await stack?.stop();
 });
 
 async function issueTrainerToken(name: string) {
