@@ -30,9 +30,12 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
   const upstreamUrl = new URL(target);
   const handedOut: string[] = [];
   const dropped: string[] = [];
+  // Its own connection pool, closed with the proxy: an idle keep-alive socket to the dashboard would keep
+  // the dashboard from exiting when the test stops it.
+  const upstreamAgent = new http.Agent({ keepAlive: false });
   const server = http.createServer((req, res) => {
     const upstream = http.request(
-      { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: req.url, headers: req.headers },
+      { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent },
       (up) => {
         const chunks: Buffer[] = [];
         up.on("data", (c: Buffer) => chunks.push(c));
@@ -63,6 +66,7 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
+        upstreamAgent.destroy();
         server.close(() => r());
       }),
   };
