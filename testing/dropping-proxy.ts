@@ -56,6 +56,8 @@ export async function startDroppingProxy(target: string): Promise<DroppingProxy>
       },
     );
     upstream.on("error", () => req.socket.destroy());
+    // A client gone (an agent killed mid long-poll) ends its request upstream too, as a network would.
+    res.on("close", () => upstream.destroy());
     req.pipe(upstream);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
