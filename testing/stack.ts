@@ -1,7 +1,7 @@
 // Real processes for integration tests: a database of the test's own (a copy of the migrated template
 // that scripts/test.sh prepares), the built dashboard, the worker and agents, each killable on demand.
 // Nothing here is a fake: tests drive the same programs `npm start` runs.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -276,4 +276,19 @@ export class Stack {
       throw new Error(`${this.slowToStop.join(", ")} did not exit within the grace period after SIGTERM (output above)`);
     }
   }
+}
+
+/**
+ * A stack whose trainer is the one-node Slurm cluster: dashboard, worker, the Slurm login agent and the edge
+ * agent. The cluster must be up (scripts/test.sh starts it): this fails, never skips, when it is not.
+ */
+export async function startSlurmStack(name: string, slurmConf: string): Promise<Stack> {
+  execFileSync("squeue", ["-h"], { env: { ...process.env, SLURM_CONF: slurmConf }, stdio: "pipe", timeout: 15_000 });
+  const stack = await Stack.create({ name });
+  await stack.startWeb();
+  stack.startWorker();
+  stack.startAgent("slurm");
+  stack.startAgent("edge");
+  await stack.waitForAgents(["slurm-login-agent", "edge-agent"]);
+  return stack;
 }

@@ -3,11 +3,10 @@
 // and the run reaches the validation error of 1 rank training with the same global batch and learning rate,
 // within a stated tolerance. (That 2 ranks × B with the rate scaled linearly land within 15% of 1 rank × B is
 // tested in zoo/tests/test_distributed.py.)
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Stack } from "@/testing/stack";
+import { startSlurmStack, type Stack } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
 
 vi.setConfig({ testTimeout: 400_000 });
@@ -23,13 +22,7 @@ const TWO_RANKS = { ...PARAMS, batchSize: 32, learningRate: 0.003 };
 let stack: Stack;
 
 beforeAll(async () => {
-  expect(() => execFileSync("squeue", ["-h"], { env: { ...process.env, SLURM_CONF }, stdio: "pipe", timeout: 15_000 })).not.toThrow();
-  stack = await Stack.create({ name: "data_parallel" });
-  await stack.startWeb();
-  stack.startWorker();
-  stack.startAgent("slurm");
-  stack.startAgent("edge");
-  await stack.waitForAgents(["slurm-login-agent", "edge-agent"]);
+  stack = await startSlurmStack("data_parallel", SLURM_CONF);
 });
 afterAll(async () => {
   await stack?.stop();

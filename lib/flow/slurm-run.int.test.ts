@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { Stack, waitFor } from "@/testing/stack";
+import { startSlurmStack, waitFor, type Stack } from "@/testing/stack";
 import { cancelInTest, launchInTest } from "@/testing/launch";
 import { zooProcessesOfRun } from "@/testing/procs";
 
@@ -47,14 +47,7 @@ async function trainJobId(runId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  // The cluster must be up (scripts/test.sh starts it); fail, never skip, when it is not.
-  expect(() => execFileSync("squeue", ["-h"], { env: { ...process.env, SLURM_CONF }, stdio: "pipe", timeout: 15_000 })).not.toThrow();
-  stack = await Stack.create({ name: "slurm_run" });
-  await stack.startWeb();
-  stack.startWorker();
-  stack.startAgent("slurm");
-  stack.startAgent("edge");
-  await stack.waitForAgents(["slurm-login-agent", "edge-agent"]);
+  stack = await startSlurmStack("slurm_run", SLURM_CONF);
 });
 afterAll(async () => {
   await stack?.stop();
