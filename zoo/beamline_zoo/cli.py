@@ -598,21 +598,37 @@ def cmd_benchmark(a):
 
 
 def cmd_inspect(a):
-    """What dataset registration needs, read with the same validating readers that training uses."""
+    """What dataset registration needs, read with the same validating readers that training uses: the family
+    and kind follow from the layout (edge intake registers files from this alone). kind: `raw` needs the
+    conventional labelling on the trainer first (frames + peak table, unlabelled patches or spectra);
+    `simulated` is labelled data written by this zoo's simulator; `labelled` any other labelled file."""
     from . import data as D
 
     with D.open_h5(a.data) as h:
         keys = set(h.keys())
+        simulated = h.attrs.get("simulator") == "beamline_zoo"
+
+    def kind(labelled):
+        return ("simulated" if simulated else "labelled") if labelled else "raw"
+
     if keys & {x for x, _ in D.COOKIE_KEYS}:
         X, Y, _ = D.load_cookie(a.data, need_y=False)
-        emit("inspected", family="cookienetae", samples=int(X.shape[0]), shape=list(X.shape), labelled=Y is not None)
+        emit("inspected", family="cookienetae", samples=int(X.shape[0]), shape=list(X.shape), labelled=Y is not None,
+             kind=kind(Y is not None), layout="spectra")
     elif "patches" in keys:
         patches, labels, _ = D.read_patches(a.data)
         emit("inspected", family="braggnn", samples=int(patches.shape[0]), shape=list(patches.shape),
-             labelled=labels is not None)
+             labelled=labels is not None, kind=kind(labels is not None), layout="patches")
     elif "frames" in keys or "peak_row" in keys:
+        if "frames" not in keys:
+            raise BadInput(f"{a.data}: a peak table without frames (found: {sorted(keys)}); BraggNN needs the "
+                           f"frames beside the table")
+        if not all(k in keys for k in D.PEAK_KEYS):
+            raise BadInput(f"{a.data}: frames without a peak table (need {list(D.PEAK_KEYS)}; found: {sorted(keys)})")
         n = int(len(D.read_peak_table(a.data)["peak_fidx"]))
-        emit("inspected", family="braggnn", samples=n, shape=[n, 11, 11], labelled=True, layout="frames+peaks")
+        # The peak table locates the peaks; their centres come from the pseudo-Voigt fit on the trainer.
+        emit("inspected", family="braggnn", samples=n, shape=[n, 11, 11], labelled=True, kind="raw",
+             layout="frames+peaks")
     else:
         raise BadInput(f"{a.data}: no known dataset layout (found: {sorted(keys)}); see zoo/README.md")
     return EXIT_OK

@@ -20,11 +20,42 @@ def test_inspect_reports_family_samples_shape_and_labels(tmp_path):
     bragg = tmp_path / "b.h5"
     assert run("simulate", "--family", "braggnn", "--samples", "50", "--out", str(bragg)).returncode == 0
     line = last_line(run("inspect", "--data", str(bragg)))
-    assert line == {"type": "inspected", "family": "braggnn", "samples": 50, "shape": [50, 11, 11], "labelled": True}
+    assert line == {"type": "inspected", "family": "braggnn", "samples": 50, "shape": [50, 11, 11], "labelled": True,
+                    "kind": "simulated", "layout": "patches"}
 
     raw = tmp_path / "u.h5"
     run("simulate", "--family", "braggnn", "--samples", "20", "--unlabelled", "--out", str(raw))
-    assert last_line(run("inspect", "--data", str(raw)))["labelled"] is False
+    line = last_line(run("inspect", "--data", str(raw)))
+    assert (line["labelled"], line["kind"]) == (False, "raw")
+
+
+def test_inspect_detects_family_and_kind_from_the_layout(tmp_path):
+    """Edge intake registers files from this alone: frames + peak table are raw (labelled on the trainer)."""
+    assert run("simulate", "--family", "braggnn", "--drift-series", "2", "--samples", "40",
+               "--out-dir", str(tmp_path / "series")).returncode == 0
+    line = last_line(run("inspect", "--data", str(tmp_path / "series" / "scan-001.h5")))
+    assert (line["family"], line["kind"], line["layout"], line["samples"]) == ("braggnn", "raw", "frames+peaks", 40)
+
+    cookie = tmp_path / "c.h5"
+    assert run("simulate", "--family", "cookienetae", "--samples", "8", "--out", str(cookie)).returncode == 0
+    line = last_line(run("inspect", "--data", str(cookie)))
+    assert (line["family"], line["kind"], line["shape"]) == ("cookienetae", "simulated", [8, 128, 128])
+
+    import h5py
+    import numpy as np
+    labelled = tmp_path / "l.h5"  # labelled patches from elsewhere (no simulator mark)
+    with h5py.File(labelled, "w") as h:
+        h["patches"] = np.ones((3, 11, 11), np.float32)
+        h["labels"] = np.full((3, 2), 5.0, np.float32)
+    assert last_line(run("inspect", "--data", str(labelled)))["kind"] == "labelled"
+
+    table_only = tmp_path / "p.h5"
+    with h5py.File(table_only, "w") as h:
+        for k in ("peak_fidx", "peak_row", "peak_col"):
+            h[k] = np.zeros(4, np.int64)
+    result = run("inspect", "--data", str(table_only))
+    assert result.returncode == 2
+    assert "a peak table without frames" in result.stderr
 
 
 def test_inspect_refuses_an_empty_or_foreign_file(tmp_path):
