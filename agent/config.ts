@@ -21,6 +21,8 @@ const configSchema = z.object({
   transferStreams: z.coerce.number().int().min(1).max(16),
   /** Calibrate this host when the dashboard says one is due (AGENT_CALIBRATE=0 turns it off, e.g. in tests). */
   calibrate: z.boolean(),
+  /** Edge intake: milliseconds between scans of the data roots (a file is closed when unchanged over two). */
+  intakeScanMs: z.coerce.number().int().min(100).max(600_000),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -45,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     warmStart: env.AGENT_WARM_START !== "0",
     transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
     calibrate: env.AGENT_CALIBRATE !== "0",
+    intakeScanMs: env.AGENT_INTAKE_SCAN_MS ?? 1000,
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");

@@ -1,21 +1,46 @@
-// `npm run agent -- inspect FILE`: what dataset registration asks for, computed on the host holding it.
+// What the zoo makes of a dataset file, computed on the host holding it: `npm run agent -- inspect FILE`
+// prints it, and edge intake reports it for each new file of a data root.
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import { promisify } from "node:util";
+import { z } from "zod";
 import { sha256File } from "@/agent/dataplane/hash";
+import { family } from "@/lib/agent-protocol/primitives";
 
 const run = promisify(execFile);
+
+const inspected = z.object({
+  type: z.literal("inspected"),
+  family,
+  samples: z.number().int().positive(),
+  shape: z.array(z.number().int().nonnegative()).min(1),
+  labelled: z.boolean(),
+  kind: z.enum(["raw", "labelled", "simulated"]),
+  layout: z.string().optional(),
+});
+export type ZooInspection = z.infer<typeof inspected>;
+
+/** The zoo's reading of the file (family, kind, samples, shape); throws with the zoo's reason when it cannot. */
+export async function zooInspect(
+  file: string,
+  { python = process.env.ZOO_PYTHON ?? "/usr/bin/python3", zooDir = process.env.ZOO_DIR ?? "zoo" }: { python?: string; zooDir?: string } = {},
+): Promise<ZooInspection> {
+  const { stdout } = await run(python, ["-m", "beamline_zoo", "inspect", "--data", file], {
+    env: { ...process.env, PYTHONPATH: zooDir },
+    timeout: 300_000,
+  }).catch((error: { stdout?: string; stderr?: string; message?: string }) => {
+    const reason = (error.stderr || error.stdout || error.message || "").trim().split("\n").pop();
+    throw new Error(`Not a dataset the zoo can read: ${reason}`);
+  });
+  const line = inspected.safeParse(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
+  if (!line.success) throw new Error(`The zoo's inspect answered something unexpected: ${stdout.trim().slice(-300)}`);
+  return line.data;
+}
 
 export async function inspectDataset(file: string) {
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) throw new Error(`${file} is not a readable file.`);
   if (stat.size === 0) throw new Error(`${file} is empty.`);
-  const python = process.env.ZOO_PYTHON ?? "/usr/bin/python3";
-  const { stdout } = await run(python, ["-m", "beamline_zoo", "inspect", "--data", file], {
-    env: { ...process.env, PYTHONPATH: process.env.ZOO_DIR ?? "zoo" },
-  }).catch((error: { stdout?: string; stderr?: string }) => {
-    throw new Error(`Not a dataset the zoo can read: ${(error.stderr ?? error.stdout ?? "").trim().split("\n").pop()}`);
-  });
-  const line = stdout.trim().split("\n").pop() ?? "{}";
-  return { path: file, bytes: stat.size, sha256: await sha256File(file), ...(JSON.parse(line) as Record<string, unknown>) };
+  const { type: _type, ...info } = await zooInspect(file);
+  return { path: file, bytes: stat.size, sha256: await sha256File(file), ...info };
 }

@@ -2,7 +2,7 @@
 // to the dashboard, long-polls for tasks, renews their leases with heartbeats, runs them, and serves
 // files to other agents over its data plane.
 //   npm run agent                 run with the environment's configuration (see agent/config.ts)
-//   npm run agent -- inspect F    print bytes, sha256, samples and shape of a dataset file
+//   npm run agent -- inspect F    print bytes, sha256, family, kind, samples and shape of a dataset file
 import "dotenv/config";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +16,7 @@ import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { createCalibrator, readZooVersion } from "@/agent/calibrate";
+import { createIntake } from "@/agent/intake/intake";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -59,6 +60,8 @@ async function runAgent(config: AgentConfig) {
   // Calibration runs in the background when the dashboard says one is due (first connection, a new agent
   // or zoo version, staff pressed Recalibrate); tasks keep being claimed and run meanwhile.
   const calibrator = createCalibrator(config, client, AGENT_VERSION, (kind) => executor(kind, config));
+  // Edge intake watches the data roots the dashboard names, beside the task loop.
+  const intake = createIntake(config, client);
   const beat = async () => {
     try {
       const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
@@ -70,6 +73,7 @@ async function runAgent(config: AgentConfig) {
       for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
       // Only while idle: a calibration beside a running task would measure the contention, not the host.
       if (answer?.calibrate && config.calibrate && active.size === 0) void calibrator.request(answer.calibrate);
+      if (answer) intake.watch(answer.dataRoots);
       return answer?.leaseSeconds ?? 20;
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {
@@ -88,6 +92,7 @@ async function runAgent(config: AgentConfig) {
   const shutdown = async () => {
     stopping = true;
     clearInterval(heartbeatTimer);
+    intake.stop();
     for (const { abort } of active.values()) abort.abort();
     localExecutor(config).close();
     await dataPlane.close();

@@ -1,13 +1,15 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { formAction } from "@/lib/actions/define-action";
-import { registerDatasetInput } from "@/lib/datasets/dataset-input";
-import { registerDataset } from "@/lib/server/datasets/register-dataset";
+import { recordAction } from "@/lib/actions/define-action";
+import { experimentOfDataRootFile, registerDatasetFromFile } from "@/lib/server/datasets/register-dataset";
 
-export const registerDatasetAction = formAction(registerDatasetInput, async ({ user, input, authorize }) => {
-  await authorize("dataset:register", input.experimentId);
-  await registerDataset({ actorId: user.id, input });
-  revalidatePath(`/experiments/${input.experimentId}`);
-  return { ok: true, message: `Dataset “${input.name}” registered.`, redirectTo: `/experiments/${input.experimentId}` };
+/** Registers a file the edge agent found in a data root (picked on the browse page) as a dataset. */
+export const registerDatasetAction = recordAction(async ({ user, input: fileId, authorize }) => {
+  const experimentId = await experimentOfDataRootFile(fileId);
+  await authorize("dataset:register", experimentId);
+  const dataset = await registerDatasetFromFile({ actorId: user.id, fileId });
+  revalidatePath(`/experiments/${experimentId}`);
+  revalidatePath(`/experiments/${experimentId}/data`);
+  return { ok: true, message: `Dataset “${dataset.name}” registered.` };
 });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { family, finite, id, metricRecord, sha256 } from "@/lib/agent-protocol/primitives";
 import { AGENT_STEP_NAMES } from "@/lib/flow/steps";
+import { watchedDataRoot } from "@/lib/agent-protocol/intake";
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_AGENT_BODY_BYTES = 256 * 1024;
@@ -27,6 +28,8 @@ export const heartbeatResponse = z.object({
   /** tasks the agent reported as active that the dashboard no longer leases to it: stop them */
   unknownTaskIds: z.array(id),
   calibrate: calibrationRequest.nullish(),
+  /** edge intake: the data roots of this agent's edge host, to watch for new files */
+  dataRoots: z.array(watchedDataRoot).max(64).default([]),
 });
 
 /** One family's calibration, measured by the zoo's calibrate command through the host's executor. */

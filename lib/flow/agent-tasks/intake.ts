@@ -1,0 +1,104 @@
+// Edge intake, dashboard side: the edge agent watches its host's data roots and reports each closed file
+// (the zoo's reading of it, or why it could not read it) and each scan's list of files. A recognised file
+// becomes a dataset of the root's experiment; the same root, path and sha256 always give the same dataset.
+import { prisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { edgeHostPath, isInsideRoot } from "@/lib/data-roots/data-root-path";
+import type { IntakeFileReport, IntakeScanReport, WatchedDataRoot } from "@/lib/agent-protocol/intake";
+import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
+import { createDatasetFromFile, findDatasetOfFile } from "@/lib/server/datasets/register-dataset";
+
+/** The data roots of the agent's edge host (none for a trainer's agent), for the heartbeat answer. */
+export async function watchedDataRoots(agent: AuthenticatedAgent): Promise<WatchedDataRoot[]> {
+  if (agent.kind !== "edge") return [];
+  return prisma.dataRoot.findMany({
+    where: { edgeHost: { agents: { some: { id: agent.id } } } },
+    select: { id: true, experimentId: true, path: true },
+    orderBy: { path: "asc" },
+  });
+}
+
+/** The root, refused unless it belongs to the edge host this agent runs on. */
+async function requireOwnRoot(agent: AuthenticatedAgent, dataRootId: string) {
+  if (agent.kind !== "edge") throw new AppError("FORBIDDEN", "Only an edge host's agent reports files of data roots.");
+  const [root, self] = await Promise.all([
+    prisma.dataRoot.findUnique({ where: { id: dataRootId }, select: { id: true, experimentId: true, edgeHostId: true, path: true, createdById: true } }),
+    prisma.agent.findUnique({ where: { id: agent.id }, select: { edgeHostId: true } }),
+  ]);
+  if (!root) throw new AppError("NOT_FOUND", `No data root ${dataRootId} (staff may have removed it).`);
+  if (root.edgeHostId !== self?.edgeHostId) throw new AppError("FORBIDDEN", `Data root ${dataRootId} belongs to another edge host.`);
+  return root;
+}
+
+/** The reported path, normalised, refused unless it lies inside the root. */
+function pathInside(root: { id: string; path: string }, reported: string): string {
+  const parsed = edgeHostPath.safeParse(reported);
+  if (!parsed.success) throw new AppError("INVALID_INPUT", `Invalid request: path: ${parsed.error.issues[0].message}`);
+  if (!isInsideRoot(parsed.data, root.path)) {
+    throw new AppError("INVALID_INPUT", `Invalid request: path: ${parsed.data} is not inside data root ${root.id} (${root.path}).`);
+  }
+  return parsed.data;
+}
+
+export async function reportIntakeFile(agent: AuthenticatedAgent, report: IntakeFileReport) {
+  const root = await requireOwnRoot(agent, report.dataRootId);
+  const path = pathInside(root, report.path);
+  return prisma.$transaction(async (tx) => {
+    // One report of a root at a time: a file's row and its dataset are decided together.
+    await tx.$queryRaw`SELECT id FROM "DataRoot" WHERE id = ${root.id} FOR UPDATE`;
+    const previous = await tx.dataRootFile.findUnique({ where: { dataRootId_path: { dataRootId: root.id, path } } });
+    const recognised = report.status === "recognised" ? report : null;
+    const fields = {
+      bytes: BigInt(report.bytes),
+      sha256: report.sha256,
+      familyKey: recognised?.familyKey ?? null,
+      kind: recognised?.kind ?? null,
+      sampleCount: recognised?.sampleCount ?? null,
+      shapes: recognised ? { sample: recognised.shape, ...(recognised.layout ? { layout: recognised.layout } : {}) } : undefined,
+      problem: report.status === "unrecognised" ? report.reason : null,
+      reportedAt: new Date(),
+    };
+    const sameContent = previous !== null && previous.sha256 === report.sha256;
+    const file = await tx.dataRootFile.upsert({
+      where: { dataRootId_path: { dataRootId: root.id, path } },
+      create: { dataRootId: root.id, path, ...fields },
+      update: { ...fields, datasetId: sameContent ? previous.datasetId : null },
+    });
+    if (!recognised) return { fileId: file.id, datasetId: null, datasetName: null, created: false };
+
+    const existing = await findDatasetOfFile(tx, root, { path, sha256: recognised.sha256 });
+    if (existing) {
+      await tx.dataRootFile.update({ where: { id: file.id }, data: { datasetId: existing.id } });
+      return { fileId: file.id, datasetId: existing.id, datasetName: existing.name, created: false };
+    }
+    // This content was recognised here before and its dataset has since been removed: a person removed it,
+    // so intake does not bring it back (they can pick it again on the browse page).
+    if (sameContent && previous.problem === null && previous.familyKey !== null) {
+      return { fileId: file.id, datasetId: null, datasetName: null, created: false };
+    }
+    const dataset = await createDatasetFromFile(tx, {
+      root,
+      file: { ...file, sha256: recognised.sha256, familyKey: recognised.familyKey, kind: recognised.kind, sampleCount: recognised.sampleCount, shapes: fields.shapes! },
+      // A Dataset names the person who registered it. Nobody did here: the staff member who declared this
+      // folder as the experiment's data vouched for what lands in it, so the dataset is theirs; the audit
+      // event names the agent that found the file.
+      registeredById: root.createdById,
+      actor: { agent: agent.name },
+    });
+    return { fileId: file.id, datasetId: dataset.id, datasetName: dataset.name, created: true };
+  });
+}
+
+/** Each root's files at the agent's latest scan: rows of files gone from the folder are dropped. */
+export async function recordIntakeScan(agent: AuthenticatedAgent, report: IntakeScanReport) {
+  const roots = await Promise.all(report.roots.map(async (r) => ({ root: await requireOwnRoot(agent, r.dataRootId), scan: r })));
+  const now = new Date();
+  await prisma.$transaction(async (tx) => {
+    for (const { root, scan } of roots) {
+      const paths = scan.paths.map((p) => pathInside(root, p));
+      await tx.dataRoot.update({ where: { id: root.id }, data: { lastScannedAt: now } });
+      if (!scan.truncated) await tx.dataRootFile.deleteMany({ where: { dataRootId: root.id, path: { notIn: paths } } });
+    }
+  });
+  return { ok: true };
+}
