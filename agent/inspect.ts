@@ -23,7 +23,10 @@ export type ZooInspection = z.infer<typeof inspected>;
 /** The zoo's reading of the file (family, kind, samples, shape); throws with the zoo's reason when it cannot. */
 export async function zooInspect(
   file: string,
-  { python = process.env.ZOO_PYTHON ?? "/usr/bin/python3", zooDir = process.env.ZOO_DIR ?? "zoo" }: { python?: string; zooDir?: string } = {},
+  {
+    python = process.env.ZOO_PYTHON ?? "/usr/bin/python3",
+    zooDir = process.env.ZOO_DIR ?? "zoo",
+  }: { python?: string; zooDir?: string } = {},
 ): Promise<ZooInspection> {
   const { stdout } = await run(python, ["-m", "beamline_zoo", "inspect", "--data", file], {
     env: { ...process.env, PYTHONPATH: zooDir },

@@ -9,9 +9,11 @@ test("a viewer reads an experiment but cannot launch or register anything", asyn
   await expect(page.getByRole("heading", { name: "Datasets" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Retrain…" })).toHaveCount(0);
   await expect(page.getByText("Read-only: your role cannot launch retrains")).toBeVisible();
-  // Typing the URL of a write page does not help.
-  await page.goto(page.url() + "/datasets/new");
+  // The data roots page shows the experiment's files, but offers a viewer nothing to register.
+  await page.getByRole("link", { name: "Data roots" }).click();
+  await expect(page.getByRole("heading", { name: "Data roots" })).toBeVisible();
   await expect(page.getByText("Your role (viewer) cannot register datasets.")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Register / })).toHaveCount(0);
   await keepScreenshot(page, "viewer-refused");
 });
 

@@ -50,7 +50,7 @@ const ROUTES: readonly Route[] = [
   { name: "experiments", path: () => "/experiments" },
   { name: "experiment HEDM", path: (s) => `/experiments/${s.experiments[HEDM]}`, experiment: HEDM },
   { name: "experiment CookieBox", path: (s) => `/experiments/${s.experiments[COOKIE]}`, experiment: COOKIE },
-  { name: "register dataset", path: (s) => `/experiments/${s.experiments[HEDM]}/datasets/new`, experiment: HEDM },
+  { name: "data roots", path: (s) => `/experiments/${s.experiments[HEDM]}/data`, experiment: HEDM },
   { name: "runs", path: () => "/runs" },
   { name: "runs failed", path: () => "/runs?status=failed" },
   ...RUN_STATES.map((state): Route => ({

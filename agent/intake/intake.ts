@@ -25,7 +25,14 @@ export async function readFileForIntake(
   zoo: { python: string; zooDir: string },
 ): Promise<IntakeFileReport> {
   if (!HDF5_NAME.test(file)) {
-    return { status: "unrecognised", dataRootId, path: file, bytes: seen.size, sha256: null, reason: "Not an HDF5 file name (.h5 or .hdf5): intake reads HDF5 only." };
+    return {
+      status: "unrecognised",
+      dataRootId,
+      path: file,
+      bytes: seen.size,
+      sha256: null,
+      reason: "Not an HDF5 file name (.h5 or .hdf5): intake reads HDF5 only.",
+    };
   }
   const sha256 = await sha256File(file);
   if (seen.size === 0) return { status: "unrecognised", dataRootId, path: file, bytes: 0, sha256, reason: "The file is empty." };
@@ -109,7 +116,11 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
       const body = {
         roots: scans.map(({ root, scan }) => {
           const paths = [...scan.files.keys()].sort();
-          return { dataRootId: root.id, paths: paths.slice(0, MAX_LISTED_PATHS), truncated: paths.length > MAX_LISTED_PATHS || scan.problem !== null };
+          return {
+            dataRootId: root.id,
+            paths: paths.slice(0, MAX_LISTED_PATHS),
+            truncated: paths.length > MAX_LISTED_PATHS || scan.problem !== null,
+          };
         }),
       };
       await client.request("POST", "/api/agent/v1/data-roots/scans", { body, retries: 2 });

@@ -1,6 +1,5 @@
-// Isolation between experiments (issue 10: #1 data roots, #3 parent models, #4 model pages, #5 restores),
+// Isolation between experiments (issue 10: #1 data roots and their files (issue 13), #3 parent models, #4 model pages, #5 restores),
 // over HTTP against the real dashboard and through the data layer the server actions call, on a real database.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "@/testing/stack";
 import { HttpSession } from "@/testing/http";
@@ -9,7 +8,6 @@ import type { Experiment, ModelVersion } from "@/lib/generated/prisma/client";
 
 let stack: Stack;
 let hedm: Experiment;
-let cookie: Experiment;
 let other: Experiment; // a second HEDM experiment on the same edge host, of which the demo scientist is not a member
 let edgeHostId: string;
 let braggnnId: string;
@@ -32,7 +30,6 @@ beforeAll(async () => {
   process.env.DATABASE_URL = stack.databaseUrl;
   await stack.startWeb();
   hedm = await stack.prisma.experiment.findFirstOrThrow({ where: { technique: "HEDM" } });
-  cookie = await stack.prisma.experiment.findFirstOrThrow({ where: { NOT: { technique: "HEDM" } } });
   other = await experiment("Other group's HEDM", "outsider@demo.test");
   edgeHostId = (await stack.prisma.edgeHost.findFirstOrThrow()).id;
   braggnnId = (await stack.prisma.modelFamily.findUniqueOrThrow({ where: { key: "braggnn" } })).id;
@@ -90,68 +87,94 @@ async function deployment(v: ModelVersion, active: boolean) {
 }
 
 describe("#1 datasets come from the experiment's data roots", () => {
-  const input = (experimentId: string, datasetPath: string, name: string) => ({
-    experimentId,
-    name,
-    edgeHostId,
-    path: datasetPath,
-    familyKey: "braggnn" as const,
-    kind: "simulated" as const,
-    bytes: 1024,
-    sha256: sha("ab"),
-    sampleCount: 64,
-    shape: [64, 11, 11],
-  });
+  /** A file as the edge agent reports it (edge intake's own test runs the real agent): the zoo read it. */
+  const reported = (dataRootId: string, filePath: string, extra: Record<string, unknown> = {}) =>
+    stack.prisma.dataRootFile.create({
+      data: {
+        dataRootId,
+        path: filePath,
+        bytes: 1024n,
+        sha256: sha("ab"),
+        familyKey: "braggnn",
+        kind: "simulated",
+        sampleCount: 64,
+        shapes: { sample: [64, 11, 11] },
+        ...extra,
+      },
+    });
 
-  it("#1 refuses another experiment's file, a file outside the roots and a path that climbs out", async () => {
-    const { registerDataset } = await import("@/lib/server/datasets/register-dataset");
-    const { registerDatasetInput } = await import("@/lib/datasets/dataset-input");
+  it("#1 a picked file must be one the zoo read and not a dataset already; it is named after its path in the root", async () => {
+    const { registerDatasetFromFile } = await import("@/lib/server/datasets/register-dataset");
     const scientist = await user("scientist@demo.test");
-    const cookieFile = (await stack.prisma.dataset.findFirstOrThrow({ where: { experimentId: cookie.id } })).path;
-    const hedmFolder = path.dirname((await stack.prisma.dataset.findFirstOrThrow({ where: { experimentId: hedm.id } })).path);
+    const root = await stack.prisma.dataRoot.findFirstOrThrow({ where: { experimentId: hedm.id } });
 
-    // The scientist belongs to both experiments, but the CookieBox file is not HEDM's data.
-    await expect(registerDataset({ actorId: scientist.id, input: input(hedm.id, cookieFile, "borrowed") })).rejects.toMatchObject({
-      code: "INVALID_INPUT",
-      fieldErrors: { path: [expect.stringContaining(`inside this experiment's data roots on that edge host: ${hedmFolder}`)] },
+    const unreadable = await reported(root.id, `${root.path}/notes.h5`, {
+      familyKey: null,
+      kind: null,
+      sampleCount: null,
+      problem: "Not a dataset the zoo can read: not a readable HDF5 file",
     });
-    await expect(registerDataset({ actorId: scientist.id, input: input(hedm.id, "/etc/ssl/keys.h5", "keys") })).rejects.toMatchObject({
+    await expect(registerDatasetFromFile({ actorId: scientist.id, fileId: unreadable.id })).rejects.toMatchObject({
       code: "INVALID_INPUT",
+      message: "The zoo could not read this file as a dataset: Not a dataset the zoo can read: not a readable HDF5 file",
     });
-    // The experiment "other" has no root at all: nothing can be registered for it yet.
-    await expect(registerDataset({ actorId: scientist.id, input: input(other.id, `${hedmFolder}/scan.h5`, "scan") })).rejects.toThrow(
-      "no data root on that edge host",
-    );
-    const climbing = registerDatasetInput.safeParse({ ...input(hedm.id, `${hedmFolder}/../x.h5`, "x"), bytes: "1", shape: "1×1" });
-    expect(climbing.error?.issues.map((i) => i.message)).toContain("The path must not contain '..'.");
+    // The seeded dataset's own file, as the agent saw it: it already is that dataset.
+    const seeded = await stack.prisma.dataset.findFirstOrThrow({ where: { experimentId: hedm.id } });
+    const same = await reported(root.id, seeded.path, { sha256: seeded.sha256 });
+    await expect(registerDatasetFromFile({ actorId: scientist.id, fileId: same.id })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: `This file is already the dataset “${seeded.name}”.`,
+    });
 
-    const made = await registerDataset({ actorId: scientist.id, input: input(hedm.id, `${hedmFolder}/scan-0044.h5`, "scan 44") });
-    expect(made.path).toBe(`${hedmFolder}/scan-0044.h5`);
+    const made = await registerDatasetFromFile({
+      actorId: scientist.id,
+      fileId: (await reported(root.id, `${root.path}/day 2/scan-0044.h5`)).id,
+    });
+    const dataset = await stack.prisma.dataset.findUniqueOrThrow({ where: { id: made.id } });
+    expect(dataset).toMatchObject({
+      name: "day 2/scan-0044",
+      dataRootId: root.id,
+      registeredById: scientist.id,
+      path: `${root.path}/day 2/scan-0044.h5`,
+    });
   });
 
-  it("#1 staff declare and remove roots on the edge hosts page; the form shows the experiment's roots", async () => {
+  it("#1 staff declare and remove roots on the edge hosts page; only the experiment's members browse a root's files", async () => {
     const { addDataRoot, removeDataRoot } = await import("@/lib/server/data-roots/manage-data-roots");
-    const { registerDataset } = await import("@/lib/server/datasets/register-dataset");
     const staff = await user("staff@demo.test");
 
     const root = await addDataRoot({ actorId: staff.id, input: { edgeHostId, experimentId: other.id, path: "/data/other-hedm" } });
     await expect(
       addDataRoot({ actorId: staff.id, input: { edgeHostId, experimentId: other.id, path: "/data/other-hedm" } }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
-    const outsider = await user("outsider@demo.test");
-    await registerDataset({ actorId: outsider.id, input: input(other.id, "/data/other-hedm/run-1.h5", "run 1") });
+    await reported(root.id, "/data/other-hedm/run-1.h5");
+    await reported(root.id, "/data/other-hedm/run-1.log", {
+      sha256: null,
+      familyKey: null,
+      kind: null,
+      sampleCount: null,
+      problem: "Not an HDF5 file name",
+    });
 
     const staffPage = await page("staff", "/edge-hosts");
     expect(staffPage).toContain("/data/other-hedm");
     expect(staffPage).toContain("Other group&#x27;s HEDM");
     expect(staffPage).toContain("Add data root");
     expect(await page("scientist", "/edge-hosts")).toContain("Only facility staff");
-    expect(await page("outsider", `/experiments/${other.id}/datasets/new`)).toContain("/data/other-hedm");
+
+    const outsiderView = await page("outsider", `/experiments/${other.id}/data`);
+    expect(outsiderView).toContain("/data/other-hedm");
+    expect(outsiderView).toContain("run-1.h5");
+    expect(outsiderView).toContain("Not a dataset: Not an HDF5 file name");
+    expect(outsiderView).toContain("Register run-1.h5 as a dataset");
+    // The demo scientist is not in that experiment: not found, and nothing of its files.
+    const scientistView = await page("scientist", `/experiments/${other.id}/data`);
+    expect(scientistView).toContain("not found");
+    expect(scientistView).not.toContain("run-1");
+    expect(scientistView).not.toContain("/data/other-hedm");
 
     await removeDataRoot({ actorId: staff.id, dataRootId: root.id });
-    await expect(
-      registerDataset({ actorId: outsider.id, input: input(other.id, "/data/other-hedm/run-2.h5", "run 2") }),
-    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    expect(await stack.prisma.dataRootFile.count({ where: { dataRootId: root.id } })).toBe(0);
     const audit = await stack.prisma.auditEvent.findMany({ where: { targetId: root.id }, select: { action: true } });
     expect(audit.map((a) => a.action).sort()).toEqual(["data-root.add", "data-root.remove"]);
   });

@@ -1,12 +1,95 @@
 // Edge intake, dashboard side: the edge agent watches its host's data roots and reports each closed file
 // (the zoo's reading of it, or why it could not read it) and each scan's list of files. A recognised file
 // becomes a dataset of the root's experiment; the same root, path and sha256 always give the same dataset.
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record-audit";
 import { edgeHostPath, isInsideRoot } from "@/lib/data-roots/data-root-path";
+import { datasetNameFor, firstFreeName } from "@/lib/datasets/intake-name";
 import type { IntakeFileReport, IntakeScanReport, WatchedDataRoot } from "@/lib/agent-protocol/intake";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
-import { createDatasetFromFile, findDatasetOfFile } from "@/lib/server/datasets/register-dataset";
+
+type Tx = Prisma.TransactionClient;
+
+export interface RootOfFile {
+  id: string;
+  experimentId: string;
+  edgeHostId: string;
+  path: string;
+}
+
+export interface RecognisedFile {
+  id: string;
+  path: string;
+  bytes: bigint;
+  sha256: string;
+  familyKey: string;
+  kind: "raw" | "labelled" | "simulated";
+  sampleCount: number;
+  shapes: Prisma.InputJsonValue;
+}
+
+/** The dataset already registered for exactly this file and content (by intake or by hand), if any. */
+export function findDatasetOfFile(tx: Tx, root: RootOfFile, file: { path: string; sha256: string }) {
+  return tx.dataset.findFirst({
+    where: { experimentId: root.experimentId, edgeHostId: root.edgeHostId, path: file.path, sha256: file.sha256 },
+    select: { id: true, name: true },
+  });
+}
+
+/**
+ * Registers a recognised file as a dataset of its root's experiment, named after its path in the root, and
+ * links the file to it. Runs inside the caller's transaction; the experiment's row lock makes concurrent
+ * registrations (two roots, intake beside a person) pick distinct names.
+ */
+export async function createDatasetFromFile(
+  tx: Tx,
+  {
+    root,
+    file,
+    registeredById,
+    actor,
+  }: { root: RootOfFile; file: RecognisedFile; registeredById: string; actor: { userId?: string; agent?: string } },
+) {
+  await tx.$queryRaw`SELECT id FROM "Experiment" WHERE id = ${root.experimentId} FOR UPDATE`;
+  const base = datasetNameFor(root.path, file.path);
+  const taken = await tx.dataset.findMany({
+    where: { experimentId: root.experimentId, name: { startsWith: base } },
+    select: { name: true },
+  });
+  const name = firstFreeName(base, new Set(taken.map((d) => d.name)));
+  const dataset = await tx.dataset.create({
+    data: {
+      experimentId: root.experimentId,
+      edgeHostId: root.edgeHostId,
+      dataRootId: root.id,
+      name,
+      path: file.path,
+      familyKey: file.familyKey,
+      kind: file.kind,
+      bytes: file.bytes,
+      sha256: file.sha256,
+      sampleCount: file.sampleCount,
+      shapes: file.shapes,
+      registeredById,
+    },
+    select: { id: true, name: true },
+  });
+  await tx.dataRootFile.update({ where: { id: file.id }, data: { datasetId: dataset.id } });
+  await recordAudit(
+    {
+      actorUserId: actor.userId ?? null,
+      actorAgent: actor.agent ?? null,
+      action: "dataset.register",
+      targetType: "dataset",
+      targetId: dataset.id,
+      detail: { name, path: file.path, dataRootId: root.id, sha256: file.sha256, via: actor.agent ? "intake" : "pick" },
+    },
+    tx,
+  );
+  return dataset;
+}
 
 /** The data roots of the agent's edge host (none for a trainer's agent), for the heartbeat answer. */
 export async function watchedDataRoots(agent: AuthenticatedAgent): Promise<WatchedDataRoot[]> {
@@ -22,7 +105,10 @@ export async function watchedDataRoots(agent: AuthenticatedAgent): Promise<Watch
 async function requireOwnRoot(agent: AuthenticatedAgent, dataRootId: string) {
   if (agent.kind !== "edge") throw new AppError("FORBIDDEN", "Only an edge host's agent reports files of data roots.");
   const [root, self] = await Promise.all([
-    prisma.dataRoot.findUnique({ where: { id: dataRootId }, select: { id: true, experimentId: true, edgeHostId: true, path: true, createdById: true } }),
+    prisma.dataRoot.findUnique({
+      where: { id: dataRootId },
+      select: { id: true, experimentId: true, edgeHostId: true, path: true, createdById: true },
+    }),
     prisma.agent.findUnique({ where: { id: agent.id }, select: { edgeHostId: true } }),
   ]);
   if (!root) throw new AppError("NOT_FOUND", `No data root ${dataRootId} (staff may have removed it).`);
@@ -78,7 +164,14 @@ export async function reportIntakeFile(agent: AuthenticatedAgent, report: Intake
     }
     const dataset = await createDatasetFromFile(tx, {
       root,
-      file: { ...file, sha256: recognised.sha256, familyKey: recognised.familyKey, kind: recognised.kind, sampleCount: recognised.sampleCount, shapes: fields.shapes! },
+      file: {
+        ...file,
+        sha256: recognised.sha256,
+        familyKey: recognised.familyKey,
+        kind: recognised.kind,
+        sampleCount: recognised.sampleCount,
+        shapes: fields.shapes!,
+      },
       // A Dataset names the person who registered it. Nobody did here: the staff member who declared this
       // folder as the experiment's data vouched for what lands in it, so the dataset is theirs; the audit
       // event names the agent that found the file.

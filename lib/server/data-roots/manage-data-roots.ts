@@ -65,15 +65,6 @@ export async function listDataRoots() {
   });
 }
 
-/** The roots of one experiment (for the registration form), grouped by nothing: a short list. */
-export async function listExperimentDataRoots(experimentId: string) {
-  return prisma.dataRoot.findMany({
-    where: { experimentId },
-    orderBy: { path: "asc" },
-    select: { id: true, path: true, edgeHostId: true, edgeHost: { select: { name: true } } },
-  });
-}
-
 /**
  * Refuses a dataset path that is not inside one of the experiment's roots on that edge host. The path is
  * already normalised (edgeHostPath); the edge agent resolves symbolic links when it serves the file.

@@ -18,7 +18,6 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
   const experiment = await getExperiment({ actor: user, experimentId: id });
   if (!experiment) notFound();
   const member = await isExperimentMember(user.id, experiment.id);
-  const mayRegister = can(user, "dataset:register", member);
   const mayLaunch = can(user, "run:launch", member);
   const launcher = mayLaunch ? await launcherProps(user, experiment) : null;
 
@@ -35,11 +34,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
           </p>
         </div>
         <div className="row">
-          {mayRegister && (
-            <Link className="button" href={`/experiments/${experiment.id}/datasets/new`}>
-              Register dataset
-            </Link>
-          )}
+          <Link className="button" href={`/experiments/${experiment.id}/data`}>
+            Data roots
+          </Link>
           {mayLaunch ? (
             launcher && <RetrainLauncher experimentId={experiment.id} {...launcher} />
           ) : (
@@ -66,7 +63,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </thead>
         <tbody>
           {experiment.datasets.map((d) => (
-            <tr key={d.id}>
+            <tr key={d.id} id={`dataset-${d.id}`}>
               <td>{d.name}</td>
               <td>{d.familyKey}</td>
               <td>{d.kind}</td>

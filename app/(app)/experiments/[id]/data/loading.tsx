@@ -1,5 +1,5 @@
 import { LoadingState } from "@/components/ui/states";
 
 export default function Loading() {
-  return <LoadingState label="Dataset registration" />;
+  return <LoadingState label="Data roots" />;
 }
