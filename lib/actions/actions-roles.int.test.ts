@@ -163,7 +163,8 @@ describe("as a member scientist, the same calls go through (the refusals above a
   });
 
   it("registers the picked file as a dataset, named after its path in the root", async () => {
-    expect(await (await calls(session).register()).result()).toMatchObject({ ok: true, message: "Dataset “scan-0099” registered." });
+    // (A success re-renders the page into the answer, which this client cannot decode: the database tells.)
+    expect((await calls(session).register()).status).toBe(200);
     const dataset = await stack.prisma.dataset.findUniqueOrThrow({
       where: { experimentId_name: { experimentId: hedmId, name: "scan-0099" } },
     });
