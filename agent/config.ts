@@ -21,6 +21,8 @@ const configSchema = z.object({
   transferStreams: z.coerce.number().int().min(1).max(16),
   /** Calibrate this host when the dashboard says one is due (AGENT_CALIBRATE=0 turns it off, e.g. in tests). */
   calibrate: z.boolean(),
+  /** Run the drift spot checks the dashboard says are owed (AGENT_SPOT_CHECKS=0 turns them off, e.g. in tests). */
+  spotChecks: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -45,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     warmStart: env.AGENT_WARM_START !== "0",
     transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
     calibrate: env.AGENT_CALIBRATE !== "0",
+    spotChecks: env.AGENT_SPOT_CHECKS !== "0",
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");

@@ -16,6 +16,7 @@ import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { createCalibrator, readZooVersion } from "@/agent/calibrate";
+import { createSpotChecker } from "@/agent/drift/spot-checker";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -59,6 +60,7 @@ async function runAgent(config: AgentConfig) {
   // Calibration runs in the background when the dashboard says one is due (first connection, a new agent
   // or zoo version, staff pressed Recalibrate); tasks keep being claimed and run meanwhile.
   const calibrator = createCalibrator(config, client, AGENT_VERSION, (kind) => executor(kind, config));
+  const spotChecker = createSpotChecker(config, client, () => localExecutor(config));
   const beat = async () => {
     try {
       const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
@@ -70,6 +72,9 @@ async function runAgent(config: AgentConfig) {
       for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
       // Only while idle: a calibration beside a running task would measure the contention, not the host.
       if (answer?.calibrate && config.calibrate && active.size === 0) void calibrator.request(answer.calibrate);
+      // Drift spot checks likewise start only while idle (a deploy's inference benchmark must not share the CPU).
+      if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy)
+        void spotChecker.offer(answer.spotChecks);
       return answer?.leaseSeconds ?? 20;
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { family, finite, id, metricRecord, sha256 } from "@/lib/agent-protocol/primitives";
 import { AGENT_STEP_NAMES } from "@/lib/flow/steps";
+import { owedSpotCheck } from "@/lib/agent-protocol/spot-checks";
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_AGENT_BODY_BYTES = 256 * 1024;
@@ -27,6 +28,8 @@ export const heartbeatResponse = z.object({
   /** tasks the agent reported as active that the dashboard no longer leases to it: stop them */
   unknownTaskIds: z.array(id),
   calibrate: calibrationRequest.nullish(),
+  /** edge agents: drift spot checks owed (lib/drift/owed-checks.ts), run one at a time beside tasks */
+  spotChecks: z.array(owedSpotCheck).max(16).default([]),
 });
 
 /** One family's calibration, measured by the zoo's calibrate command through the host's executor. */

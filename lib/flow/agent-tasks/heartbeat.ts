@@ -8,6 +8,7 @@ import { publish } from "@/lib/flow/events";
 import type { heartbeatRequest } from "@/lib/agent-protocol/schemas";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { dueCalibration } from "@/lib/calibration/calibrations";
+import { owedSpotChecksFor } from "@/lib/flow/agent-tasks/spot-checks";
 
 export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
   await prisma.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: new Date(), ...data } });
@@ -37,6 +38,7 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     cancelTaskIds: held.filter((t) => t.status === "leased" && t.run.cancelRequestedAt).map((t) => t.id),
     unknownTaskIds: body.activeTaskIds.filter((id) => !heldIds.has(id)),
     calibrate: await dueCalibration(agent, { agentVersion: body.version, zooVersion: body.zooVersion ?? null }),
+    spotChecks: await owedSpotChecksFor(agent),
   };
 }
 
