@@ -249,7 +249,10 @@ describe("drift detection at the edge", () => {
 
     const outsider = await signedIn("outsider@demo.test");
     expect(await (await outsider.fetch("/")).text()).not.toContain("Retrain recommended");
-    expect((await outsider.fetch(`/experiments/${hedmId}`)).status).toBe(404);
+    const hidden = await (await outsider.fetch(`/experiments/${hedmId}?retrain=${scans.d2}`)).text();
+    expect(hidden).toContain("not found");
+    expect(hidden).not.toContain("Drift at the edge");
+    expect(hidden).not.toContain("drift scan 2");
     process.env.DATABASE_URL = stack.databaseUrl;
     const { listDriftAlerts, loadDriftSeries, loadReuse } = await import("@/lib/server/drift/load-drift");
     const outsiderActor = await stack.prisma.user.findUniqueOrThrow({
