@@ -3,6 +3,12 @@ import { DRIFT_CHART_BOX as BOX, driftChartLayout, type DriftPoint, type Version
 // Colour-blind-safe (Okabe–Ito), as the step colours; one per version, in order of first check.
 const SERIES_COLOURS = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
 
+/** Labels at the plot's edges extend inwards, so none is cut off. */
+function anchorOf(x: number): "start" | "middle" | "end" {
+  if (x <= BOX.left) return "start";
+  return x >= BOX.width - BOX.right ? "end" : "middle";
+}
+
 /** Draws the pure layout from lib/drift/chart-layout.ts: spot-check error over time, threshold, version changes. */
 export function DriftChart({
   points,
@@ -35,7 +41,7 @@ export function DriftChart({
         {unit}
       </text>
       {layout.xTicks.map((t) => (
-        <text key={t.label} x={t.x} y={BOX.height - 8} fill="var(--muted)" fontSize={10} textAnchor="middle">
+        <text key={t.label} x={t.x} y={BOX.height - 8} fill="var(--muted)" fontSize={10} textAnchor={anchorOf(t.x)}>
           {t.label}
         </text>
       ))}
