@@ -226,6 +226,11 @@ describe("drift detection at the edge", () => {
     expect(reached).toBeDefined();
     expect(reuse.epochs.braggnn).toMatchObject({ epochs: reached, source: "fine-tunes" });
 
+    // The figures, for the record of what this run measured.
+    console.log(
+      `[drift] v2 ${clean.meanValue.toFixed(3)} px on scan 0, ${drifted.meanValue.toFixed(3)} px on scan 2 (threshold ${threshold}); ` +
+        `v1 ${earlier.meanValue.toFixed(3)} px on scan 2; predicted fine-tune ${reuse.epochs.braggnn.epochs} epochs (${reuse.epochs.braggnn.basis})`,
+    );
     const series = await loadDriftSeries({ actor: scientist, experimentId: hedmId });
     const bragg = series!.families.find((f) => f.familyKey === "braggnn")!;
     // v1's check on scan 2 came after it was retired: ranking evidence, not a point of its time in service.
