@@ -23,6 +23,8 @@ const configSchema = z.object({
   calibrate: z.boolean(),
   /** Edge intake: milliseconds between scans of the data roots (a file is closed when unchanged over two). */
   intakeScanMs: z.coerce.number().int().min(100).max(600_000),
+  /** Run the drift spot checks the dashboard says are owed (AGENT_SPOT_CHECKS=0 turns them off, e.g. in tests). */
+  spotChecks: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -48,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
     calibrate: env.AGENT_CALIBRATE !== "0",
     intakeScanMs: env.AGENT_INTAKE_SCAN_MS ?? 1000,
+    spotChecks: env.AGENT_SPOT_CHECKS !== "0",
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");

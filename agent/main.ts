@@ -17,6 +17,7 @@ import { servablePath } from "@/agent/serve-roots";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { createCalibrator, readZooVersion } from "@/agent/calibrate";
 import { createIntake } from "@/agent/intake/intake";
+import { createSpotChecker } from "@/agent/drift/spot-checker";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -62,6 +63,7 @@ async function runAgent(config: AgentConfig) {
   const calibrator = createCalibrator(config, client, AGENT_VERSION, (kind) => executor(kind, config));
   // Edge intake watches the data roots the dashboard names, beside the task loop.
   const intake = createIntake(config, client);
+  const spotChecker = createSpotChecker(config, client, () => localExecutor(config));
   const beat = async () => {
     try {
       const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
@@ -74,6 +76,9 @@ async function runAgent(config: AgentConfig) {
       // Only while idle: a calibration beside a running task would measure the contention, not the host.
       if (answer?.calibrate && config.calibrate && active.size === 0) void calibrator.request(answer.calibrate);
       if (answer) intake.watch(answer.dataRoots);
+      // Drift spot checks likewise start only while idle (a deploy's inference benchmark must not share the CPU).
+      if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy)
+        void spotChecker.offer(answer.spotChecks);
       return answer?.leaseSeconds ?? 20;
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {

@@ -42,6 +42,28 @@ const schemas = {
   }),
   artifact: z.object({ path: z.string().min(1), sha256: z.string(), bytes: count.optional(), format: z.string().default("pytorch") }),
   evaluation: z.object({ metrics: finiteMetrics, seconds_per_datum: z.number().positive(), samples: z.number().int().positive() }),
+  // Drift check (spot-check command): the error is named after its metric (mean_px or mean_mse); read as mean / p95.
+  spot_check: z
+    .object({
+      metric: z.enum(["px", "mse"]),
+      fraction: z.number().positive().max(1),
+      drawn: count,
+      samples: count,
+      mean_px: seconds.optional(),
+      p95_px: seconds.optional(),
+      mean_mse: seconds.optional(),
+      p95_mse: seconds.optional(),
+      seconds,
+    })
+    .transform(({ metric, fraction, drawn, samples, seconds, ...values }, context) => {
+      const mean = values[`mean_${metric}`];
+      const p95 = values[`p95_${metric}`];
+      if (mean === undefined || p95 === undefined) {
+        context.addIssue({ code: "custom", message: `a ${metric} spot check must carry mean_${metric} and p95_${metric}` });
+        return z.NEVER;
+      }
+      return { metric, fraction, drawn, samples, mean, p95, seconds };
+    }),
 };
 export type ZooLineType = keyof typeof schemas;
 export type ZooLineOf<T extends ZooLineType> = z.output<(typeof schemas)[T]>;

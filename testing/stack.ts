@@ -110,6 +110,8 @@ export class Stack {
       BCRYPT_COST: "4",
       // Calibration costs each agent seconds of CPU on connect: only the tests about it turn it on.
       AGENT_CALIBRATE: "0",
+      // Drift spot checks likewise (the edge runs them after every deploy): only the tests about drift turn them on.
+      AGENT_SPOT_CHECKS: "0",
       ...this.extraEnv,
       ...extra,
     };

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useRef, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { launchRunAction } from "@/lib/actions/launch-run";
 import { initialActionState } from "@/lib/actions/action-state";
@@ -8,6 +8,8 @@ import { FormMessage } from "@/components/forms/field";
 import { formatDuration, formatDurationWithUncertainty } from "@/lib/cost-model/format";
 import { STEP_ORDER } from "@/lib/flow/steps";
 import type { LaunchPredictions } from "@/lib/server/predictions/predict-launch";
+import type { FamilyReuse } from "@/lib/server/drift/load-drift";
+import { ReuseRanking, recommendedStart } from "@/components/drift/reuse-ranking";
 
 export interface LauncherDataset {
   id: string;
@@ -22,8 +24,11 @@ export interface LauncherDataset {
 interface Props {
   experimentId: string;
   datasets: LauncherDataset[];
-  versions: { id: string; label: string; familyKey: string }[];
   defaults: Record<string, { epochs: number; batchSize: number; learningRate: number }>;
+  /** earlier versions ranked per dataset by their spot-check error on it, and predicted fine-tune epochs */
+  reuse: FamilyReuse;
+  /** open at once on this dataset (the "Retrain recommended" link) */
+  presetDatasetId?: string | null;
 }
 
 const SOURCE_LABEL = { runs: "fitted to runs", calibration: "from calibration", paper: "paper defaults" } as const;
@@ -36,15 +41,19 @@ async function fetchPredictions(query: Record<string, string>): Promise<LaunchPr
   return body;
 }
 
-export function RetrainLauncher({ experimentId, datasets, versions, defaults }: Props) {
+export function RetrainLauncher({ experimentId, datasets, defaults, reuse, presetDatasetId }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [opened, setOpened] = useState(false);
   const [idempotencyKey, setIdempotencyKey] = useState("");
   const [state, action, pending] = useActionState(launchRunAction, initialActionState);
-  const [datasetId, setDatasetId] = useState((datasets.find((d) => d.kind !== "raw") ?? datasets[0])?.id ?? "");
+  const preset = datasets.find((d) => d.id === presetDatasetId);
+  const [datasetId, setDatasetId] = useState((preset ?? datasets.find((d) => d.kind !== "raw") ?? datasets[0])?.id ?? "");
   const dataset = datasets.find((d) => d.id === datasetId);
   const family = dataset ? defaults[dataset.familyKey] : undefined;
-  const [epochs, setEpochs] = useState<number>(family?.epochs ?? 10);
+  // The best-ranked earlier version is pre-selected as the parent, with the epochs fine-tunes of the family needed.
+  const initialStart = recommendedStart(reuse, dataset, family?.epochs ?? 10);
+  const [parentVersionId, setParentVersionId] = useState(initialStart.parentVersionId);
+  const [epochs, setEpochs] = useState<number>(initialStart.epochs);
   const [batchSize, setBatchSize] = useState<number>(family?.batchSize ?? 512);
   const [maxSamples, setMaxSamples] = useState<string>("");
   const [trainerId, setTrainerId] = useState<string>("");
@@ -61,9 +70,23 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults }: 
     // recomputing with the same function and inputs, will store.
     refetchInterval: 10_000,
   });
+  // Arriving from "Retrain recommended": the dialog opens at once, pre-filled.
+  const presetOpened = useRef(false);
+  useEffect(() => {
+    if (!preset || presetOpened.current) return;
+    presetOpened.current = true;
+    open();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once, on arrival
+  }, []);
   const rows = predictions.data?.trainers ?? [];
   const fastestId = predictions.data?.recommendedTrainerId ?? null;
   const chosenTrainer = trainerId || fastestId || rows[0]?.trainer.trainerId || "";
+
+  function chooseStart(next: LauncherDataset | undefined, parentId: string | null) {
+    const start = recommendedStart(reuse, next, next && defaults[next.familyKey] ? defaults[next.familyKey].epochs : 10, parentId);
+    setParentVersionId(start.parentVersionId);
+    setEpochs(start.epochs);
+  }
 
   function open() {
     // One key per opened dialog: a double click or a resent form launches one run, not two.
@@ -101,10 +124,8 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults }: 
               onChange={(e) => {
                 setDatasetId(e.target.value);
                 const d = datasets.find((x) => x.id === e.target.value);
-                if (d && defaults[d.familyKey]) {
-                  setEpochs(defaults[d.familyKey].epochs);
-                  setBatchSize(defaults[d.familyKey].batchSize);
-                }
+                if (d && defaults[d.familyKey]) setBatchSize(defaults[d.familyKey].batchSize);
+                chooseStart(d, null);
               }}
             >
               {datasets.map((d) => (
@@ -235,9 +256,9 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults }: 
           </div>
           <label>
             Fine-tune from
-            <select name="parentVersionId" defaultValue="">
+            <select name="parentVersionId" value={parentVersionId} onChange={(e) => chooseStart(dataset, e.target.value)}>
               <option value="">— train from scratch</option>
-              {versions
+              {reuse.candidates
                 .filter((v) => v.familyKey === dataset?.familyKey)
                 .map((v) => (
                   <option key={v.id} value={v.id}>
@@ -246,6 +267,7 @@ export function RetrainLauncher({ experimentId, datasets, versions, defaults }: 
                 ))}
             </select>
           </label>
+          <ReuseRanking reuse={reuse} dataset={dataset} parentVersionId={parentVersionId} />
           <label>
             Reason (shown in the run list)
             <input name="reason" maxLength={500} placeholder="Sample rotated; peaks drifted" />

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { family, finite, id, metricRecord, sha256 } from "@/lib/agent-protocol/primitives";
 import { AGENT_STEP_NAMES } from "@/lib/flow/steps";
 import { watchedDataRoot } from "@/lib/agent-protocol/intake";
+import { owedSpotCheck } from "@/lib/agent-protocol/spot-checks";
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_AGENT_BODY_BYTES = 256 * 1024;
@@ -30,6 +31,8 @@ export const heartbeatResponse = z.object({
   calibrate: calibrationRequest.nullish(),
   /** edge intake: the data roots of this agent's edge host, to watch for new files */
   dataRoots: z.array(watchedDataRoot).max(64).default([]),
+  /** edge agents: drift spot checks owed (lib/drift/owed-checks.ts), run one at a time beside tasks */
+  spotChecks: z.array(owedSpotCheck).max(16).default([]),
 });
 
 /** One family's calibration, measured by the zoo's calibrate command through the host's executor. */

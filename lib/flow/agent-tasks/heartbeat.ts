@@ -9,6 +9,7 @@ import type { heartbeatRequest } from "@/lib/agent-protocol/schemas";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { dueCalibration } from "@/lib/calibration/calibrations";
 import { watchedDataRoots } from "@/lib/flow/agent-tasks/intake";
+import { owedSpotChecksFor } from "@/lib/flow/agent-tasks/spot-checks";
 
 export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
   await prisma.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: new Date(), ...data } });
@@ -39,6 +40,7 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     unknownTaskIds: body.activeTaskIds.filter((id) => !heldIds.has(id)),
     calibrate: await dueCalibration(agent, { agentVersion: body.version, zooVersion: body.zooVersion ?? null }),
     dataRoots: await watchedDataRoots(agent),
+    spotChecks: await owedSpotChecksFor(agent),
   };
 }
 

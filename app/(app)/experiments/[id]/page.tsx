@@ -8,18 +8,31 @@ import { formatBytes } from "@/lib/cost-model/format";
 import { RunsTable } from "@/components/runs/runs-table";
 import { RetrainLauncher } from "@/components/runs/retrain-launcher";
 import { prisma } from "@/lib/db";
-import { listParentCandidates } from "@/lib/server/models/visible-versions";
+import { listDriftAlerts, loadDriftSeries, loadReuse } from "@/lib/server/drift/load-drift";
+import { mayEditDriftPolicy } from "@/lib/drift/policy";
+import { DriftSection } from "@/components/drift/drift-section";
 
 export const metadata: Metadata = { title: "Experiment" };
 
-export default async function ExperimentPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ExperimentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ retrain?: string | string[] }>;
+}) {
   const { id } = await params;
+  const { retrain } = await searchParams;
   const user = await requireUser();
   const experiment = await getExperiment({ actor: user, experimentId: id });
   if (!experiment) notFound();
   const member = await isExperimentMember(user.id, experiment.id);
   const mayLaunch = can(user, "run:launch", member);
   const launcher = mayLaunch ? await launcherProps(user, experiment) : null;
+  const [drift, driftAlerts] = await Promise.all([
+    loadDriftSeries({ actor: user, experimentId: experiment.id }),
+    listDriftAlerts({ actor: user, experimentId: experiment.id }),
+  ]);
 
   return (
     <>
@@ -38,7 +51,9 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
             Data roots
           </Link>
           {mayLaunch ? (
-            launcher && <RetrainLauncher experimentId={experiment.id} {...launcher} />
+            launcher && (
+              <RetrainLauncher experimentId={experiment.id} {...launcher} presetDatasetId={typeof retrain === "string" ? retrain : null} />
+            )
           ) : (
             <span className="small muted" title="Your role cannot launch runs">
               Read-only: your role cannot launch retrains
@@ -47,6 +62,7 @@ export default async function ExperimentPage({ params }: { params: Promise<{ id:
         </div>
       </div>
       {experiment.description && <p>{experiment.description}</p>}
+      {drift && <DriftSection series={drift} alerts={driftAlerts} mayEditPolicy={mayEditDriftPolicy(user, experiment)} />}
 
       <h2>Datasets</h2>
       <table>
@@ -138,14 +154,14 @@ async function launcherProps(user: Actor, experiment: NonNullable<Awaited<Return
     sampleCount: d.sampleCount,
     edgeHostId: d.edgeHostId,
   }));
-  const [families, versions] = await Promise.all([
+  const [families, reuse] = await Promise.all([
     prisma.modelFamily.findMany({ select: { key: true, defaultHyperParameters: true } }),
-    listParentCandidates({ actor: user }),
+    loadReuse({ actor: user, experimentId: experiment.id, familyKeys: [...new Set(datasets.map((d) => d.familyKey))] }),
   ]);
   const defaults = Object.fromEntries(
     families.map((f) => [f.key, f.defaultHyperParameters as { epochs: number; batchSize: number; learningRate: number }]),
   );
-  return { datasets, defaults, versions };
+  return { datasets, defaults, reuse };
 }
 
 function summariseMetrics(metrics: unknown): string {
