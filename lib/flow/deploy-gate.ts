@@ -44,6 +44,11 @@ export interface GateDecision {
   reason: string;
 }
 
+/** A held-back version nobody has deployed anyway (it may since have been superseded). */
+export function isHeldBack(decision: { heldBack: boolean; deployedAnywayAt: Date | null } | null): boolean {
+  return decision !== null && decision.heldBack && decision.deployedAnywayAt === null;
+}
+
 export function isWorse(newValue: number, inServiceValue: number): boolean {
   return newValue > inServiceValue + Math.max(RELATIVE_TOLERANCE * Math.abs(inServiceValue), ABSOLUTE_FLOOR);
 }
