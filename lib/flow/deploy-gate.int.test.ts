@@ -75,6 +75,7 @@ describe("deploy never puts a worse model in service without consent", () => {
     expect(decision.newValue!).toBeGreaterThan(decision.inServiceValue! * 1.01);
     const figures = `new ${decision.newValue!.toFixed(3)} px vs in service v${good.version.version} ${decision.inServiceValue!.toFixed(3)} px`;
     expect(decision.reason).toBe(`held back: ${figures}`);
+    console.info(`[deploy gate] run ${worse.run.number}: ${decision.reason}`);
     expect(worse.gate).toMatchObject({ heldBack: true, reason: decision.reason });
     // Its checkpoint was verified on the edge and kept there; the old deployment is still the active one.
     expect(decision.sha256).toBe(version.artifactSha256);
@@ -110,7 +111,9 @@ describe("deploy never puts a worse model in service without consent", () => {
 
   it("puts the held-back version in service for a member scientist, from the file the edge verified, once", async () => {
     const session = await signedIn("scientist@demo.test");
-    expect(await deployAnyway(session, worse.run.id, worse.version.id)).toMatchObject({ ok: true });
+    // The answer carries the re-rendered page (the action revalidates the model pages): read its effect instead.
+    const answer = await callServerAction<ActionState>(session, `/runs/${worse.run.id}`, DEPLOY_ANYWAY, [worse.version.id]);
+    expect(answer.status).toBe(200);
     expect(await activeVersions(worse.version.familyId)).toEqual([worse.version.id]);
     const deployment = await stack.prisma.deployment.findFirstOrThrow({ where: { modelVersionId: worse.version.id } });
     expect(deployment.path).toBe(worse.decision.path);
@@ -121,10 +124,11 @@ describe("deploy never puts a worse model in service without consent", () => {
     expect(audit.detail).toMatchObject({ replacedVersion: good.version.version, newValue: worse.decision.newValue });
 
     // A second click (or a second tab) changes nothing and says it is done.
-    expect(await deployAnyway(session, worse.run.id, worse.version.id)).toMatchObject({
-      ok: true,
-      message: expect.stringMatching(/already in service/),
-    });
+    process.env.DATABASE_URL = stack.databaseUrl;
+    const { deployAnyway: deployAgain } = await import("@/lib/server/models/deploy-anyway");
+    const scientist = await stack.prisma.user.findUniqueOrThrow({ where: { email: "scientist@demo.test" } });
+    expect((await deployAgain({ actorId: scientist.id, modelVersionId: worse.version.id })).message).toMatch(/already in service/);
+    expect((await callServerAction(session, `/runs/${worse.run.id}`, DEPLOY_ANYWAY, [worse.version.id])).status).toBe(200);
     expect(await stack.prisma.deployment.count({ where: { modelVersionId: worse.version.id } })).toBe(1);
     expect(await stack.prisma.auditEvent.count({ where: { action: "model.deploy_anyway" } })).toBe(1);
   });
