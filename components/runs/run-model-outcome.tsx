@@ -37,9 +37,12 @@ export function RunModelOutcome({
     const state = version.active
       ? `deployed on ${run.edgeHost}${gate?.deployedAnywayAtMs ? " (deployed anyway, after it was held back)" : ""}`
       : "registered (no longer the active deployment)";
+    // A comparison made at deploy time, e.g. "(new 0.120 px vs in service v2 0.147 px)".
+    const compared = gate && gate.inServiceVersion !== null && !gate.heldBack ? ` (${gate.reason.replace(/^deployed: /, "")})` : "";
     return (
       <p className="alert ok" style={{ marginTop: 12 }}>
-        Model {link} {state}.{gate && gate.inServiceVersion !== null && !gate.heldBack && <span className="small"> {gate.reason}.</span>}
+        Model {link} {state}
+        {compared}.
       </p>
     );
   }
@@ -52,7 +55,8 @@ export function RunModelOutcome({
   return (
     <section className="alert warn" style={{ marginTop: 12 }} aria-label="Held back">
       <p style={{ marginTop: 0 }}>
-        Model {link} <b>{gate.reason}</b>. It is registered and verified on {run.edgeHost}; v{gate.inServiceVersion} stays in service.
+        Model {link} <b>{gate.reason}</b>. It is registered and verified on {run.edgeHost}
+        {gate.comparisonHolds ? `; v${gate.inServiceVersion} stays in service.` : "."}
       </p>
       <table aria-label="New version against the one in service">
         <thead>
@@ -83,7 +87,12 @@ export function RunModelOutcome({
           ))}
         </tbody>
       </table>
-      {mayDeploy && (
+      {!gate.comparisonHolds && (
+        <p className="small" style={{ marginBottom: 0 }}>
+          v{gate.inServiceVersion} is no longer the model in service, so this comparison no longer holds: retrain to compare again.
+        </p>
+      )}
+      {mayDeploy && gate.comparisonHolds && (
         <p className="row" style={{ marginBottom: 0 }}>
           <button className="danger" disabled={deploy.isPending} onClick={() => deploy.mutate(version.id)}>
             {deploy.isPending ? "Deploying…" : "Deploy anyway"}

@@ -17,6 +17,7 @@ const gateSelect = {
   inServiceVersion: true,
   inServiceMetrics: true,
   deployedAnywayAt: true,
+  inServiceDeployment: { select: { active: true } },
 } satisfies Prisma.DeployDecisionSelect;
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 
@@ -123,8 +124,19 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
 }
 
 /** The deploy gate's decision on the run's version (lib/flow/deploy-gate.ts), as JSON. */
-function gateView({ deployedAnywayAt, inServiceMetrics, ...decision }: Prisma.DeployDecisionGetPayload<{ select: typeof gateSelect }>) {
-  return { ...decision, inServiceMetrics: inServiceMetrics as Record<string, number> | null, deployedAnywayAtMs: ms(deployedAnywayAt) };
+function gateView({
+  deployedAnywayAt,
+  inServiceMetrics,
+  inServiceDeployment,
+  ...decision
+}: Prisma.DeployDecisionGetPayload<{ select: typeof gateSelect }>) {
+  return {
+    ...decision,
+    inServiceMetrics: inServiceMetrics as Record<string, number> | null,
+    deployedAnywayAtMs: ms(deployedAnywayAt),
+    /** The deployment it was compared with is still in service: Deploy anyway may replace it. */
+    comparisonHolds: inServiceDeployment?.active ?? false,
+  };
 }
 
 export type RunView = NonNullable<Awaited<ReturnType<typeof getRunView>>>;
