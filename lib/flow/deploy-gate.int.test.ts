@@ -148,6 +148,10 @@ describe("deploy never puts a worse model in service without consent", () => {
     const answer = await deployAnyway(session, stale.run.id, stale.version.id);
     expect(answer).toMatchObject({ ok: false, message: expect.stringMatching(/went into service .* after v\d+ was held back/) });
     expect(await activeVersions(stale.version.familyId)).toEqual([worse.version.id]);
+    // Its run page no longer offers the button, and says why.
+    const runPage = await (await session.fetch(`/runs/${stale.run.id}`)).text();
+    expect(runPage).toContain("no longer the model in service");
+    expect(runPage).not.toContain("Deploy anyway");
     // A version that was never held back (deployed by its run) has nothing to deploy anyway.
     expect(await deployAnyway(session, good.run.id, good.version.id)).toMatchObject({
       ok: false,
