@@ -169,12 +169,26 @@ async function deploy(context: TaskContext, payload: StepPayload<"deploy">): Pro
     "path" in payload.validation
       ? payload.validation.path
       : requireFile(storePath(workdir, payload.validation.labelledSha256, "dataset"), "The labelled validation data");
-  const evaluation = await runZoo(
-    context,
-    ["evaluate", "--checkpoint", staged, "--data", validationData, "--max-samples", String(payload.maxValidationSamples)],
-    { workdir: dir },
-  );
+  // The same held-out samples for both models: same data, same split, same sample cap.
+  const evaluate = (checkpoint: string, checkpointSha256: string) =>
+    runZoo(
+      context,
+      [
+        "evaluate",
+        "--checkpoint",
+        checkpoint,
+        "--checkpoint-sha256",
+        checkpointSha256,
+        "--data",
+        validationData,
+        "--max-samples",
+        String(payload.maxValidationSamples),
+      ],
+      { workdir: dir },
+    );
+  const evaluation = await evaluate(staged, sha256);
   const result = lastZooLine(evaluation.lines, "evaluation", "Validation ended without an evaluation line.");
+  const inService = payload.inService && (await evaluateInService(context, payload.inService, evaluate));
   const exported = await runZoo(context, ["export", "--checkpoint", staged, "--out", path.join(dir, "export")], { workdir: dir });
   const modelDir = path.join(workdir, "models", context.task.runId);
   await fs.mkdir(modelDir, { recursive: true });
@@ -190,7 +204,36 @@ async function deploy(context: TaskContext, payload: StepPayload<"deploy">): Pro
       .filter((line) => line.type === "artifact")
       .map((line) => zooLine(line, "artifact"))
       .map((artifact) => ({ format: artifact.format, path: artifact.path, bytes: artifact.bytes ?? 0 })),
+    inService,
   };
+}
+
+/**
+ * The model in service, verified against its recorded sha256 and evaluated like the new one. A file that
+ * is missing, altered or fails to evaluate is reported, not thrown: the dashboard decides what that means.
+ */
+async function evaluateInService(
+  context: TaskContext,
+  inService: NonNullable<StepPayload<"deploy">["inService"]>,
+  evaluate: (checkpoint: string, sha256: string) => ReturnType<typeof runZoo>,
+): Promise<NonNullable<StepResultInput<"deploy">["inService"]>> {
+  const { deploymentId } = inService;
+  const found = await sha256File(inService.path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  if (found === null) return { deploymentId, failure: `its checkpoint ${inService.path} is missing` };
+  if (found !== inService.sha256)
+    return { deploymentId, failure: `its checkpoint's sha256 ${found} is not the recorded ${inService.sha256}` };
+  try {
+    const { lines } = await evaluate(inService.path, inService.sha256);
+    const evaluation = lastZooLine(lines, "evaluation", "its evaluation ended without an evaluation line");
+    context.log(`in service v${inService.version} evaluated on the same samples: ${JSON.stringify(evaluation.metrics)}`);
+    return { deploymentId, metrics: evaluation.metrics };
+  } catch (error) {
+    if (context.signal.aborted || !(error instanceof TaskFailure)) throw error;
+    return { deploymentId, failure: error.message.slice(0, 500) };
+  }
 }
 
 const handlers: Handlers = { stage_in: stageIn, label, train, stage_out: stageOut, deploy };

@@ -73,6 +73,8 @@ export function EdgeHostsLive({ initial, panels = {} }: { initial: EdgeHostsData
         </h2>
         <span className="small">
           deployed: {h.deployments.map((d) => `${d.modelVersion.family.name} v${d.modelVersion.version}`).join(", ") || "nothing"}
+          {h.deployDecisions.length > 0 &&
+            ` · held back (worse than in service): ${h.deployDecisions.map((d) => `${d.modelVersion.family.name} v${d.modelVersion.version}`).join(", ")}`}
         </span>
       </div>
       <AgentTable agents={h.agents} nowMs={data.checkedAtMs} invalidates={queryKeys.edgeHosts} />

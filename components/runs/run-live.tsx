@@ -10,6 +10,7 @@ import { RankThroughput } from "@/components/runs/rank-throughput";
 import { LossChart } from "@/components/runs/loss-chart";
 import { StatusBadge } from "@/components/runs/run-status-badge";
 import { StepSwatch } from "@/components/runs/step-swatch";
+import { RunModelOutcome } from "@/components/runs/run-model-outcome";
 import { actionStateOf, useActionMutation } from "@/components/query/use-action-mutation";
 import { cancelRunAction } from "@/lib/actions/cancel-run";
 import { retryRunAction } from "@/lib/actions/retry-run";
@@ -22,7 +23,18 @@ import { runTabTitle } from "@/lib/query/run-title";
 
 type LiveView = RunView & { eventAtMs?: number };
 
-export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; mayCancel: boolean; mayRetry: boolean }) {
+export function RunLive({
+  initial,
+  mayCancel,
+  mayRetry,
+  mayDeploy,
+}: {
+  initial: RunView;
+  mayCancel: boolean;
+  mayRetry: boolean;
+  /** May put a held-back version in service ("Deploy anyway"): who may launch runs in the experiment. */
+  mayDeploy: boolean;
+}) {
   const queryClient = useQueryClient();
   const key = queryKeys.run(initial.id);
   // The server's first paint seeds the cache; the run's event stream writes every later view into it.
@@ -123,7 +135,9 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
                   <td className="num">
                     {s.seconds != null ? formatDuration(s.seconds) : s.startedAtMs ? formatDuration((now - s.startedAtMs) / 1000) : "—"}
                   </td>
-                  <td className="small">{s.error ?? progressText(s.detail) ?? (s.bytes ? formatBytes(s.bytes) : "")}</td>
+                  <td className="small">
+                    {s.error ?? progressText(s.detail) ?? gateText(s.detail) ?? (s.bytes ? formatBytes(s.bytes) : "")}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -197,15 +211,7 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
         <LossChart metrics={run.metrics} family={run.family.key} />
       </div>
 
-      {run.modelVersion && (
-        <p className="alert ok" style={{ marginTop: 12 }}>
-          Model{" "}
-          <Link href={`/models/${run.family.key}#v${run.modelVersion.version}`}>
-            {run.family.name} v{run.modelVersion.version}
-          </Link>{" "}
-          {run.modelVersion.active ? `deployed on ${run.edgeHost}` : "registered (no longer the active deployment)"}.
-        </p>
-      )}
+      {run.modelVersion && <RunModelOutcome run={run} version={run.modelVersion} mayDeploy={mayDeploy} invalidates={key} />}
 
       <h3>Log</h3>
       <div className="log" aria-label="Run log">
@@ -215,6 +221,12 @@ export function RunLive({ initial, mayCancel, mayRetry }: { initial: RunView; ma
       </div>
     </>
   );
+}
+
+/** The deploy step's decision: "held back: new … vs in service …" or "deployed: …". */
+function gateText(detail: Record<string, unknown> | null): string | null {
+  const gate = detail?.gate as { reason?: string } | undefined;
+  return gate?.reason ?? null;
 }
 
 function progressText(detail: Record<string, unknown> | null): string | null {

@@ -20,7 +20,12 @@ const runInclude = {
   dataset: true,
   family: true,
   trainer: { include: { agents: { where: { revokedAt: null }, orderBy: { lastHeartbeatAt: "desc" as const } } } },
-  edgeHost: { include: { agents: { where: { revokedAt: null }, orderBy: { lastHeartbeatAt: "desc" as const } } } },
+  edgeHost: {
+    include: {
+      agents: { where: { revokedAt: null }, orderBy: { lastHeartbeatAt: "desc" as const } },
+      deployments: { where: { active: true }, include: { modelVersion: { select: { version: true, artifactSha256: true } } } },
+    },
+  },
   parentVersion: { include: { deployments: { where: { active: true } } } },
 } satisfies Prisma.RunInclude;
 type LoadedRun = Prisma.RunGetPayload<{ include: typeof runInclude }>;
@@ -154,7 +159,16 @@ function runFacts(run: LoadedRun): RunFacts {
       artifactSha256: parent.artifactSha256,
       deployedPath: parent.deployments.find((d) => d.edgeHostId === run.edgeHostId)?.path ?? null,
     },
+    inService: inServiceOn(run),
   };
+}
+
+/** The deployment the run's model would replace: same family and experiment on the run's edge host. */
+function inServiceOn(run: LoadedRun): RunFacts["inService"] {
+  const active = run.edgeHost.deployments.find((d) => d.familyId === run.familyId && d.experimentId === run.experimentId);
+  return active
+    ? { deploymentId: active.id, version: active.modelVersion.version, path: active.path, sha256: active.modelVersion.artifactSha256 }
+    : null;
 }
 
 /** What a step's payload builder may do: issue transfers, read earlier results, refuse. */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Stack, waitFor } from "@/testing/stack";
 import { cancelInTest, launchInTest, retryInTest } from "@/testing/launch";
+import { expectedDeployments } from "@/testing/deploy-outcome";
 import { zooProcessesOfRun } from "@/testing/procs";
 
 const LEASE_SECONDS = 6; // AGENT_LEASE_SECONDS of the test stack
@@ -106,6 +107,7 @@ describe("a retry resumes a lost run from the step that did not finish", () => {
 
 describe("the dashboard and the worker killed and restarted mid-run: the run completes exactly once", () => {
   it("loses, repeats and stalls nothing", async () => {
+    // After the 60-epoch run above this one may measure worse and be held back: deployed once, or not at all.
     const run = await launchInTest(stack, { epochs: 20, maxSamples: 1000 });
     await waitForTraining(run.id);
 
@@ -127,7 +129,9 @@ describe("the dashboard and the worker killed and restarted mid-run: the run com
       ["stage_in:succeeded", "train:succeeded", "stage_out:succeeded", "deploy:succeeded"].sort(),
     );
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
-    expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(1);
+    expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(
+      await expectedDeployments(stack, run.id),
+    );
     const metrics = await stack.prisma.runMetric.findMany({ where: { runId: run.id }, orderBy: { epoch: "asc" } });
     expect(metrics.map((m) => m.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { Stack, waitFor } from "@/testing/stack";
 import { PgCluster } from "@/testing/pg-cluster";
 import { launchInTest, retryInTest } from "@/testing/launch";
+import { expectedDeployments } from "@/testing/deploy-outcome";
 import { HttpSession } from "@/testing/http";
 import { openEventStream } from "@/testing/sse";
 
@@ -177,7 +178,10 @@ describe("edge host offline at deploy time: the run ends lost naming the edge ag
     ]);
     expect(byName("deploy")).toEqual([[1, "succeeded"]]);
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
-    expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(1);
+    // After the 3-epoch run above this one may measure worse and be held back: deployed once, or not at all.
+    expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(
+      await expectedDeployments(stack, run.id),
+    );
     const models = await stack.prisma.transfer.findMany({ where: { runId: run.id, purpose: "model" }, orderBy: { createdAt: "asc" } });
     expect(models.map((t) => t.status)).toEqual(["failed", "succeeded"]); // the first ticket was spent when the run ended
   }, 240_000);

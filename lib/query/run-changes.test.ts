@@ -34,7 +34,7 @@ describe("foldRunChanges", () => {
 
 describe("endedNotice", () => {
   it("names the run and how it ended", () => {
-    expect(endedNotice({ number: 12, status: "succeeded" })).toBe("Run #12 succeeded: the new model is deployed.");
+    expect(endedNotice({ number: 12, status: "succeeded" })).toBe("Run #12 succeeded: its model is validated on the edge host.");
     expect(endedNotice({ number: 3, status: "lost" })).toBe("Run #3 was lost (its agent went silent).");
   });
 });

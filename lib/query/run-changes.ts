@@ -53,7 +53,8 @@ export function foldRunChanges(state: RunChangesState, runs: readonly RunChange[
 const ENDED_WORDS: Record<RunStatusName, string> = {
   queued: "is queued",
   running: "is running",
-  succeeded: "succeeded: the new model is deployed",
+  // Not "deployed": the deploy gate may have held a worse model back (the run page says which).
+  succeeded: "succeeded: its model is validated on the edge host",
   failed: "failed",
   canceled: "was canceled",
   lost: "was lost (its agent went silent)",

@@ -56,7 +56,8 @@ export default async function TurnaroundPage({ searchParams }: { searchParams: P
           <h1>Turnaround: how long a retrain takes, click to deployed model</h1>
           <p className="muted" style={{ marginTop: -6 }}>
             End-to-end = from the launch click to the validated model on the edge host, queue wait included (the paper&apos;s Table 1 leaves
-            queueing out).
+            queueing out). A model that measured worse than the one in service is validated there but held back until someone deploys it
+            anyway.
           </p>
         </div>
         <div className="row">

@@ -56,6 +56,8 @@ export interface RunFacts {
   edgeHost: { name: string };
   /** The model to fine-tune from, with where it is deployed on this run's edge host (null: not there). */
   parent: { version: number; artifactBytes: number; artifactSha256: string; deployedPath: string | null } | null;
+  /** The active deployment of this family for this experiment on the edge host, which deploy compares with. */
+  inService: { deploymentId: string; version: number; path: string; sha256: string } | null;
 }
 
 export interface PayloadContext {
@@ -74,7 +76,19 @@ export interface ResultContext extends Pick<PayloadContext, "resultOf"> {
   detail: JsonObject;
   completeTransfers(transfers: readonly TransferResult[]): Promise<void>;
   recordLabellingCost(measured: { secondsPerDatum: number; samples: number }): Promise<void>;
-  registerDeployedModel(deployed: DeployedModel, trained: { bytes: number; sha256: string }): Promise<void>;
+  /** Registers the version and puts it in service unless the deploy gate holds it back; says which. */
+  registerDeployedModel(deployed: DeployedModel, trained: { bytes: number; sha256: string }): Promise<DeployGateOutcome>;
+}
+
+/** What the deploy gate decided, as the deploy step's detail records it (figures of the family's primary metric). */
+export interface DeployGateOutcome {
+  [key: string]: JsonValue;
+  heldBack: boolean;
+  metric: string;
+  newValue: number | null;
+  inServiceValue: number | null;
+  inServiceVersion: number | null;
+  reason: string;
 }
 
 export interface DeployedModel {
@@ -84,6 +98,7 @@ export interface DeployedModel {
   secondsPerDatum: number;
   samples: number;
   exported: { format: string; path: string; bytes: number }[];
+  inService: { deploymentId: string; metrics: Record<string, number> } | { deploymentId: string; failure: string } | null;
 }
 
 /** What a finished step records on its row. */

@@ -18,6 +18,7 @@ export async function getExperiment({ actor, experimentId }: { actor: Actor; exp
           family: { select: { key: true, name: true } },
           parent: { select: { version: true } },
           deployments: { where: { active: true }, include: { edgeHost: { select: { name: true } } } },
+          deployDecision: { select: { heldBack: true, reason: true, deployedAnywayAt: true } },
         },
       },
       runs: {

@@ -43,6 +43,11 @@ export async function listEdgeHosts(now = new Date()) {
         where: { active: true },
         include: { modelVersion: { select: { version: true, family: { select: { name: true } } } } },
       },
+      // Versions the deploy gate held back that could still replace what is in service ("Deploy anyway").
+      deployDecisions: {
+        where: { heldBack: true, deployedAnywayAt: null, inServiceDeployment: { active: true } },
+        select: { modelVersion: { select: { version: true, family: { select: { name: true } } } } },
+      },
       _count: { select: { datasets: true } },
     },
   });

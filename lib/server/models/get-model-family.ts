@@ -18,6 +18,7 @@ export async function getModelFamily({ key, actor }: { key: string; actor: Actor
           experiment: { select: { id: true, name: true } },
           run: { select: { id: true, number: true, trainer: { select: { name: true } } } },
           deployments: { orderBy: { deployedAt: "desc" }, include: { edgeHost: { select: { name: true } } } },
+          deployDecision: { select: { heldBack: true, reason: true, deployedAnywayAt: true, edgeHost: { select: { name: true } } } },
         },
       },
     },

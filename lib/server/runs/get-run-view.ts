@@ -2,11 +2,23 @@
 // first render and every server-sent update carry the same shape.
 import "server-only";
 import { prisma } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { stepSecondsFromRows, tableOneBreakdown } from "@/lib/flow/breakdown";
 import type { Actor } from "@/lib/auth/permissions";
 import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 
 const LOG_TAIL = 200;
+const gateSelect = {
+  heldBack: true,
+  reason: true,
+  metric: true,
+  newValue: true,
+  inServiceValue: true,
+  inServiceVersion: true,
+  inServiceMetrics: true,
+  deployedAnywayAt: true,
+  inServiceDeployment: { select: { active: true } },
+} satisfies Prisma.DeployDecisionSelect;
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 
 /** Whether the actor may see the run (a cheap check for long-lived streams). */
@@ -25,7 +37,15 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
       edgeHost: { select: { name: true } },
       createdBy: { select: { name: true } },
       parentVersion: { select: { version: true } },
-      modelVersion: { select: { id: true, version: true, metrics: true, deployments: { select: { active: true, deployedAt: true } } } },
+      modelVersion: {
+        select: {
+          id: true,
+          version: true,
+          metrics: true,
+          deployments: { select: { active: true, deployedAt: true } },
+          deployDecision: { select: gateSelect },
+        },
+      },
       steps: { orderBy: [{ startedAt: "asc" }, { attempt: "asc" }] },
       metrics: { orderBy: { epoch: "asc" } },
       transfers: { orderBy: { createdAt: "asc" } },
@@ -97,8 +117,25 @@ export async function getRunView({ actor, runId }: { actor: Actor; runId: string
           version: run.modelVersion.version,
           metrics: run.modelVersion.metrics as Record<string, number>,
           active: run.modelVersion.deployments.some((d) => d.active),
+          gate: run.modelVersion.deployDecision && gateView(run.modelVersion.deployDecision),
         }
       : null,
+  };
+}
+
+/** The deploy gate's decision on the run's version (lib/flow/deploy-gate.ts), as JSON. */
+function gateView({
+  deployedAnywayAt,
+  inServiceMetrics,
+  inServiceDeployment,
+  ...decision
+}: Prisma.DeployDecisionGetPayload<{ select: typeof gateSelect }>) {
+  return {
+    ...decision,
+    inServiceMetrics: inServiceMetrics as Record<string, number> | null,
+    deployedAnywayAtMs: ms(deployedAnywayAt),
+    /** The deployment it was compared with is still in service: Deploy anyway may replace it. */
+    comparisonHolds: inServiceDeployment?.active ?? false,
   };
 }
 

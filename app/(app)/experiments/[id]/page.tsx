@@ -5,6 +5,7 @@ import { requireUser, isExperimentMember } from "@/lib/auth/session";
 import { can, type Actor } from "@/lib/auth/permissions";
 import { getExperiment } from "@/lib/server/experiments/get-experiment";
 import { formatBytes } from "@/lib/cost-model/format";
+import { isHeldBack } from "@/lib/flow/deploy-gate";
 import { RunsTable } from "@/components/runs/runs-table";
 import { RetrainLauncher } from "@/components/runs/retrain-launcher";
 import { prisma } from "@/lib/db";
@@ -124,7 +125,16 @@ export default async function ExperimentPage({
               </td>
               <td>{v.parent ? `v${v.parent.version}` : "—"}</td>
               <td className="mono small">{summariseMetrics(v.metrics)}</td>
-              <td>{v.deployments.map((d) => d.edgeHost.name).join(", ") || "—"}</td>
+              <td>
+                {v.deployments.map((d) => d.edgeHost.name).join(", ") ||
+                  (isHeldBack(v.deployDecision) && v.runId ? (
+                    <Link href={`/runs/${v.runId}`} className="small" title="Open the run to compare and deploy anyway">
+                      <span className="badge warn">{v.deployDecision!.reason}</span>
+                    </Link>
+                  ) : (
+                    "—"
+                  ))}
+              </td>
               <td className="mono small">{v.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
             </tr>
           ))}

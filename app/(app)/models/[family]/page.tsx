@@ -5,6 +5,7 @@ import { requireUser } from "@/lib/auth/session";
 import { getModelFamily } from "@/lib/server/models/get-model-family";
 import { formatBytes } from "@/lib/cost-model/format";
 import { RestoreButton } from "@/components/runs/restore-button";
+import { isHeldBack } from "@/lib/flow/deploy-gate";
 
 export const metadata: Metadata = { title: "Model versions" };
 export const dynamic = "force-dynamic";
@@ -63,6 +64,18 @@ export default async function ModelFamilyPage({ params }: { params: Promise<{ fa
                 {formatBytes(Number(v.artifactBytes))} · {v.artifactSha256.slice(0, 10)}…
               </td>
               <td className="small">
+                {isHeldBack(v.deployDecision) && (
+                  <div>
+                    <span className="badge warn">held back</span> on {v.deployDecision!.edgeHost.name}:{" "}
+                    {v.deployDecision!.reason.replace(/^held back: /, "")}
+                    {v.run && (
+                      <>
+                        {" "}
+                        · <Link href={`/runs/${v.run.id}`}>compare, deploy anyway</Link>
+                      </>
+                    )}
+                  </div>
+                )}
                 {v.deployments.map((d) => (
                   <div key={d.id}>
                     {d.edgeHost.name}: {d.active ? <span className="badge ok">active</span> : <span className="muted">retired</span>}{" "}

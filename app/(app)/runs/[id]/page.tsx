@@ -27,5 +27,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const run = await getRunView({ actor: user, runId: id });
   if (!run) notFound();
   const member = await isExperimentMember(user.id, run.experiment.id);
-  return <RunLive initial={run} mayCancel={can(user, "run:cancel", member)} mayRetry={can(user, "run:retry", member)} />;
+  return (
+    <RunLive
+      initial={run}
+      mayCancel={can(user, "run:cancel", member)}
+      mayRetry={can(user, "run:retry", member)}
+      mayDeploy={can(user, "run:launch", member)}
+    />
+  );
 }
