@@ -1,20 +1,24 @@
 // Demo data for `npm start`: users of every role, two experiments, both model families, a local and a
 // Slurm trainer, an edge host, agent tokens for the local agents, and simulated datasets on the edge
-// host (made by the model zoo, so a Retrain trains on real data). Idempotent: safe to run again.
+// host (made by the model zoo, so a Retrain trains on real data), and the drift demo (prisma/drift-demo.ts).
+// Idempotent: safe to run again.
 import "dotenv/config";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { prisma } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { hashSecret, newSecret } from "@/lib/flow/tokens";
+import { seedDriftDemo } from "./drift-demo";
+import { runZoo } from "./zoo-cli";
 
 export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "beamline-demo";
 const DATA = path.resolve(process.env.BEAMLINE_DATA_DIR ?? ".data");
 const EDGE_DATASETS = path.join(DATA, "edge", "datasets");
-const PYTHON = process.env.ZOO_PYTHON ?? "/usr/bin/python3";
 // Tests seed smaller datasets (SEED_SAMPLE_SCALE=0.25) to keep the suite quick on two cores.
 const SCALE = Number(process.env.SEED_SAMPLE_SCALE ?? 1);
+const BASE_DATASET = "base peaks, undrifted (simulated)";
+// Test templates leave the drift demo out (SEED_DRIFT_DEMO=0): their edge agents keep models elsewhere.
+const DRIFT_DEMO_ON = process.env.SEED_DRIFT_DEMO !== "0";
 
 const USERS = [
   { email: "admin@demo.test", name: "Ada Admin", role: "admin" },
@@ -87,21 +91,8 @@ interface Simulated {
 
 function simulate(family: "braggnn" | "cookienetae", samples: number, file: string, extra: string[] = []): Simulated | null {
   try {
-    const out = execFileSync(
-      PYTHON,
-      ["-m", "beamline_zoo", "simulate", "--family", family, "--samples", String(samples), "--out", file, ...extra],
-      {
-        env: { ...process.env, PYTHONPATH: path.resolve("zoo") },
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    const line = out
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l))
-      .find((l) => l.type === "simulated");
-    return line ?? null;
+    const lines = runZoo(["simulate", "--family", family, "--samples", samples, "--out", file, ...extra]);
+    return (lines.find((l) => l.type === "simulated") as Simulated | undefined) ?? null;
   } catch (error) {
     console.warn(`[seed] could not simulate ${family} data (is python3-torch installed?): ${(error as Error).message.split("\n")[0]}`);
     return null;
@@ -209,6 +200,18 @@ async function main() {
       shape: [128, 128],
     },
   ];
+  if (DRIFT_DEMO_ON)
+    datasets.push({
+      // What the drift demo's base model was trained on: frames + peak table, undrifted.
+      experimentId: hedm.id,
+      name: BASE_DATASET,
+      family: "braggnn",
+      kind: "simulated",
+      samples: 1_500,
+      file: "braggnn-base-undrifted.h5",
+      shape: [11, 11],
+      extra: ["--frames", "--seed", "100"],
+    });
   for (const d of datasets) {
     const existing = await prisma.dataset.findUnique({ where: { experimentId_name: { experimentId: d.experimentId, name: d.name } } });
     if (existing && fs.existsSync(existing.path)) continue;
@@ -237,7 +240,31 @@ async function main() {
         },
       });
   }
+  if (DRIFT_DEMO_ON) await driftDemo(hedm.id, edge.id, roots[hedm.id]);
   console.log(`[seed] demo data ready (${USERS.length} users, 2 experiments, 2 trainers, 1 edge host)`);
+}
+
+async function driftDemo(experimentId: string, edgeHostId: string, dataRoot: string) {
+  const baseDataset = await prisma.dataset.findUnique({ where: { experimentId_name: { experimentId, name: BASE_DATASET } } });
+  if (!baseDataset || !fs.existsSync(baseDataset.path))
+    return console.warn("[seed] drift demo skipped: its base dataset could not be made");
+  try {
+    const done = await seedDriftDemo({
+      prisma,
+      edgeWorkdir: path.join(DATA, "edge"),
+      edgeHostId,
+      experimentId,
+      dataRoot,
+      baseDataset,
+      scale: SCALE,
+    });
+    const base = done.trained ? `trained (validation ${done.valMeanPx?.toFixed(3)} px)` : "reused";
+    console.log(
+      `[seed] drift demo: BraggNN v${done.version} ${base}, ${done.deployed ? "deployed" : "in service"}; ${done.scansWritten} drifting scans written to ${dataRoot}`,
+    );
+  } catch (error) {
+    console.warn(`[seed] drift demo skipped: ${(error as Error).message}`);
+  }
 }
 
 main()

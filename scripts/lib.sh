@@ -82,7 +82,7 @@ prepare_template() {
     prisma migrate diff --from-migrations prisma/migrations --to-schema prisma/schema.prisma --exit-code >"$1/migration-drift.txt" 2>&1 ||
     { echo "schema.prisma and prisma/migrations disagree:" >&2; cat "$1/migration-drift.txt" >&2; unset DATABASE_URL; return 1; }
   rm -rf "$TEST_SEED_DIR"
-  BEAMLINE_DATA_DIR="$TEST_SEED_DIR" SEED_SAMPLE_SCALE=0.25 BCRYPT_COST=4 tsx prisma/seed.ts
+  BEAMLINE_DATA_DIR="$TEST_SEED_DIR" SEED_SAMPLE_SCALE=0.25 SEED_DRIFT_DEMO=0 BCRYPT_COST=4 tsx prisma/seed.ts
   local rc=$?
   unset DATABASE_URL
   return $rc

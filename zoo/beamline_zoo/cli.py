@@ -90,14 +90,18 @@ def build_parser() -> ArgParser:
                    help="braggnn: K scans (frames + peak table, --samples peaks each) whose peaks drift "
                         "progressively (simulate.py docstring), written to --out-dir as scan-000.h5 ...")
     s.add_argument("--out-dir", help="output directory of --drift-series")
-    s.add_argument("--drift-width", type=float, default=None, help="widths x (1 + W t), default 1.0")
+    s.add_argument("--drift-width", type=float, default=None, help="widths x (1 + W t), default 3.0")
     s.add_argument("--drift-intensity", type=float, default=None, help="Imax x (1 - I t), default 0.6")
     s.add_argument("--drift-beam-shift", type=float, default=None, help="beam centre shift / frame size at t=1, "
                    "default 0.1")
+    s.add_argument("--drift-crowding", type=float, default=None,
+                   help="probability at t=1 that a peak sits inside an earlier peak's window, default 0.2")
 
     a = sub.add_parser("label", help="A: label patches by 2D pseudo-Voigt fitting")
-    a.add_argument("--data", required=True, help="HDF5 with 'patches' (N,S,S)")
+    a.add_argument("--data", required=True, help="HDF5 with 'patches' (N,S,S), or frames + peak table")
     a.add_argument("--out", required=True)
+    a.add_argument("--patch-size", type=_pos_int("--patch-size"), default=11,
+                   help="frames: size of the window cut around each peak of the table")
     a.add_argument("--max-samples", type=_pos_int("--max-samples"))
 
     t = sub.add_parser("train", help="T: train or fine-tune a model")
@@ -196,11 +200,14 @@ def _simulate_drift_series(a):
     if not a.out_dir or a.out:
         raise BadInput("--drift-series writes to --out-dir (and takes no --out)")
     knobs = {k: v for k, v in (("width", a.drift_width), ("intensity", a.drift_intensity),
-                               ("beam_shift", a.drift_beam_shift)) if v is not None}
+                               ("beam_shift", a.drift_beam_shift), ("crowding", a.drift_crowding))
+             if v is not None}
     if not 0 <= knobs.get("intensity", 0) < 1:
         raise BadInput(f"--drift-intensity must be in [0, 1), got {knobs['intensity']}")
     if knobs.get("width", 0) < 0 or knobs.get("beam_shift", 0) < 0:
         raise BadInput("--drift-width and --drift-beam-shift must be >= 0")
+    if not 0 <= knobs.get("crowding", 0) <= 1:
+        raise BadInput(f"--drift-crowding must be in [0, 1], got {knobs['crowding']}")
     out_dir = os.path.abspath(a.out_dir)
     os.makedirs(out_dir, exist_ok=True)
     for k in range(a.drift_series):
@@ -210,7 +217,8 @@ def _simulate_drift_series(a):
         out = os.path.join(out_dir, f"scan-{k:03d}.h5")
         attrs = {"simulator": "beamline_zoo", "seed": a.seed + k, "scan": k, "drift_t": drift["t"],
                  "width_scale": drift["width_scale"], "eta_range": list(drift["mu_range"]),
-                 "imax_scale": drift["imax_scale"], "beam_shift": drift["beam_shift"]}
+                 "imax_scale": drift["imax_scale"], "beam_shift": drift["beam_shift"],
+                 "crowding": drift["crowding"]}
         S.write_h5(out, dict(frames=frames, **table), attrs)
         emit_file("simulated", out, samples=a.samples, family=a.family, scan=k, scans=a.drift_series,
                   drift={k2: (list(v) if isinstance(v, tuple) else v) for k2, v in drift.items()})
@@ -253,11 +261,16 @@ def cmd_simulate(a):
 def cmd_label(a):
     import numpy as np
 
-    from .data import read_patches
+    from .data import open_h5, read_patches, unlabelled_windows
     from .label import PARAMS, label_patches
     from .simulate import write_h5
 
-    patches, _labels, extras = read_patches(a.data, a.max_samples)
+    with open_h5(a.data) as h:
+        is_frames = "frames" in h
+    if is_frames:  # users' layout (a raw scan): windows around the peak table's positions
+        patches, extras = unlabelled_windows(a.data, a.patch_size, a.max_samples)[0], {}
+    else:
+        patches, _labels, extras = read_patches(a.data, a.max_samples)
     n = len(patches)
 
     def progress(done, total):

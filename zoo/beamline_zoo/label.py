@@ -24,7 +24,12 @@ def _start(patch: np.ndarray):
     S = patch.shape[0]
     bg = float(np.percentile(patch, 20))
     sig = np.clip(patch - bg, 0, None)
-    r, c = np.unravel_index(int(np.argmax(sig)), patch.shape)
+    # the window is centred on the peak (peak table / patch layout): start from the brightest pixel of the
+    # central 3x3, not of the whole window, which may hold a brighter neighbour
+    lo = max(0, (S - 1) // 2 - 1)
+    centre = sig[lo:lo + 3 + (S + 1) % 2, lo:lo + 3 + (S + 1) % 2]
+    r, c = np.unravel_index(int(np.argmax(centre)), centre.shape)
+    r, c = r + lo, c + lo
     r0, r1, c0, c1 = max(0, r - 1), min(S, r + 2), max(0, c - 1), min(S, c + 2)
     w = sig[r0:r1, c0:c1]
     tot = w.sum()

@@ -87,8 +87,8 @@ def simulate_patches(n: int, psz: int = 11, seed: int = 0, margin: int = 0, rng=
     return patches, centre.astype(np.float32), p
 
 
-DRIFT_DEFAULTS = {"width": 1.0, "eta_start": (0.0, 0.3), "eta_end": (0.7, 1.0), "intensity": 0.6,
-                  "beam_shift": 0.1, "crowding": 0.5}
+DRIFT_DEFAULTS = {"width": 3.0, "eta_start": (0.0, 0.3), "eta_end": (0.7, 1.0), "intensity": 0.6,
+                  "beam_shift": 0.1, "crowding": 0.2}
 
 
 def drift_settings(k: int, K: int, width: float = DRIFT_DEFAULTS["width"],
