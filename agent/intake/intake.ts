@@ -89,9 +89,10 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
       if (report.status === "unrecognised") log.log(`[intake] ${file}: not a dataset (${report.reason})`);
       else if (answer?.created) log.log(`[intake] ${file}: registered as dataset “${answer.datasetName}”`);
     } catch (error) {
-      // 5xx and network errors: try again at a later scan. A 4xx is the dashboard's final word on this file
-      // (e.g. the root was removed meanwhile): remembered, so it is not sent again and again.
-      if (!(error instanceof DashboardError && error.status >= 400 && error.status < 500)) throw error;
+      // 5xx, 429 and network errors: tried again later. Any other 4xx is the dashboard's final word on this
+      // file (e.g. the root was removed meanwhile): remembered, so it is not sent again and again.
+      const final = error instanceof DashboardError && error.status >= 400 && error.status < 500 && error.status !== 429;
+      if (!final) throw error;
       log.warn(`[intake] the dashboard refused ${file}: ${error.message}`);
     }
     markReported(state, { dataRootId: root.id, path: file, size: seen.size, mtimeMs: seen.mtimeMs, sha256: report.sha256 });
