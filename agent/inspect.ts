@@ -20,7 +20,13 @@ const inspected = z.object({
 });
 export type ZooInspection = z.infer<typeof inspected>;
 
-/** The zoo's reading of the file (family, kind, samples, shape); throws with the zoo's reason when it cannot. */
+/** The zoo ran and could not read the file as a dataset: a verdict on the file, not a failure to retry. */
+export class NotADataset extends Error {}
+
+/**
+ * The zoo's reading of the file (family, kind, samples, shape). Throws NotADataset with the zoo's reason when
+ * the zoo ran and refused the file; any other error (no Python, a timeout, a signal) says nothing about it.
+ */
 export async function zooInspect(
   file: string,
   {
@@ -31,9 +37,11 @@ export async function zooInspect(
   const { stdout } = await run(python, ["-m", "beamline_zoo", "inspect", "--data", file], {
     env: { ...process.env, PYTHONPATH: zooDir },
     timeout: 300_000,
-  }).catch((error: { stdout?: string; stderr?: string; message?: string }) => {
+  }).catch((error: { code?: unknown; killed?: boolean; stdout?: string; stderr?: string; message?: string }) => {
     const reason = (error.stderr || error.stdout || error.message || "").trim().split("\n").pop();
-    throw new Error(`Not a dataset the zoo can read: ${reason}`);
+    // exit 2: bad input, exit 1: the zoo failed on this file (cli.py); a string code is a spawn error.
+    if (typeof error.code === "number" && !error.killed) throw new NotADataset(`Not a dataset the zoo can read: ${reason}`);
+    throw new Error(`Could not run the zoo's inspect: ${reason}`);
   });
   const line = inspected.safeParse(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
   if (!line.success) throw new Error(`The zoo's inspect answered something unexpected: ${stdout.trim().slice(-300)}`);

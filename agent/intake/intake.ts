@@ -5,7 +5,7 @@ import path from "node:path";
 import type { AgentConfig } from "@/agent/config";
 import { DashboardError, type DashboardClient } from "@/agent/dashboard-client";
 import { sha256File } from "@/agent/dataplane/hash";
-import { zooInspect } from "@/agent/inspect";
+import { NotADataset, zooInspect } from "@/agent/inspect";
 import { scanRoot } from "@/agent/intake/scan";
 import { advanceScan, type Observation, type Tracked } from "@/agent/intake/stability";
 import { keepRoots, loadIntakeState, markReported, saveIntakeState, wasReported } from "@/agent/intake/state";
@@ -16,6 +16,8 @@ const HDF5_NAME = /\.(h5|hdf5)$/i;
 /** Even when nothing changes, a scan report this often keeps "last scanned" on the browse page fresh. */
 const SCAN_REPORT_EVERY_MS = 30_000;
 const MAX_LISTED_PATHS = 2000;
+/** A file that could not be reported (dashboard or zoo unavailable) is tried again after this long. */
+const RETRY_AFTER_MS = 15_000;
 
 /** What the agent reports for one closed file: the zoo's reading, or the reason it has none. */
 export async function readFileForIntake(
@@ -51,7 +53,8 @@ export async function readFileForIntake(
       layout: info.layout ?? null,
     };
   } catch (error) {
-    return { status: "unrecognised", dataRootId, path: file, bytes: seen.size, sha256, reason: (error as Error).message.slice(0, 2000) };
+    if (!(error instanceof NotADataset)) throw error;
+    return { status: "unrecognised", dataRootId, path: file, bytes: seen.size, sha256, reason: error.message.slice(0, 2000) };
   }
 }
 
@@ -71,6 +74,7 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const warned = new Set<string>();
+  const retries = new Map<string, { root: WatchedDataRoot; file: string; seen: Observation; due: number }>();
 
   const warnOnce = (message: string) => {
     if (warned.has(message)) return;
@@ -85,9 +89,10 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
       if (report.status === "unrecognised") log.log(`[intake] ${file}: not a dataset (${report.reason})`);
       else if (answer?.created) log.log(`[intake] ${file}: registered as dataset “${answer.datasetName}”`);
     } catch (error) {
-      // 5xx and network errors: try again at a later scan. A 4xx is the dashboard's final word on this file
-      // (e.g. the root was removed meanwhile): remembered, so it is not sent again and again.
-      if (!(error instanceof DashboardError && error.status >= 400 && error.status < 500)) throw error;
+      // 5xx, 429 and network errors: tried again later. Any other 4xx is the dashboard's final word on this
+      // file (e.g. the root was removed meanwhile): remembered, so it is not sent again and again.
+      const final = error instanceof DashboardError && error.status >= 400 && error.status < 500 && error.status !== 429;
+      if (!final) throw error;
       log.warn(`[intake] the dashboard refused ${file}: ${error.message}`);
     }
     markReported(state, { dataRootId: root.id, path: file, size: seen.size, mtimeMs: seen.mtimeMs, sha256: report.sha256 });
@@ -107,6 +112,13 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
         const seen = scan.files.get(file)!;
         if (!wasReported(state, root.id, file, seen)) closed.push({ root, file, seen });
       }
+      for (const [key, retry] of retries) {
+        if (retry.root.id !== root.id || retry.due > Date.now()) continue;
+        retries.delete(key);
+        // Changed meanwhile: the stability check closes it again when it settles.
+        const now = scan.files.get(retry.file);
+        if (now && now.size === retry.seen.size && now.mtimeMs === retry.seen.mtimeMs) closed.push({ root, file: retry.file, seen: now });
+      }
       nextListed.set(root.id, [...scan.files.keys()].sort().join("\n"));
     }
     tracking = nextTracking;
@@ -123,9 +135,13 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
           };
         }),
       };
-      await client.request("POST", "/api/agent/v1/data-roots/scans", { body, retries: 2 });
-      listed = nextListed;
-      lastScanReport = Date.now();
+      try {
+        await client.request("POST", "/api/agent/v1/data-roots/scans", { body, retries: 2 });
+        listed = nextListed;
+        lastScanReport = Date.now();
+      } catch (error) {
+        log.error(`[intake] could not report the scan: ${(error as Error).message}`);
+      }
     }
 
     for (const { root, file, seen } of closed) {
@@ -133,9 +149,8 @@ export function createIntake(config: AgentConfig, client: DashboardClient, log =
       try {
         await reportFile(root, file, seen);
       } catch (error) {
-        // Forget that it was closed: it is picked up again at the next scans.
-        tracking.get(root.id)?.delete(file);
-        log.error(`[intake] could not report ${file}: ${(error as Error).message}`);
+        retries.set(`${root.id}\u0000${file}`, { root, file, seen, due: Date.now() + RETRY_AFTER_MS });
+        log.error(`[intake] could not report ${file} (trying again in ${RETRY_AFTER_MS / 1000} s): ${(error as Error).message}`);
       }
     }
   }
