@@ -75,7 +75,12 @@ describe("deploy never puts a worse model in service without consent", () => {
     expect(decision.newValue!).toBeGreaterThan(decision.inServiceValue! * 1.01);
     const figures = `new ${decision.newValue!.toFixed(3)} px vs in service v${good.version.version} ${decision.inServiceValue!.toFixed(3)} px`;
     expect(decision.reason).toBe(`held back: ${figures}`);
-    console.info(`[deploy gate] run ${worse.run.number}: ${decision.reason}`);
+    const deploySeconds = async (runId: string) =>
+      (await stack.prisma.runStep.findFirstOrThrow({ where: { runId, name: "deploy" } })).seconds!.toFixed(1);
+    console.info(
+      `[deploy gate] run ${worse.run.number}: ${decision.reason}; deploy step ${await deploySeconds(good.run.id)} s alone, ` +
+        `${await deploySeconds(worse.run.id)} s with the model in service evaluated too`,
+    );
     expect(worse.gate).toMatchObject({ heldBack: true, reason: decision.reason });
     // Its checkpoint was verified on the edge and kept there; the old deployment is still the active one.
     expect(decision.sha256).toBe(version.artifactSha256);
