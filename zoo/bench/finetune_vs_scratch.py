@@ -84,6 +84,28 @@ def median_ratio(rounds: list[dict], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}x"
+
+
+def summary(result: dict) -> str:
+    """The result for a person: one line per round and the median ratios."""
+    out = [f"fine-tune from the nearest earlier model vs from scratch ({result['data']['drifted']}; base on it: "
+           f"{result['base']['on_drifted_val_mean_px']:.3f} px; target = scratch's best x "
+           f"{1 + result['settings']['tolerance']:.2f})"]
+    for r in result["rounds"]:
+        s, f = r["scratch"], r["finetune"]
+        fine = f"{f['epochs']} epochs, {f['train_seconds']:.1f} s" if f else "never reached it"
+        out.append(f"  seed {r['seed']}: target {r['target_px']:.3f} px | scratch {s['epochs']} epochs, "
+                   f"{s['train_seconds']:.1f} s | fine-tune {fine} | scratch/fine-tune: {_x(r['ratios']['epochs'])} "
+                   f"epochs, {_x(r['ratios']['train_seconds'])} seconds | best within the budget: scratch "
+                   f"{r['best_px']['scratch']:.3f} px, fine-tune {r['best_px']['finetune']:.3f} px")
+    m = result["median_ratios"]
+    out.append(f"  median scratch/fine-tune: {_x(m['epochs'])} epochs, {_x(m['train_seconds'])} training seconds, "
+               f"{_x(m['wall_seconds'])} wall seconds (process start-up included)")
+    return "\n".join(out)
+
+
 def zoo(args: list, env: dict) -> tuple[list[dict], float]:
     """Runs one zoo command; returns its JSON lines, each stamped with the wall time it arrived (``at``), and the
     time the process was started."""
@@ -147,6 +169,7 @@ def main(argv=None) -> int:
             reached = {k: time_to_target(v, target) for k, v in runs.items()}
             rounds.append({"seed": seed, "target_px": target, "scratch": reached["scratch"],
                            "finetune": reached["finetune"], "ratios": ratios(reached["scratch"], reached["finetune"]),
+                           "best_px": {k: min(h["mean_px"] for h in v) for k, v in runs.items()},
                            "history": {k: [[h["epoch"], round(h["mean_px"], 4), round(h["seconds"], 3)] for h in v]
                                        for k, v in runs.items()}})
     result = {
@@ -168,12 +191,7 @@ def main(argv=None) -> int:
         with open(a.out, "w") as f:
             f.write(text + "\n")
     print(text)
-    for r in rounds:
-        s, f = r["scratch"], r["finetune"]
-        fine = (f"fine-tune {f['epochs']} epochs / {f['train_seconds']:.1f} s" if f else "fine-tune never reached it")
-        print(f"seed {r['seed']}: target {r['target_px']:.3f} px; scratch {s['epochs']} epochs / "
-              f"{s['train_seconds']:.1f} s; {fine}; ratio epochs {r['ratios']['epochs']}, "
-              f"seconds {r['ratios']['train_seconds']}", file=sys.stderr)
+    print(summary(result), file=sys.stderr)
     return 0
 
 

@@ -57,5 +57,24 @@ def test_one_tiny_round_through_the_zoo(tmp_path, capsys):
     assert [len(r["history"][k]) for k in ("scratch", "finetune")] == [2, 2]
     best = min(h[1] for h in r["history"]["scratch"])
     assert r["target_px"] == pytest.approx(best * 1.05, rel=1e-3)  # history rounds to 4 digits
+    assert r["best_px"]["scratch"] == pytest.approx(best, abs=1e-4)
     assert r["scratch"]["epochs"] in (1, 2) and r["scratch"]["wall_seconds"] > r["scratch"]["train_seconds"] > 0
     assert printed["base"]["on_drifted_val_mean_px"] > 0 and printed["settings"]["epochs"] == 2
+
+
+def test_summary_names_every_round_and_a_missed_target():
+    result = {"data": {"drifted": "last scan"}, "base": {"on_drifted_val_mean_px": 0.94},
+              "settings": {"tolerance": 0.05},
+              "rounds": [{"seed": 1, "target_px": 0.363, "scratch": {"epochs": 16, "train_seconds": 20.0},
+                          "finetune": {"epochs": 2, "train_seconds": 2.5},
+                          "ratios": {"epochs": 8.0, "train_seconds": 8.0, "wall_seconds": 4.0},
+                          "best_px": {"scratch": 0.35, "finetune": 0.3}},
+                         {"seed": 2, "target_px": 0.35, "scratch": {"epochs": 20, "train_seconds": 25.0},
+                          "finetune": None, "ratios": {"epochs": None, "train_seconds": None, "wall_seconds": None},
+                          "best_px": {"scratch": 0.333, "finetune": 0.4}}],
+              "median_ratios": {"epochs": 8.0, "train_seconds": 8.0, "wall_seconds": 4.0}}
+    text = B.summary(result)
+    assert "seed 1: target 0.363 px | scratch 16 epochs, 20.0 s | fine-tune 2 epochs, 2.5 s" in text
+    assert "best within the budget: scratch 0.350 px, fine-tune 0.300 px" in text
+    assert "seed 2" in text and "fine-tune never reached it" in text and "n/a epochs" in text
+    assert "median scratch/fine-tune: 8.0x epochs, 8.0x training seconds, 4.0x wall seconds" in text
