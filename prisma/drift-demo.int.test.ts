@@ -118,9 +118,11 @@ describe("seeded drift demo", () => {
     await stack.prisma.deployment.update({ where: { id: active.id }, data: { active: false, retiredAt: new Date() } });
     await stack.prisma.deployment.create({
       data: {
-        ...pick(active),
         modelVersionId: later.id,
-        path: path.join(path.dirname(active.path), "..", "run-2", "checkpoint.pt"),
+        edgeHostId: active.edgeHostId,
+        familyId: active.familyId,
+        experimentId: active.experimentId,
+        path: path.join(stack.agentWorkdir("edge"), "models", "a-retrain", "checkpoint.pt"),
         validation: {},
       },
     });
@@ -130,7 +132,3 @@ describe("seeded drift demo", () => {
     expect(after.deployments.filter((d) => d.active).map((d) => d.modelVersionId)).toEqual([later.id]);
   });
 });
-
-function pick({ edgeHostId, familyId, experimentId }: { edgeHostId: string; familyId: string; experimentId: string | null }) {
-  return { edgeHostId, familyId, experimentId };
-}
