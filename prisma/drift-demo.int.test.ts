@@ -97,4 +97,38 @@ describe("seeded drift demo", () => {
     expect(after.deployments.map((d) => [d.id, d.active])).toEqual(before.deployments.map((d) => [d.id, d.active]));
     expect(fs.existsSync(scan)).toBe(true);
   });
+
+  it("leaves a later deployment (a retrain's) in service", async () => {
+    const { versions, deployments } = await seeded();
+    const [base, active] = [versions[0], deployments[0]];
+    const later = await stack.prisma.modelVersion.create({
+      data: {
+        familyId: base.familyId,
+        version: 2,
+        parentId: base.id,
+        datasetId: base.datasetId,
+        experimentId: base.experimentId,
+        metrics: { mean: 0.2 },
+        artifactFormat: "pytorch-checkpoint",
+        artifactBytes: base.artifactBytes,
+        artifactSha256: "b".repeat(64),
+        aliases: [],
+      },
+    });
+    await stack.prisma.deployment.update({ where: { id: active.id }, data: { active: false, retiredAt: new Date() } });
+    await stack.prisma.deployment.create({
+      data: {
+        modelVersionId: later.id,
+        edgeHostId: active.edgeHostId,
+        familyId: active.familyId,
+        experimentId: active.experimentId,
+        path: path.join(stack.agentWorkdir("edge"), "models", "a-retrain", "checkpoint.pt"),
+        validation: {},
+      },
+    });
+    expect(seed()).toContain("[seed] drift demo: BraggNN v1 reused, replaced; 0 drifting scans written");
+    const after = await seeded();
+    expect(after.versions).toHaveLength(2);
+    expect(after.deployments.filter((d) => d.active).map((d) => d.modelVersionId)).toEqual([later.id]);
+  });
 });

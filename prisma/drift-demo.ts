@@ -34,7 +34,8 @@ export interface DriftDemoTarget {
 export interface DriftDemoSeeded {
   version: number;
   trained: boolean;
-  deployed: boolean;
+  /** "deployed" now, "in service" from an earlier seed, "replaced" by a later deployment (a retrain). */
+  service: "deployed" | "in service" | "replaced";
   scansWritten: number;
   valMeanPx: number | null;
 }
@@ -153,7 +154,7 @@ export async function seedDriftDemo(target: DriftDemoTarget): Promise<DriftDemoS
         },
       });
     } else if (evaluation) {
-      // Its checkpoint was lost and trained again: the version describes the file that is deployed.
+      // Its checkpoint may have been trained again (the file was lost): the version describes the file on disk.
       version = await tx.modelVersion.update({
         where: { id: version.id },
         data: { metrics: evaluation.metrics, artifactBytes: bytes, artifactSha256: sha256 },
@@ -161,7 +162,9 @@ export async function seedDriftDemo(target: DriftDemoTarget): Promise<DriftDemoS
     }
     // Another model in service (a retrain deployed since) stays in service.
     const active = await tx.deployment.findFirst({ where: serving });
-    if (active || !evaluation) return { version: version.version, deployed: false };
+    if (active)
+      return { version: version.version, service: active.modelVersionId === version.id ? ("in service" as const) : ("replaced" as const) };
+    if (!evaluation) throw new Error("no evaluation of the model to deploy"); // evaluated above whenever none is active
     await tx.deployment.create({
       data: {
         modelVersionId: version.id,
@@ -172,7 +175,7 @@ export async function seedDriftDemo(target: DriftDemoTarget): Promise<DriftDemoS
         validation: { ...evaluation, exported: [] },
       },
     });
-    return { version: version.version, deployed: true };
+    return { version: version.version, service: "deployed" as const };
   });
 
   const scansWritten = writeSeries(target.dataRoot, Math.max(60, Math.round(DRIFT_DEMO.peaksPerScan * target.scale)));

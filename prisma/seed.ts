@@ -260,7 +260,7 @@ async function driftDemo(experimentId: string, edgeHostId: string, dataRoot: str
     });
     const base = done.trained ? `trained (validation ${done.valMeanPx?.toFixed(3)} px)` : "reused";
     console.log(
-      `[seed] drift demo: BraggNN v${done.version} ${base}, ${done.deployed ? "deployed" : "in service"}; ${done.scansWritten} drifting scans written to ${dataRoot}`,
+      `[seed] drift demo: BraggNN v${done.version} ${base}, ${done.service}; ${done.scansWritten} drifting scans written to ${dataRoot}`,
     );
   } catch (error) {
     console.warn(`[seed] drift demo skipped: ${(error as Error).message}`);
