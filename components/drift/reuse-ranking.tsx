@@ -1,37 +1,7 @@
 "use client";
 
-import { rankParents } from "@/lib/drift/ranking";
+import { rankingFor, type ReuseEvidence, type StartDataset } from "@/lib/drift/start";
 import { FAMILY_METRIC, isDriftFamily } from "@/lib/drift/policy";
-import type { FamilyReuse } from "@/lib/server/drift/load-drift";
-
-interface DatasetRef {
-  id: string;
-  familyKey: string;
-}
-
-function rankingFor(reuse: FamilyReuse, dataset: DatasetRef | undefined) {
-  if (!dataset) return [];
-  const errors = new Map(reuse.errors.filter((e) => e.datasetId === dataset.id).map((e) => [e.versionId, e.value]));
-  return rankParents(
-    reuse.candidates.filter((c) => c.familyKey === dataset.familyKey),
-    errors,
-  );
-}
-
-/**
- * Where a retrain on `dataset` starts: the chosen parent (`parentId`; null: the best-ranked one, "" from scratch)
- * and its epochs — the family's predicted fine-tune epochs from a parent, the family default from scratch.
- */
-export function recommendedStart(
-  reuse: FamilyReuse,
-  dataset: DatasetRef | undefined,
-  defaultEpochs: number,
-  parentId: string | null = null,
-) {
-  const parentVersionId = parentId ?? rankingFor(reuse, dataset)[0]?.id ?? "";
-  const predicted = dataset ? reuse.epochs[dataset.familyKey] : undefined;
-  return { parentVersionId, epochs: parentVersionId && predicted ? predicted.epochs : defaultEpochs };
-}
 
 /** The Retrain dialog's ranking of earlier versions for the chosen dataset, and the epochs a fine-tune needs. */
 export function ReuseRanking({
@@ -39,8 +9,8 @@ export function ReuseRanking({
   dataset,
   parentVersionId,
 }: {
-  reuse: FamilyReuse;
-  dataset: DatasetRef | undefined;
+  reuse: ReuseEvidence;
+  dataset: StartDataset | undefined;
   parentVersionId: string;
 }) {
   const ranking = rankingFor(reuse, dataset);

@@ -9,7 +9,8 @@ import { formatDuration, formatDurationWithUncertainty } from "@/lib/cost-model/
 import { STEP_ORDER } from "@/lib/flow/steps";
 import type { LaunchPredictions } from "@/lib/server/predictions/predict-launch";
 import type { FamilyReuse } from "@/lib/server/drift/load-drift";
-import { ReuseRanking, recommendedStart } from "@/components/drift/reuse-ranking";
+import { ReuseRanking } from "@/components/drift/reuse-ranking";
+import { recommendedStart } from "@/lib/drift/start";
 
 export interface LauncherDataset {
   id: string;
@@ -41,6 +42,9 @@ async function fetchPredictions(query: Record<string, string>): Promise<LaunchPr
   return body;
 }
 
+// A family without stored defaults (none is seeded so) still gets a usable form.
+const FALLBACK_DEFAULTS = { epochs: 10, batchSize: 512 };
+
 export function RetrainLauncher({ experimentId, datasets, defaults, reuse, presetDatasetId }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [opened, setOpened] = useState(false);
@@ -51,10 +55,10 @@ export function RetrainLauncher({ experimentId, datasets, defaults, reuse, prese
   const dataset = datasets.find((d) => d.id === datasetId);
   const family = dataset ? defaults[dataset.familyKey] : undefined;
   // The best-ranked earlier version is pre-selected as the parent, with the epochs fine-tunes of the family needed.
-  const initialStart = recommendedStart(reuse, dataset, family?.epochs ?? 10);
+  const initialStart = recommendedStart(reuse, dataset, family ?? FALLBACK_DEFAULTS);
   const [parentVersionId, setParentVersionId] = useState(initialStart.parentVersionId);
   const [epochs, setEpochs] = useState<number>(initialStart.epochs);
-  const [batchSize, setBatchSize] = useState<number>(family?.batchSize ?? 512);
+  const [batchSize, setBatchSize] = useState<number>(initialStart.batchSize);
   const [maxSamples, setMaxSamples] = useState<string>("");
   const [trainerId, setTrainerId] = useState<string>("");
 
@@ -83,9 +87,10 @@ export function RetrainLauncher({ experimentId, datasets, defaults, reuse, prese
   const chosenTrainer = trainerId || fastestId || rows[0]?.trainer.trainerId || "";
 
   function chooseStart(next: LauncherDataset | undefined, parentId: string | null) {
-    const start = recommendedStart(reuse, next, next && defaults[next.familyKey] ? defaults[next.familyKey].epochs : 10, parentId);
+    const start = recommendedStart(reuse, next, (next && defaults[next.familyKey]) || FALLBACK_DEFAULTS, parentId);
     setParentVersionId(start.parentVersionId);
     setEpochs(start.epochs);
+    setBatchSize(start.batchSize);
   }
 
   function open() {
@@ -124,7 +129,6 @@ export function RetrainLauncher({ experimentId, datasets, defaults, reuse, prese
               onChange={(e) => {
                 setDatasetId(e.target.value);
                 const d = datasets.find((x) => x.id === e.target.value);
-                if (d && defaults[d.familyKey]) setBatchSize(defaults[d.familyKey].batchSize);
                 chooseStart(d, null);
               }}
             >

@@ -20,7 +20,7 @@ describe("epochsToThreshold", () => {
 });
 
 describe("predictFineTuneEpochs", () => {
-  it("learns from past fine-tunes that reached the threshold (median, rounded up)", () => {
+  it("learns from past fine-tunes that reached the threshold (median with a margin, rounded up)", () => {
     const p = predictFineTuneEpochs(
       [
         { fineTuned: true, reachedAt: 2 },
@@ -30,11 +30,11 @@ describe("predictFineTuneEpochs", () => {
       ],
       20,
     );
-    expect(p).toMatchObject({ epochs: 4, source: "fine-tunes" });
+    expect(p).toMatchObject({ epochs: 6, source: "fine-tunes" }); // 1.5 × 3.5
     expect(p.basis).toContain("2 past fine-tunes");
   });
 
-  it("falls back to half the from-scratch median, then to half the family default", () => {
+  it("falls back to half the from-scratch median, then to the family default", () => {
     expect(
       predictFineTuneEpochs(
         [
@@ -45,7 +45,7 @@ describe("predictFineTuneEpochs", () => {
         20,
       ),
     ).toMatchObject({ epochs: 6, source: "from-scratch" });
-    expect(predictFineTuneEpochs([], 15)).toMatchObject({ epochs: 8, source: "prior" });
+    expect(predictFineTuneEpochs([], 15)).toMatchObject({ epochs: 15, source: "prior" });
     expect(predictFineTuneEpochs([], 1).epochs).toBe(1);
   });
 });
