@@ -140,7 +140,9 @@ describe("the drift loop at the beamline", () => {
       1000,
     );
     console.log(
-      `[loop] ${recommendation.datasetName}: v1 ${recommendation.value.toFixed(3)} px → v${version.version} ${after.meanValue.toFixed(3)} px`,
+      `[loop] run params ${JSON.stringify(run.params)}; validation ${JSON.stringify(version.metrics)}; gate: ${version.deployDecision?.reason}; ` +
+        `${recommendation.datasetName}: v1 ${recommendation.value.toFixed(3)} px → v${version.version} ${after.meanValue.toFixed(3)} px ` +
+        `(p95 ${after.p95Value.toFixed(3)}, ${after.samples} of ${after.drawn} drawn)`,
     );
     expect(after.meanValue).toBeLessThan(recommendation.threshold);
     await waitFor("the alert to clear", async () => ((await alerts()).some((a) => a.experimentId === hedm.id) ? null : true), 60_000, 1000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { owedSpotChecks, type HostDataset, type HostDeployment } from "@/lib/drift/owed-checks";
+import { MIN_SPOT_CHECK_SAMPLES, owedSpotChecks, spotCheckFraction, type HostDataset, type HostDeployment } from "@/lib/drift/owed-checks";
 
 const t = (minute: number) => new Date(Date.UTC(2026, 10, 29, 12, minute));
 const policy = { threshold: 0.75, fraction: 0.05 };
@@ -18,9 +18,26 @@ function deployment(version: string, minute: number, active: boolean, extra: Par
   };
 }
 function dataset(id: string, minute: number, extra: Partial<HostDataset> = {}): HostDataset {
-  return { id, experimentId: "exp", familyKey: "braggnn", kind: "raw", path: `/data/${id}.h5`, createdAt: t(minute), ...extra };
+  return {
+    id,
+    experimentId: "exp",
+    familyKey: "braggnn",
+    kind: "raw",
+    path: `/data/${id}.h5`,
+    sampleCount: 12_000,
+    createdAt: t(minute),
+    ...extra,
+  };
 }
 const pairs = (owed: ReturnType<typeof owedSpotChecks>) => owed.map((o) => `${o.modelVersionId}/${o.datasetId}/${o.purpose}`);
+
+describe("spotCheckFraction", () => {
+  it("draws the policy's fraction, but at least MIN_SPOT_CHECK_SAMPLES samples and at most the whole file", () => {
+    expect(spotCheckFraction(0.05, 12_000)).toBe(0.05);
+    expect(spotCheckFraction(0.05, 600)).toBeCloseTo(MIN_SPOT_CHECK_SAMPLES / 600);
+    expect(spotCheckFraction(0.05, 100)).toBe(1);
+  });
+});
 
 describe("owedSpotChecks", () => {
   it("checks the active version on data that arrived after it, newest first, and on the newest data from before", () => {
@@ -31,6 +48,14 @@ describe("owedSpotChecks", () => {
       policyOf,
     });
     expect(pairs(owed)).toEqual(["v1/new2/monitor", "v1/new1/monitor", "v1/before/monitor"]);
+    expect(
+      owedSpotChecks({
+        deployments: [deployment("v1", 10, true)],
+        datasets: [dataset("small", 20, { sampleCount: 400 })],
+        checks: [],
+        policyOf,
+      })[0].fraction,
+    ).toBe(0.5);
     expect(owed[0]).toMatchObject({
       checkpointPath: "/edge/models/v1/checkpoint.pt",
       checkpointSha256: "v1".padEnd(64, "0"),

@@ -19,6 +19,7 @@ export interface HostDataset {
   familyKey: string;
   kind: "raw" | "labelled" | "simulated";
   path: string;
+  sampleCount: number;
   createdAt: Date;
 }
 
@@ -42,6 +43,20 @@ export interface OwedSpotCheck {
 
 /** A heartbeat hands out at most this many: the agent runs them one at a time, and the next heartbeat brings more. */
 export const MAX_OWED_PER_HEARTBEAT = 4;
+
+/**
+ * A spot check labels the policy's fraction of a file but at least this many samples (or all of a smaller file).
+ * Its mean is the alert's evidence: on a 600-peak scan 5 % is 30 peaks, whose mean wanders by ±0.06 px (the errors
+ * have a long tail), as much as the gap between a fine-tuned model and the 0.35 px threshold; 200 peaks cut that
+ * to about ±0.02 px, for 2–3 s of pseudo-Voigt fitting on the edge.
+ */
+export const MIN_SPOT_CHECK_SAMPLES = 200;
+
+/** The fraction a spot check of `dataset` draws: the policy's, raised to MIN_SPOT_CHECK_SAMPLES, at most all. */
+export function spotCheckFraction(policyFraction: number, sampleCount: number): number {
+  if (sampleCount <= 0) return policyFraction;
+  return Math.min(1, Math.max(policyFraction, MIN_SPOT_CHECK_SAMPLES / sampleCount));
+}
 
 /**
  * CookieNetAE has no conventional labeller: a spot check needs the file's own targets, which a raw CookieBox
@@ -88,7 +103,7 @@ export function owedSpotChecks({
       checkpointPath: deployment.path,
       checkpointSha256: deployment.artifactSha256,
       dataPath: dataset.path,
-      fraction,
+      fraction: spotCheckFraction(fraction, dataset.sampleCount),
       purpose,
     });
   };

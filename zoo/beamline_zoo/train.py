@@ -381,6 +381,15 @@ def model_from_checkpoint(ck: dict, path: str = "checkpoint"):
     return model
 
 
+def primary_error(metrics: dict, val_loss) -> float:
+    """The error a family's validation is judged by (lower is better): BraggNN's mean distance in px, CookieNetAE's
+    MSE; the loss when neither was measured. The deploy gate compares versions on the same figures."""
+    for key in ("mean", "val_mse"):
+        if metrics.get(key) is not None:
+            return float(metrics[key])
+    return float("inf") if val_loss is None else float(val_loss)
+
+
 def save_checkpoint(path: str, model, family: str, config: dict, epoch: int, epochs: int, metrics: dict,
                     history: list, seed: int, parent: Optional[str], stopped: Optional[str]) -> None:
     obj = {

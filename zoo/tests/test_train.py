@@ -50,7 +50,10 @@ def test_braggnn_short_training_error_falls_and_is_deterministic(tmp_path, bragg
     assert eps[-1]["val_loss"] < eps[0]["val_loss"]
     ck = load_checkpoint(art["path"])
     assert ck["family"] == "braggnn" and ck["config"] == {"patch_size": 11, "dense": [16, 8, 4, 2]}
-    assert ck["epoch"] == 4 and abs(checkpoint_metrics(ck)["mean"] - eps[-1]["metrics"]["mean"]) < 1e-5
+    # the artifact is the best validated epoch
+    best = min(eps, key=lambda e: e["metrics"]["mean"])
+    assert ck["epoch"] == best["epoch"] == art["epoch"]
+    assert abs(checkpoint_metrics(ck)["mean"] - best["metrics"]["mean"]) < 1e-5
     # same seed, same data -> same numbers
     rc, lines2, _ = run_cli(["train", "--family", "braggnn", "--data", bragg_file, "--epochs", 1,
                              "--batch-size", 32, "--lr", "3e-3", "--seed", 3, "--max-samples", 1600,
@@ -187,7 +190,25 @@ def test_val_every_and_engine_report(tmp_path, bragg_file, capsys):
     assert [e["validated"] for e in eps] == [False, True, True]
     assert eps[0]["metrics"] == {} and eps[0]["val_loss"] is None and set(eps[1]["metrics"]) == BRAGG_METRICS
     ck = load_checkpoint(lines[-1]["path"])
-    assert ck["epoch"] == 3 and abs(checkpoint_metrics(ck)["mean"] - eps[2]["metrics"]["mean"]) < 1e-5
+    best = min(eps[1:], key=lambda e: e["metrics"]["mean"])  # only validated epochs compete
+    assert ck["epoch"] == best["epoch"] and abs(checkpoint_metrics(ck)["mean"] - best["metrics"]["mean"]) < 1e-5
+
+
+def test_keep_best_or_last(tmp_path, bragg_file, capsys):
+    """A fine-tune on few samples swings from epoch to epoch: the best validated epoch is kept unless --keep last."""
+    args = ["train", "--family", "braggnn", "--data", bragg_file, "--epochs", 6, "--batch-size", 16, "--lr", "1e-2",
+            "--seed", 2, "--max-samples", 400]
+    rc, best_lines, _ = run_cli(args + ["--out", tmp_path / "best"], capsys)
+    assert rc == 0
+    rc, last_lines, _ = run_cli(args + ["--keep", "last", "--out", tmp_path / "last"], capsys)
+    assert rc == 0
+    eps = [x for x in best_lines if x["type"] == "epoch"]
+    errors = [e["metrics"]["mean"] for e in eps]
+    best_ck, last_ck = load_checkpoint(best_lines[-1]["path"]), load_checkpoint(last_lines[-1]["path"])
+    assert errors.index(min(errors)) < 5, f"this seed's errors no longer swing: {errors}"
+    assert best_ck["epoch"] == 1 + errors.index(min(errors)) and last_ck["epoch"] == 6
+    assert abs(checkpoint_metrics(best_ck)["mean"] - min(errors)) < 1e-5
+    assert abs(checkpoint_metrics(last_ck)["mean"] - errors[-1]) < 1e-5
 
 
 def test_compile_mode_avoids_nested_cuda_graphs():

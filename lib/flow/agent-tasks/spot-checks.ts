@@ -35,7 +35,7 @@ export async function owedSpotChecksFor(agent: AuthenticatedAgent): Promise<Owed
   const [datasets, checks, policies] = await Promise.all([
     prisma.dataset.findMany({
       where: { edgeHostId, experimentId: { in: experimentIds } },
-      select: { id: true, experimentId: true, familyKey: true, kind: true, path: true, createdAt: true },
+      select: { id: true, experimentId: true, familyKey: true, kind: true, path: true, sampleCount: true, createdAt: true },
     }),
     prisma.spotCheck.findMany({ where: { edgeHostId }, select: { modelVersionId: true, datasetId: true, meanValue: true } }),
     prisma.driftPolicy.findMany({
