@@ -19,7 +19,8 @@ round(N_min + (N_max−N_min)·cos²(θ_i − pol)), N_max~U{50..99}, N_min~U{1.
 energies drawn from the row density and histogrammed (multinomial over bins).
 
 Drifting scan series (``drift_settings``): scan k of K has drift t = k/(K-1) in [0, 1] and
-  width      all four widths × (1 + width·t)                     (default width 1.0: twice as wide at the end)
+  width      all four widths × (1 + width·t)                     (default width 3.0: four times as wide at the
+                                                                   end, as grains deform under load)
   eta        μ ~ U(lerp(eta_start, eta_end, t))                   (default U(0, 0.3) -> U(0.7, 1): Gaussian-like
                                                                    peaks become Lorentzian-like)
   intensity  Imax × (1 - intensity·t)                             (default 0.6: 40 % of the counts at the end)
@@ -27,9 +28,11 @@ Drifting scan series (``drift_settings``): scan k of K has drift t = k/(K-1) in 
                                                                    and their radial directions, hence the
                                                                    orientation of each peak, drift)
   crowding   each peak is, with probability crowding·t, placed psz/2..psz px from an earlier one, inside
-             its window (default 0.5); the peak table still lists every peak as single (npeaks 1), as a
+             its window (default 0.2); the peak table still lists every peak as single (npeaks 1), as a
              peak finder that misses overlaps would
-A model trained on scan 0 meets wider, heavier-tailed, fainter and re-oriented peaks on later scans.
+A model trained on scan 0 meets wider, heavier-tailed, fainter and re-oriented peaks on later scans.  The defaults
+make the model drift while the conventional labeller stays right (more crowding defeats the single-peak fit too,
+and a spot check against it would then measure the labeller, which no fine-tune can follow).
 """
 from __future__ import annotations
 
