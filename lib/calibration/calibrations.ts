@@ -84,6 +84,7 @@ export async function recordCalibration(agent: AuthenticatedAgent, report: z.inf
       trainerId: target.trainer?.id ?? null,
       secondsPerDatum: target.kind === "training" ? 1 / r.trainSamplesPerSecond : 1 / r.valSamplesPerSecond,
       valSecondsPerDatum: 1 / r.valSamplesPerSecond,
+      stepSeconds: r.trainStepSeconds ?? null,
       samples: 0,
       startupSeconds: r.startupSeconds,
       jobStartSeconds: r.jobStartSeconds,

@@ -11,6 +11,7 @@ import path from "node:path";
 import { Stack, waitFor } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
 import { predictionError } from "@/lib/cost-model/predict";
+import { STEP_KEYS } from "@/lib/flow/steps";
 import { actualTurnaround, parseStoredPrediction } from "@/lib/turnaround/prediction-errors";
 
 type TrainerName = "local-cpu" | "slurm-cluster";
@@ -127,6 +128,7 @@ async function main() {
     }
 
     const rows = [];
+    const residuals: Array<Record<string, number[]>> = [];
     const seen = new Set<string>();
     for (const planned of SEQUENCE.filter((p) => slurm || p.trainer === "local-cpu")) {
       const launched = await launchInTest(stack, {
@@ -171,9 +173,32 @@ async function main() {
         inside: error.total.withinUncertainty,
       };
       rows.push(row);
-      console.log(JSON.stringify({ type: "bench-prediction-run", ...row }));
+      // Each step's predicted and actual seconds (control overhead: what the steps leave of the total).
+      const stepActuals = STEP_KEYS.flatMap((key) => (actual.steps[key] === undefined ? [] : [actual.steps[key]!]));
+      const steps = {
+        ...Object.fromEntries(
+          STEP_KEYS.flatMap((key) => {
+            const predicted = prediction.steps[key]?.seconds;
+            const measured = actual.steps[key];
+            return predicted === undefined && measured === undefined ? [] : [[key, [round(predicted ?? 0, 2), round(measured ?? 0, 2)]]];
+          }),
+        ),
+        overhead: [round(prediction.overhead?.seconds ?? 0, 2), round(actual.totalSeconds - stepActuals.reduce((a, x) => a + x, 0), 2)],
+      };
+      residuals.push(steps);
+      console.log(JSON.stringify({ type: "bench-prediction-run", ...row, steps }));
     }
     console.table(rows);
+    // Which step the error comes from: per step, the mean signed and mean absolute (predicted − actual).
+    const stepNames = [...new Set(residuals.flatMap((r) => Object.keys(r)))];
+    const stepErrors = Object.fromEntries(
+      stepNames.map((name) => {
+        const diffs = residuals.flatMap((r) => (r[name] ? [r[name][0] - r[name][1]] : []));
+        const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+        return [name, { runs: diffs.length, meanErrorS: round(mean(diffs), 2), meanAbsErrorS: round(mean(diffs.map(Math.abs)), 2) }];
+      }),
+    );
+    console.table(stepErrors);
     const firsts = rows.filter((r) => r.first);
     const mape = rows.reduce((s, r) => s + Math.abs(r.errorPct), 0) / rows.length;
     const bias = rows.reduce((s, r) => s + r.errorPct, 0) / rows.length;
@@ -187,7 +212,10 @@ async function main() {
       mapeTarget: "< 15 %",
       biasPct: round(bias),
       coveragePct: round(coverage * 100),
+      // How wide the intervals are: the mean 80 % half-width relative to the prediction.
+      meanHalfWidthPct: round((rows.reduce((s, r) => s + r.plusMinusS / r.predictedS, 0) / rows.length) * 100),
       coverageTarget: "≥ 80 %",
+      stepErrors,
       met: firsts.every((r) => Math.abs(r.errorPct) <= 35) && mape < 15 && coverage >= 0.8,
     };
     console.log(JSON.stringify({ type: "bench-predictions", ...result }));

@@ -664,24 +664,31 @@ def cmd_calibrate(a):
         if device == "cuda":
             torch.cuda.synchronize()
 
-    # Two steps at a small batch (the first pays one-time set-up) estimate the per-sample time; when two
-    # steps at the requested batch would not fit the budget, the timed steps use the largest batch that
-    # does (reported as measured_batch_size).  Each batch shape is warmed up once before it is timed.
+    # Steps at two batch sizes separate a step's fixed cost (optimiser, Python, kernel launches) from its
+    # cost per sample, so runs at any batch size are predicted: two steps at a small batch (after one that
+    # pays the one-time set-up), then timed steps at the largest batch the budget allows, but at least 4×
+    # the small one where the family's batch allows (reported as measured_batch_size); each batch shape is
+    # warmed up once before it is timed.
     budget_train, budget_val = a.seconds * 2 / 3, a.seconds / 3
     small = min(bs, 8)
     probe = T.Trainer(model, task, T.DEFAULT_LR[fam], small)
     task.new_epoch()
+    t0 = time.perf_counter()
     probe.step(0)
     sync()
-    per_sample = float("inf")
-    for s in (1, 2):  # the faster of two: a busy machine makes single steps noisy
+    first_step = time.perf_counter() - t0
+    small_steps = []
+    for s in (1, 2):
         t0 = time.perf_counter()
         probe.step(s % probe.steps)
         sync()
-        per_sample = min(per_sample, (time.perf_counter() - t0) / small)
-    measured_bs = bs if 2 * bs * per_sample <= budget_train else max(small, int(budget_train / (2 * per_sample)))
+        small_steps.append(time.perf_counter() - t0)
+    # the faster of the two picks the batch: a busy machine makes single steps noisy
+    per_sample = min(small_steps) / small
+    affordable = int(budget_train / (2 * per_sample))
+    measured_bs = min(bs, max(affordable, 4 * small))
     trainer = T.Trainer(model, task, T.DEFAULT_LR[fam], measured_bs)
-    if measured_bs != small:
+    if trainer.batch_size != small:
         trainer.step(0)
     steps, t0 = 0, time.perf_counter()
     while steps == 0 or time.perf_counter() - t0 < budget_train:
@@ -691,6 +698,8 @@ def cmd_calibrate(a):
         steps += 1
         sync()
     train_s = time.perf_counter() - t0
+    small_step = sum(small_steps) / len(small_steps)
+    step_cost = T.split_step_cost(small, small_step, trainer.batch_size, train_s / steps)
     model.eval()
     val_x = task.val_x[:measured_bs]
     val_batch = min(len(val_x), 4096 if fam == "braggnn" else 32)  # the batch validation uses
@@ -703,11 +712,13 @@ def cmd_calibrate(a):
     if started is not None:
         startup = {"startup_source": "started-at" if a.started_at else "proc", "import_seconds": imported - started,
                    "startup_seconds": built - started}
+    # what a run's first step costs beyond a steady one (allocations, kernel selection): paid once per run
+    startup["first_step_extra_seconds"] = max(0.0, first_step - small_step)
     emit("calibration", family=fam, parameters=count_parameters(model), batch_size=bs,
          measured_batch_size=trainer.batch_size, device=device, threads=threads, torch=str(torch.__version__),
          zoo_version=__version__, python=platform.python_version(), **startup,
          model_build_seconds=built - imported, train_samples_per_s=steps * trainer.batch_size / train_s,
-         train_steps=steps, train_seconds=train_s, val_samples_per_s=1.0 / val_s_per_sample,
+         train_steps=steps, train_seconds=train_s, **step_cost, val_samples_per_s=1.0 / val_s_per_sample,
          val_batch_size=val_batch, val_seconds=val_s)
     return EXIT_OK
 
