@@ -7,6 +7,7 @@
 // Needs what scripts/bench.sh prepares: a test PostgreSQL with the seeded template, a build, Slurm.
 //   node --import tsx scripts/bench/predictions.ts
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { Stack, waitFor } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
@@ -131,6 +132,8 @@ async function main() {
     const residuals: Array<Record<string, number[]>> = [];
     const seen = new Set<string>();
     for (const planned of SEQUENCE.filter((p) => slurm || p.trainer === "local-cpu")) {
+      // Here every host is this machine: its load (others' work included) explains much of a run's scatter.
+      const loadAtLaunch = os.loadavg()[0];
       const launched = await launchInTest(stack, {
         trainer: planned.trainer,
         dataset: planned.family === "braggnn" ? large.name : "run-117",
@@ -171,6 +174,7 @@ async function main() {
         deployActS: round(actual.steps.deploy ?? NaN, 2),
         errorPct: round((error.total.relativeError ?? NaN) * 100),
         inside: error.total.withinUncertainty,
+        load: `${round(loadAtLaunch)}→${round(os.loadavg()[0])}`,
       };
       rows.push(row);
       // Each step's predicted and actual seconds (control overhead: what the steps leave of the total).
