@@ -23,9 +23,11 @@ const RETRY_AFTER_MS = 10 * 60_000;
 const calibrationLine = z.object({
   family: z.enum(["braggnn", "cookienetae"]),
   startup_seconds: z.number().nonnegative().nullable(),
+  first_step_extra_seconds: z.number().nonnegative(),
   train_samples_per_s: z.number().positive(),
+  train_step_seconds: z.number().nonnegative().nullable(),
   val_samples_per_s: z.number().positive(),
-  batch_size: z.number().int().positive(),
+  measured_batch_size: z.number().int().positive(),
   threads: z.number().int().positive(),
   torch: z.string(),
   zoo_version: z.string(),
@@ -86,12 +88,15 @@ export async function calibrateFamily(
     zooVersion: line.zoo_version,
     result: {
       family,
-      startupSeconds: line.startup_seconds ?? (Date.now() - submittedAt) / 1000,
+      // A run pays its first step's one-time set-up once, like its start-up.
+      startupSeconds: (line.startup_seconds ?? (Date.now() - submittedAt) / 1000) + line.first_step_extra_seconds,
       // Slurm's StartTime has whole seconds: it can read before our own submit time.
       jobStartSeconds: executor.kind === "slurm" && started ? Math.max(0, (started.startedAt.getTime() - submittedAt) / 1000) : null,
       trainSamplesPerSecond: line.train_samples_per_s,
+      trainStepSeconds: line.train_step_seconds,
       valSamplesPerSecond: line.val_samples_per_s,
-      batchSize: line.batch_size,
+      // The batch the throughput was measured at (the budget may keep it below the family's default).
+      batchSize: line.measured_batch_size,
       threads: line.threads,
       torch: line.torch.slice(0, 40),
     },

@@ -57,6 +57,7 @@ export function CalibrationPanel({
               <th className="num">Start-up s</th>
               <th className="num">Job start s</th>
               <th className="num">Train samples/s</th>
+              <th className="num">Fixed s a step</th>
               <th className="num">Validation samples/s</th>
               <th className="num">Batch</th>
               <th>Zoo</th>
@@ -70,6 +71,7 @@ export function CalibrationPanel({
                 <td className="num">{num(c.startupSeconds)}</td>
                 <td className="num">{num(c.jobStartSeconds)}</td>
                 <td className="num">{Math.round(c.trainSamplesPerSecond).toLocaleString("en")}</td>
+                <td className="num">{num(c.stepSeconds, 3)}</td>
                 <td className="num">{c.valSamplesPerSecond === null ? "—" : Math.round(c.valSamplesPerSecond).toLocaleString("en")}</td>
                 <td className="num">{c.batchSize ?? "—"}</td>
                 <td className="small mono">{c.zooVersion ?? "—"}</td>

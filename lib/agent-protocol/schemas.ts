@@ -42,7 +42,10 @@ export const calibrationResult = z.object({
   startupSeconds: finite.nonnegative().max(3600),
   /** Slurm: submit → job running; null for a local process. */
   jobStartSeconds: finite.nonnegative().max(3600).nullable(),
+  /** Training samples/s at batchSize. */
   trainSamplesPerSecond: finite.positive(),
+  /** Of a training step's time, the part that does not grow with the batch; null when not separated. */
+  trainStepSeconds: finite.nonnegative().max(3600).nullable().optional(),
   valSamplesPerSecond: finite.positive(),
   batchSize: z.number().int().positive().max(65_536),
   threads: z.number().int().positive().max(4096),

@@ -61,6 +61,10 @@ describe("calibration", () => {
       expect(row.startupSeconds).toBeLessThan(120);
       expect(row.secondsPerDatum).toBeGreaterThan(0);
       expect(row.valSecondsPerDatum).toBeGreaterThan(0);
+      // Steps at two batch sizes (8 and at least 32) separate a step's fixed cost from its cost per sample.
+      expect(row.batchSize).toBeGreaterThanOrEqual(32);
+      expect(row.stepSeconds).not.toBeNull();
+      expect(row.stepSeconds!).toBeLessThanOrEqual(row.secondsPerDatum * row.batchSize!);
       expect(row.zooVersion).toMatch(/^\d+\.\d+/);
     }
     expect(new Set(local.map((r) => r.family.key))).toEqual(new Set(["braggnn", "cookienetae"]));

@@ -84,6 +84,7 @@ export async function recordCalibration(agent: AuthenticatedAgent, report: z.inf
       trainerId: target.trainer?.id ?? null,
       secondsPerDatum: target.kind === "training" ? 1 / r.trainSamplesPerSecond : 1 / r.valSamplesPerSecond,
       valSecondsPerDatum: 1 / r.valSamplesPerSecond,
+      stepSeconds: r.trainStepSeconds ?? null,
       samples: 0,
       startupSeconds: r.startupSeconds,
       jobStartSeconds: r.jobStartSeconds,
@@ -118,6 +119,8 @@ export interface CalibrationRow {
   startupSeconds: number | null;
   jobStartSeconds: number | null;
   trainSamplesPerSecond: number;
+  /** Of a training step's time, the part that does not grow with the batch; null when not measured. */
+  stepSeconds: number | null;
   valSamplesPerSecond: number | null;
   batchSize: number | null;
   zooVersion: string | null;
@@ -146,6 +149,7 @@ export async function listTrainerCalibrations(): Promise<{
       startupSeconds: m.startupSeconds,
       jobStartSeconds: m.jobStartSeconds,
       trainSamplesPerSecond: 1 / m.secondsPerDatum,
+      stepSeconds: m.stepSeconds,
       valSamplesPerSecond: m.valSecondsPerDatum ? 1 / m.valSecondsPerDatum : null,
       batchSize: m.batchSize,
       zooVersion: m.zooVersion,

@@ -8,19 +8,23 @@ import {
   TRANSFER_FEATURES,
   backlogSeconds,
   deployPrior,
+  epochBatches,
   predictLaunch,
+  splitCalibratedStep,
+  splitSamples,
   trainFeatures,
   trainPrior,
   transferPrior,
   type TrainerCalibration,
   type TrainerModel,
 } from "@/lib/cost-model/launch-prediction";
-import { fitScalingModel, studentT90 } from "@/lib/cost-model/scaling-model";
+import { fitScalingModel, predictScaling, studentT90 } from "@/lib/cost-model/scaling-model";
 
 const CALIBRATION: TrainerCalibration = {
   family: "braggnn",
   startupSeconds: 3,
   trainSecondsPerSample: 1 / 2000,
+  stepSeconds: null,
   valSecondsPerSample: 1 / 20_000,
   batchSize: 512,
   at: "2026-11-29T16:00:00.000Z",
@@ -76,17 +80,44 @@ describe("backlogSeconds", () => {
   });
 });
 
+describe("trainFeatures", () => {
+  it("counts the samples the zoo trains: the zoo's split, the batch capped at the data, the partial batch dropped", () => {
+    // 64 spectra: 51 train (⌊0.8 × 64⌋) and 13 validate; batch 32 → one step of 32 an epoch.
+    expect(trainFeatures({ epochs: 2, samples: 64, batchSize: 32 })).toEqual([1, 2, 64, 26, 2]);
+    // Batch larger than the data: one step over all 51.
+    expect(trainFeatures({ epochs: 1, samples: 64, batchSize: 128 })).toEqual([1, 1, 51, 13, 1]);
+    // ⌊0.8 × 62⌋ = 49, where rounding would say 50; 0.8 × 5 is 4 despite floating point.
+    expect(splitSamples(62)).toEqual({ train: 49, validation: 13 });
+    expect(splitSamples(5)).toEqual({ train: 4, validation: 1 });
+    expect(epochBatches(2400, 256)).toEqual({ batch: 256, steps: 9 });
+  });
+});
+
 describe("predictLaunch", () => {
   it("predicts training from the calibration before any run: start-up plus epochs × samples ÷ throughput", () => {
     const p = predictLaunch(trainer(), edge, overhead, 140_000, choice)!;
-    // 4000 train + 1000 validation samples (80/20), 4 epochs, 8 batches an epoch.
-    const expected = 3 + 4 * 0.05 + (4 * 4000) / 2000 + (4 * 1000) / 20_000;
+    // 4000 train + 1000 validation samples (80/20), 4 epochs of 7 full batches of 512 (3584 samples trained).
+    const expected = 3 + 4 * 0.05 + (4 * 3584) / 2000 + (4 * 1000) / 20_000;
     expect(p.steps.train.seconds).toBeCloseTo(expected, 6);
     expect(p.steps.train.source).toBe("calibration");
     expect(p.steps.train.plusMinusSeconds).toBeCloseTo(studentT90(3) * 0.3 * expected, 6);
     expect(p.intervalPercent).toBe(80);
     expect(p.totalSeconds).toBeCloseTo(Object.values(p.steps).reduce((s, step) => s + step.seconds, 0) + p.overhead!.seconds, 9);
     expect(p.basis.find((line) => line.startsWith("train:"))).toMatch(/calibration of 2026-11-29 16:00/);
+  });
+
+  it("splits a calibrated step into a fixed and a per-sample part: smaller batches cost more per sample", () => {
+    // At batch 512 a step took 0.256 s, of which 0.064 s is fixed: 0.375 ms per sample + 64 ms per step.
+    const prior = trainPrior("braggnn", { ...CALIBRATION, stepSeconds: 0.064 });
+    expect(prior.coefficients[2].mean).toBeCloseTo(0.192 / 512, 12);
+    expect(prior.coefficients[4].mean).toBeCloseTo(0.064, 12);
+    const fit = fitScalingModel(TRAIN_FEATURES, [], prior, "BraggNN training");
+    const at = (batchSize: number) => predictScaling(fit, trainFeatures({ epochs: 1, samples: 5000, batchSize })).seconds;
+    // 4000 training samples: 31 steps of 128 vs 7 of 512; the calibrated batch itself is predicted as measured.
+    expect(at(128) - at(512)).toBeCloseTo(31 * 128 * (0.192 / 512) + 31 * 0.064 - 7 * 0.256, 9);
+    expect(at(512)).toBeCloseTo(3 + 0.05 + 7 * 0.256 + 1000 / 20_000, 9);
+    // A fixed part larger than the whole step (noise) is capped at the step.
+    expect(splitCalibratedStep({ trainSecondsPerSample: 0.001, stepSeconds: 1, batchSize: 100 })).toEqual({ perSample: 0, perStep: 0.1 });
   });
 
   it("learns from runs: a trainer slower than its calibration is predicted slower", () => {

@@ -19,7 +19,10 @@ export interface TrainerCalibration {
   family: string;
   /** Submit → model built: job start (Slurm), Python start, torch import, model build. */
   startupSeconds: number;
+  /** Training seconds per sample at batchSize (step time ÷ batch). */
   trainSecondsPerSample: number;
+  /** Of each step's time, the part that does not grow with the batch; null when the calibration did not separate it. */
+  stepSeconds: number | null;
   valSecondsPerSample: number;
   batchSize: number;
   at: string;
@@ -64,14 +67,39 @@ export interface TrainWorkload {
   batchSize: number;
 }
 
+/** The zoo's sequential split (zoo data.sequential_split): the first ⌊(1 − fraction)·n⌋ samples train. */
 export function splitSamples(samples: number): { train: number; validation: number } {
-  const train = Math.round((1 - VALIDATION_FRACTION) * samples);
+  // Rounded to 9 digits first, as the zoo does, so 0.8 × 5 is 4 and not 3.9999….
+  const train = Math.floor(Math.round((1 - VALIDATION_FRACTION) * samples * 1e9) / 1e9);
   return { train, validation: samples - train };
+}
+
+/**
+ * What one epoch of the zoo's trainer actually runs (zoo train.Trainer): the batch is capped at the training
+ * samples and the last partial batch is dropped, so 51 samples at batch 32 train 32 samples in one step.
+ */
+export function epochBatches(trainSamples: number, batchSize: number): { batch: number; steps: number } {
+  const batch = Math.max(1, Math.min(Math.floor(batchSize), trainSamples));
+  return { batch, steps: Math.max(1, Math.floor(trainSamples / batch)) };
 }
 
 export function trainFeatures({ epochs, samples, batchSize }: TrainWorkload): number[] {
   const { train, validation } = splitSamples(samples);
-  return [1, epochs, epochs * train, epochs * validation, epochs * Math.ceil(train / Math.max(1, batchSize))];
+  const { batch, steps } = epochBatches(train, batchSize);
+  return [1, epochs, epochs * steps * batch, epochs * validation, epochs * steps];
+}
+
+/**
+ * A calibrated step at batch B took B × trainSecondsPerSample = stepSeconds + B × per sample: the per-sample
+ * part is what is left after the fixed part (all of it when the calibration measured one batch size only).
+ */
+export function splitCalibratedStep(c: Pick<TrainerCalibration, "trainSecondsPerSample" | "stepSeconds" | "batchSize">): {
+  perSample: number;
+  perStep: number;
+} {
+  const step = c.trainSecondsPerSample * c.batchSize;
+  const perStep = Math.min(Math.max(0, c.stepSeconds ?? 0), step);
+  return { perSample: (step - perStep) / c.batchSize, perStep };
 }
 
 export function trainPrior(family: string, calibration: TrainerCalibration | null): ScalingPrior {
@@ -91,14 +119,18 @@ export function trainPrior(family: string, calibration: TrainerCalibration | nul
     };
   }
   const c = calibration;
+  const { perSample, perStep } = splitCalibratedStep(c);
   return {
     coefficients: [
       { mean: c.startupSeconds, sd: c.startupSeconds * CALIBRATED_SCATTER },
       PER_EPOCH_PRIOR,
-      { mean: c.trainSecondsPerSample, sd: c.trainSecondsPerSample * CALIBRATED_SCATTER },
+      { mean: perSample, sd: perSample * CALIBRATED_SCATTER },
       { mean: c.valSecondsPerSample, sd: c.valSecondsPerSample * CALIBRATED_SCATTER },
-      // Per-step cost beyond per-sample cost (optimizer step, small batches): none measured, loosely bounded.
-      { mean: 0, sd: c.trainSecondsPerSample * c.batchSize * 0.25 },
+      // Per-step cost beyond per-sample cost (optimiser, Python, small batches); loosely bounded when unmeasured.
+      {
+        mean: perStep,
+        sd: Math.max(perStep * CALIBRATED_SCATTER, c.trainSecondsPerSample * c.batchSize * (c.stepSeconds === null ? 0.25 : 0.1)),
+      },
     ],
     relativeScatter: CALIBRATED_SCATTER,
     source: "calibration",

@@ -7,10 +7,12 @@
 // Needs what scripts/bench.sh prepares: a test PostgreSQL with the seeded template, a build, Slurm.
 //   node --import tsx scripts/bench/predictions.ts
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { Stack, waitFor } from "@/testing/stack";
 import { launchInTest } from "@/testing/launch";
 import { predictionError } from "@/lib/cost-model/predict";
+import { STEP_KEYS } from "@/lib/flow/steps";
 import { actualTurnaround, parseStoredPrediction } from "@/lib/turnaround/prediction-errors";
 
 type TrainerName = "local-cpu" | "slurm-cluster";
@@ -127,8 +129,11 @@ async function main() {
     }
 
     const rows = [];
+    const residuals: Array<Record<string, number[]>> = [];
     const seen = new Set<string>();
     for (const planned of SEQUENCE.filter((p) => slurm || p.trainer === "local-cpu")) {
+      // Here every host is this machine: its load (others' work included) explains much of a run's scatter.
+      const loadAtLaunch = os.loadavg()[0];
       const launched = await launchInTest(stack, {
         trainer: planned.trainer,
         dataset: planned.family === "braggnn" ? large.name : "run-117",
@@ -169,11 +174,35 @@ async function main() {
         deployActS: round(actual.steps.deploy ?? NaN, 2),
         errorPct: round((error.total.relativeError ?? NaN) * 100),
         inside: error.total.withinUncertainty,
+        load: `${round(loadAtLaunch)}→${round(os.loadavg()[0])}`,
       };
       rows.push(row);
-      console.log(JSON.stringify({ type: "bench-prediction-run", ...row }));
+      // Each step's predicted and actual seconds (control overhead: what the steps leave of the total).
+      const stepActuals = STEP_KEYS.flatMap((key) => (actual.steps[key] === undefined ? [] : [actual.steps[key]!]));
+      const steps = {
+        ...Object.fromEntries(
+          STEP_KEYS.flatMap((key) => {
+            const predicted = prediction.steps[key]?.seconds;
+            const measured = actual.steps[key];
+            return predicted === undefined && measured === undefined ? [] : [[key, [round(predicted ?? 0, 2), round(measured ?? 0, 2)]]];
+          }),
+        ),
+        overhead: [round(prediction.overhead?.seconds ?? 0, 2), round(actual.totalSeconds - stepActuals.reduce((a, x) => a + x, 0), 2)],
+      };
+      residuals.push(steps);
+      console.log(JSON.stringify({ type: "bench-prediction-run", ...row, steps }));
     }
     console.table(rows);
+    // Which step the error comes from: per step, the mean signed and mean absolute (predicted − actual).
+    const stepNames = [...new Set(residuals.flatMap((r) => Object.keys(r)))];
+    const stepErrors = Object.fromEntries(
+      stepNames.map((name) => {
+        const diffs = residuals.flatMap((r) => (r[name] ? [r[name][0] - r[name][1]] : []));
+        const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+        return [name, { runs: diffs.length, meanErrorS: round(mean(diffs), 2), meanAbsErrorS: round(mean(diffs.map(Math.abs)), 2) }];
+      }),
+    );
+    console.table(stepErrors);
     const firsts = rows.filter((r) => r.first);
     const mape = rows.reduce((s, r) => s + Math.abs(r.errorPct), 0) / rows.length;
     const bias = rows.reduce((s, r) => s + r.errorPct, 0) / rows.length;
@@ -187,7 +216,10 @@ async function main() {
       mapeTarget: "< 15 %",
       biasPct: round(bias),
       coveragePct: round(coverage * 100),
+      // How wide the intervals are: the mean 80 % half-width relative to the prediction.
+      meanHalfWidthPct: round((rows.reduce((s, r) => s + r.plusMinusS / r.predictedS, 0) / rows.length) * 100),
       coverageTarget: "≥ 80 %",
+      stepErrors,
       met: firsts.every((r) => Math.abs(r.errorPct) <= 35) && mape < 15 && coverage >= 0.8,
     };
     console.log(JSON.stringify({ type: "bench-predictions", ...result }));

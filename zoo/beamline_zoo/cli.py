@@ -703,25 +703,37 @@ def cmd_calibrate(a):
         if device == "cuda":
             torch.cuda.synchronize()
 
-    # Two steps at a small batch (the first pays one-time set-up) estimate the per-sample time; when two
-    # steps at the requested batch would not fit the budget, the timed steps use the largest batch that
-    # does (reported as measured_batch_size).  Each batch shape is warmed up once before it is timed.
+    # Steps at growing batch sizes (8, 32, 128, … up to the family's batch) separate a step's fixed cost
+    # (optimiser, Python, kernel launches) from its cost per sample, so runs at any batch size are predicted.
+    # The first step pays one-time set-up; each new batch shape is warmed up once before it is timed. The
+    # ladder stops where the next rung (4× the batch) could not take two steps within the budget, but it
+    # always reaches 4× the first rung where the family's batch allows; the timed steps then run at the top
+    # rung (reported as measured_batch_size) for the budget.
     budget_train, budget_val = a.seconds * 2 / 3, a.seconds / 3
-    small = min(bs, 8)
-    probe = T.Trainer(model, task, T.DEFAULT_LR[fam], small)
+    rungs = []  # (batch, mean step seconds)
+    batch = min(bs, 8)
     task.new_epoch()
-    probe.step(0)
-    sync()
-    per_sample = float("inf")
-    for s in (1, 2):  # the faster of two: a busy machine makes single steps noisy
+    while True:
+        trainer = T.Trainer(model, task, T.DEFAULT_LR[fam], batch)
         t0 = time.perf_counter()
-        probe.step(s % probe.steps)
-        sync()
-        per_sample = min(per_sample, (time.perf_counter() - t0) / small)
-    measured_bs = bs if 2 * bs * per_sample <= budget_train else max(small, int(budget_train / (2 * per_sample)))
-    trainer = T.Trainer(model, task, T.DEFAULT_LR[fam], measured_bs)
-    if measured_bs != small:
         trainer.step(0)
+        sync()
+        first_step = time.perf_counter() - t0
+        # steps for a tenth of the budget (2 at the first rung, at least 1, at most 20): fast steps are noisy
+        timed = []
+        while len(timed) < (2 if not rungs else 1) or (sum(timed) < budget_train / 10 and len(timed) < 20):
+            t0 = time.perf_counter()
+            trainer.step((len(timed) + 1) % trainer.steps)
+            sync()
+            timed.append(time.perf_counter() - t0)
+        rungs.append((trainer.batch_size, sum(timed) / len(timed)))
+        if len(rungs) == 1:  # what a run's first step costs beyond a steady one (allocations, kernel choice)
+            first_step_extra = max(0.0, first_step - rungs[0][1])
+        next_batch = min(bs, 4 * batch)
+        # the fastest step bounds the next rung's step from above (all of it counted per sample)
+        if next_batch == batch or (len(rungs) >= 2 and 2 * min(timed) * next_batch / batch > budget_train):
+            break
+        batch = next_batch
     steps, t0 = 0, time.perf_counter()
     while steps == 0 or time.perf_counter() - t0 < budget_train:
         if steps % trainer.steps == 0:
@@ -730,6 +742,10 @@ def cmd_calibrate(a):
         steps += 1
         sync()
     train_s = time.perf_counter() - t0
+    measured_bs = trainer.batch_size
+    rungs[-1] = (measured_bs, train_s / steps)
+    # the two largest batches: the fixed part is read where runs train, not at the tiny probe batch
+    step_cost = T.split_step_cost(*(rungs[-2] if len(rungs) > 1 else rungs[-1]), *rungs[-1])
     model.eval()
     val_x = task.val_x[:measured_bs]
     val_batch = min(len(val_x), 4096 if fam == "braggnn" else 32)  # the batch validation uses
@@ -742,11 +758,12 @@ def cmd_calibrate(a):
     if started is not None:
         startup = {"startup_source": "started-at" if a.started_at else "proc", "import_seconds": imported - started,
                    "startup_seconds": built - started}
+    startup["first_step_extra_seconds"] = first_step_extra  # paid once per run, like the start-up
     emit("calibration", family=fam, parameters=count_parameters(model), batch_size=bs,
          measured_batch_size=trainer.batch_size, device=device, threads=threads, torch=str(torch.__version__),
          zoo_version=__version__, python=platform.python_version(), **startup,
          model_build_seconds=built - imported, train_samples_per_s=steps * trainer.batch_size / train_s,
-         train_steps=steps, train_seconds=train_s, val_samples_per_s=1.0 / val_s_per_sample,
+         train_steps=steps, train_seconds=train_s, **step_cost, val_samples_per_s=1.0 / val_s_per_sample,
          val_batch_size=val_batch, val_seconds=val_s)
     return EXIT_OK
 

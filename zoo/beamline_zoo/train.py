@@ -147,6 +147,22 @@ class CookieTask:
 
 
 # ------------------------------------------------------------------------------------- trainer
+def split_step_cost(small_batch: int, small_step_s: float, large_batch: int, large_step_s: float) -> dict:
+    """A training step's time as step_s + batch × sample_s, through mean step times at two batch sizes.
+
+    None for both when the batches are equal. On a noisy host the line can come out with a negative part:
+    then the whole step time at the large batch is counted per sample (no fixed part), the conservative
+    reading for batches at least that large.
+    """
+    if large_batch <= small_batch:
+        return {"train_step_seconds": None, "train_seconds_per_sample": None}
+    per_sample = (large_step_s - small_step_s) / (large_batch - small_batch)
+    per_step = small_step_s - per_sample * small_batch
+    if per_sample <= 0 or per_step < 0:
+        per_sample, per_step = large_step_s / large_batch, 0.0
+    return {"train_step_seconds": per_step, "train_seconds_per_sample": per_sample}
+
+
 class StopFlag:
     def __init__(self):
         self.reason: Optional[str] = None

@@ -6,7 +6,8 @@ from conftest import parse_lines, run_cli, run_subprocess
 
 FIELDS = {"type", "family", "parameters", "batch_size", "measured_batch_size", "device", "threads", "torch",
           "zoo_version", "startup_source", "import_seconds", "startup_seconds", "model_build_seconds",
-          "train_samples_per_s", "train_steps", "val_samples_per_s", "val_batch_size"}
+          "train_samples_per_s", "train_steps", "val_samples_per_s", "val_batch_size", "train_step_seconds",
+          "train_seconds_per_sample", "first_step_extra_seconds"}
 
 
 def test_calibrate_braggnn_in_a_fresh_process_measures_its_own_start_up():
@@ -24,7 +25,9 @@ def test_calibrate_braggnn_in_a_fresh_process_measures_its_own_start_up():
     assert c["model_build_seconds"] > 0
     assert abs(c["startup_seconds"] - c["import_seconds"] - c["model_build_seconds"]) < 1e-6
     assert c["train_steps"] >= 1 and c["train_samples_per_s"] > 0 and c["val_samples_per_s"] > 0
-    assert 8 <= c["measured_batch_size"] <= 64
+    # at least 4× the probe batch of 8 (the family's batch allows it): the step's fixed cost is separated
+    assert 32 <= c["measured_batch_size"] <= 64
+    assert c["train_step_seconds"] >= 0 and c["train_seconds_per_sample"] > 0 and c["first_step_extra_seconds"] >= 0
 
 
 def test_calibrate_cookienetae_with_caller_start_time(capsys):
@@ -36,6 +39,7 @@ def test_calibrate_cookienetae_with_caller_start_time(capsys):
     assert c["family"] == "cookienetae" and c["parameters"] == 208641 and c["startup_source"] == "started-at"
     assert c["startup_seconds"] >= 5.0 and c["train_samples_per_s"] > 0 and c["val_samples_per_s"] > 0
     assert c["measured_batch_size"] == 4  # never below the probe batch nor above the requested one
+    assert c["train_step_seconds"] is None  # one batch size: the fixed cost cannot be separated
 
 
 def test_calibrate_refuses_bad_arguments(capsys):
@@ -43,3 +47,17 @@ def test_calibrate_refuses_bad_arguments(capsys):
     assert rc == 2 and "--seconds" in lines[-1]["message"]
     rc, lines, _ = run_cli(["calibrate", "--family", "resnet"], capsys)
     assert rc == 2 and "family" in lines[-1]["message"]
+
+
+def test_split_step_cost_recovers_a_fixed_and_a_per_sample_part():
+    from beamline_zoo.train import split_step_cost
+
+    # steps of 0.2 s + 0.01 s per sample: 0.28 s at batch 8, 0.52 s at batch 32
+    got = split_step_cost(8, 0.28, 32, 0.52)
+    assert abs(got["train_step_seconds"] - 0.2) < 1e-9 and abs(got["train_seconds_per_sample"] - 0.01) < 1e-9
+    # noise that makes the large batch no slower per step: all of it counted per sample, no fixed part
+    assert split_step_cost(8, 0.5, 32, 0.4) == {"train_step_seconds": 0.0, "train_seconds_per_sample": 0.4 / 32}
+    # a negative fixed part (the small batch faster per sample than the large one) likewise
+    assert split_step_cost(8, 0.08, 32, 0.64) == {"train_step_seconds": 0.0, "train_seconds_per_sample": 0.02}
+    # one batch size cannot separate them
+    assert split_step_cost(8, 0.3, 8, 0.3) == {"train_step_seconds": None, "train_seconds_per_sample": None}

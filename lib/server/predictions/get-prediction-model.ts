@@ -68,6 +68,7 @@ function toTrainerCalibration(
         startupSeconds: number | null;
         valSecondsPerDatum: number | null;
         secondsPerDatum: number;
+        stepSeconds: number | null;
         batchSize: number | null;
         createdAt: Date;
       }
@@ -78,6 +79,7 @@ function toTrainerCalibration(
     family,
     startupSeconds: c.startupSeconds,
     trainSecondsPerSample: c.secondsPerDatum,
+    stepSeconds: c.stepSeconds,
     valSecondsPerSample: c.valSecondsPerDatum,
     batchSize: c.batchSize ?? 512,
     at: c.createdAt.toISOString(),
