@@ -22,6 +22,7 @@ import { HttpSession } from "@/testing/http";
 import { callServerAction } from "@/testing/server-action";
 import { initialActionState, type ActionState } from "@/lib/actions/action-state";
 import { quantile } from "@/lib/cost-model/stats";
+import { DISPATCH_STAGES, dispatchStages, type DispatchStage } from "./dispatch-breakdown";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EPOCHS = 2;
@@ -30,6 +31,10 @@ const q = (values: number[], p: number) => quantile(values, p) ?? NaN;
 const ms = (seconds: number) => Math.round(seconds * 1000 * 10) / 10;
 const summary = (values: number[]) => ({ n: values.length, p50: ms(q(values, 0.5)), p95: ms(q(values, 0.95)) });
 const run$ = promisify(execFile);
+
+/** p50/p95 of each dispatch stage over the runs, in stage order. */
+const breakdown = (runs: Dispatch[]) =>
+  Object.fromEntries(DISPATCH_STAGES.map((stage) => [stage, summary(runs.map((r) => r.stages[stage]))]));
 
 type TrainerName = "local-cpu" | "slurm-cluster";
 
@@ -40,6 +45,8 @@ interface Dispatch {
   oldSeconds: number;
   stageInSeconds: number;
   controlOverheadSeconds: number;
+  /** Where the dispatch time went (scripts/bench/dispatch-breakdown.ts). */
+  stages: Record<DispatchStage, number>;
 }
 
 /** Launches a run as the Retrain dialog does: the launch server action over HTTP, signed in. */
@@ -87,11 +94,27 @@ async function benchTrainer(stack: Stack, session: HttpSession, trainer: Trainer
     const steps = await stack.prisma.runStep.findMany({ where: { runId } });
     const detail = steps.find((s) => s.name === "train")?.detail as { firstBatchAt?: string; trainingStartedAt?: string } | null;
     if (!detail?.firstBatchAt || !detail.trainingStartedAt) throw new Error(`run ${runId} reported no first batch`);
+    const tasks = await stack.prisma.task.findMany({ where: { runId } });
+    const task = (kind: string) => {
+      const row = tasks.find((t) => t.kind === kind);
+      if (!row?.leasedAt) throw new Error(`run ${runId} has no claimed ${kind} task`);
+      return { createdAt: row.createdAt.getTime(), leasedAt: row.leasedAt.getTime(), endedAt: row.endedAt?.getTime() ?? NaN };
+    };
+    const transfers = await stack.prisma.transfer.findMany({ where: { runId, purpose: { in: ["dataset", "parent-checkpoint"] } } });
     results.push({
       seconds: (Date.parse(detail.firstBatchAt) - sentAt) / 1000,
       oldSeconds: (Date.parse(detail.trainingStartedAt) - done.createdAt.getTime()) / 1000,
       stageInSeconds: steps.filter((s) => s.name === "stage_in").reduce((sum, s) => sum + (s.seconds ?? 0), 0),
       controlOverheadSeconds: done.controlOverheadSeconds ?? NaN,
+      stages: dispatchStages({
+        actionSentAt: sentAt,
+        runCreatedAt: done.createdAt.getTime(),
+        stageIn: task("stage_in"),
+        transfers: transfers.map((t) => ({ seconds: t.seconds ?? NaN, startupSeconds: t.startupSeconds ?? NaN })),
+        train: task("train"),
+        trainingStartedAt: Date.parse(detail.trainingStartedAt),
+        firstBatchAt: Date.parse(detail.firstBatchAt),
+      }),
     });
   }
   return results;
@@ -251,6 +274,11 @@ async function main() {
         local: summary(local.map((r) => r.controlOverheadSeconds)),
         ...(slurm ? { slurm: summary(slurm.runs.map((r) => r.controlOverheadSeconds)) } : {}),
       },
+      dispatchBreakdownMs: {
+        definition: "dispatch split at the moments the dashboard records (they add up to action → first batch)",
+        local: breakdown(local),
+        ...(slurm ? { slurm: breakdown(slurm.runs) } : {}),
+      },
       transferStartupMs: { definition: "S inside these runs, dashboard authorisation included (target < 50 ms)", ...summary(startup) },
       liveUpdateMs: {
         definition: "zoo writes an epoch line on the trainer → rendered on the run page (target p95 < 300 ms)",
@@ -273,6 +301,12 @@ async function main() {
       "live update (zoo line → rendered)": summary(live.seconds),
       "  old: stored → rendered": summary(live.oldSeconds),
     });
+    console.log("dispatch breakdown, local (ms)");
+    console.table(result.dispatchBreakdownMs.local);
+    if (slurm) {
+      console.log("dispatch breakdown, Slurm (ms)");
+      console.table(breakdown(slurm.runs));
+    }
     console.log(JSON.stringify({ type: "bench-flow", ...result }));
   } finally {
     await stack.stop();
