@@ -81,7 +81,11 @@ export async function launchRun({
   // makes dispatch fast. The run exists and its job is queued, so the launch has succeeded: a direct
   // advance that fails (e.g. no database connection free within maxWait under a burst of launches) is
   // left to the worker rather than reported as a failed launch.
-  await enqueueAdvance(run.id);
-  await advanceRun(run.id).catch((error: Error) => console.error(`[launch] run ${run.id} is left to the worker: ${error.message}`));
+  // Side by side: the job's insert need not delay the first task (the worker's sweep re-advances every open
+  // run as well, so a process dying between the two still leaves nothing stranded).
+  await Promise.all([
+    enqueueAdvance(run.id),
+    advanceRun(run.id).catch((error: Error) => console.error(`[launch] run ${run.id} is left to the worker: ${error.message}`)),
+  ]);
   return { run, created: true };
 }

@@ -147,7 +147,8 @@ async function bareSbatch(stack: Stack): Promise<number[]> {
         ].join("\n"),
       );
       const submittedAt = Date.now();
-      await run$("sbatch", ["--parsable", script], { env: process.env });
+      const { stdout } = await run$("sbatch", ["--parsable", script], { env: process.env });
+      const jobId = stdout.trim().split(";")[0];
       const firstBatchAt = await waitFor(
         `the bare job's first batch (${out})`,
         async () => {
@@ -163,7 +164,13 @@ async function bareSbatch(stack: Stack): Promise<number[]> {
         20,
       );
       seconds.push((firstBatchAt - submittedAt) / 1000);
-      await waitFor("the bare job to end", async () => fs.readFileSync(out, "utf8").includes('"artifact"'), 120_000, 100);
+      // Until Slurm has let go of the node: the next bare job, like each of our runs' jobs, starts on an idle node.
+      await waitFor(
+        "the bare job to leave the queue",
+        async () => (await run$("squeue", ["-h", `-j${jobId}`, "-t", "PD,CF,R,CG,S"])).stdout.trim() === "",
+        120_000,
+        100,
+      );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

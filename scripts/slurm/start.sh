@@ -19,6 +19,7 @@ CTLD_PORT="${SLURMCTLD_PORT:-6817}"
 SLURMD_PORT="${SLURMD_PORT:-6818}"
 MIN_JOB_AGE="${SLURM_MIN_JOB_AGE:-3600}"
 DEF_MEM="${SLURM_DEF_MEM_PER_CPU:-2000}"
+SCHED_PARAMS="${SLURM_SCHEDULER_PARAMETERS-}"
 
 log() { echo "[slurm/start] $*" >&2; }
 die() { echo "[slurm/start] ERROR: $*" >&2; exit 1; }
@@ -94,6 +95,7 @@ SelectTypeParameters=CR_Core_Memory
 # without a default, a job with no --mem takes the whole node's memory and blocks all others
 DefMemPerCPU=$DEF_MEM
 SchedulerType=sched/backfill
+${SCHED_PARAMS:+SchedulerParameters=$SCHED_PARAMS}
 ReturnToService=2
 # SIGTERM → SIGKILL delay when a job is cancelled or hits its time limit
 KillWait=10
