@@ -9,7 +9,8 @@
 //                      authorise each one), p50/p95
 //   live update        the zoo writes an epoch line on the trainer → the run page has rendered it, p50/p95
 // Beside each, the old, narrower definition once, so the change is visible. Dispatch runs BENCH_RUNS launches per
-// trainer after one more reported on its own (the first launch after the stack started also loads code).
+// trainer after one more reported on its own (the first launch after the stack started also loads code), each
+// BENCH_SETTLE_MS after the previous run ended.
 // Needs what scripts/bench.sh prepares: a test PostgreSQL with the seeded template, Slurm, and a build.
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -26,6 +27,11 @@ import { quantile } from "@/lib/cost-model/stats";
 import { DISPATCH_STAGES, dispatchStages, type DispatchStage } from "./dispatch-breakdown";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// Each launch and each bare submit starts this long after the previous one ended: the previous run's own
+// wind-down (the edge agent starting its next warm zoo process, on this one shared machine) is not charged
+// to the next one, and our jobs and the bare ones start from the same quiet stack.
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 3000);
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 const EPOCHS = 2;
 const MAX_SAMPLES = 512;
 const q = (values: number[], p: number) => quantile(values, p) ?? NaN;
@@ -93,6 +99,7 @@ async function launchThroughServerAction(
 async function benchTrainer(stack: Stack, session: HttpSession, trainer: TrainerName): Promise<{ first: Dispatch; runs: Dispatch[] }> {
   const results: Dispatch[] = [];
   for (let i = 0; i <= RUNS; i++) {
+    await settle();
     const { runId, sentAt } = await launchThroughServerAction(stack, session, { trainer });
     const done = await stack.waitForRun(runId, ["succeeded", "failed", "lost", "canceled"], 300_000);
     if (done.status !== "succeeded") throw new Error(`bench run on ${trainer} ${done.status}: ${done.statusReason}`);
@@ -151,6 +158,7 @@ async function bareSbatch(stack: Stack): Promise<number[]> {
           "",
         ].join("\n"),
       );
+      await settle();
       const submittedAt = Date.now();
       const { stdout } = await run$("sbatch", ["--parsable", script], { env: process.env });
       const jobId = stdout.trim().split(";")[0];
