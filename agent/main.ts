@@ -137,7 +137,7 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
   saveActive(config, active);
   const context = createTaskContext(task, config, client, abort.signal);
   console.log(`[agent] ${task.kind} for run ${task.runId} (task ${task.id})`);
-  let completion: unknown;
+  let completion: Record<string, unknown>;
   try {
     const result = await runTask(context);
     completion = { status: "succeeded", result };
@@ -148,10 +148,11 @@ async function execute(task: ClaimedTask, config: AgentConfig, client: Dashboard
       : { status: "failed", error: message, retryable: error instanceof TaskFailure && error.retryable };
     console.error(`[agent] ${task.kind} for run ${task.runId}: ${message}`);
   }
-  await context.flush();
+  // The last reports travel with the completion (the dashboard records them first).
+  const events = await context.takeFinal();
   try {
     try {
-      await client.request("POST", `/api/agent/v1/tasks/${task.id}/complete`, { body: completion });
+      await client.request("POST", `/api/agent/v1/tasks/${task.id}/complete`, { body: { ...completion, events } });
     } catch (error) {
       // The dashboard refused the result itself (400): say so as a failure, so that the run fails with
       // the reason instead of being declared lost when the lease runs out.

@@ -41,11 +41,11 @@ describe("task context reporting", () => {
       context.emit({ type: "progress", done, total: 30 });
       await vi.advanceTimersByTimeAsync(100);
     }
-    await context.flush();
-    const progressRequests = dashboard.requests.filter((events) => events.some((item) => item.type === "progress"));
+    const final = await context.takeFinal();
+    const progressRequests = [...dashboard.requests, final].filter((events) => events.some((item) => item.type === "progress"));
     expect(progressRequests.length).toBeGreaterThanOrEqual(2);
     expect(progressRequests.length).toBeLessThanOrEqual(4);
-    expect(dashboard.requests.flat().at(-1)).toEqual({ type: "progress", done: 30, total: 30 });
+    expect(final.at(-1)).toEqual({ type: "progress", done: 30, total: 30 });
   });
 
   it("#19 while the dashboard is away the buffered log lines stay bounded; a marker counts the dropped ones", async () => {
@@ -58,11 +58,25 @@ describe("task context reporting", () => {
     for (let index = 0; index < 20_000; index++) context.log(`line ${index}`);
     await vi.advanceTimersByTimeAsync(200);
     dashboard.comeBack();
-    await context.flush();
-    const delivered = dashboard.requests.flat();
+    const final = await context.takeFinal();
+    const delivered = [...dashboard.requests, final].flat();
     expect(delivered.filter((item) => item.type === "metric")).toHaveLength(1);
     expect(delivered.length).toBeLessThanOrEqual(5003);
     expect(delivered).toContainEqual({ type: "log", line: expect.stringMatching(/^\[agent\] 15000 log lines dropped/) });
     expect(delivered.at(-1)).toEqual({ type: "log", line: "line 19999" });
+  });
+
+  it("keeps the last batch for the completion request: earlier ones are sent, nothing is left behind", async () => {
+    const dashboard = recordingDashboard();
+    const context = createTaskContext(task, {} as AgentConfig, dashboard.client, new AbortController().signal);
+    for (let index = 0; index < 450; index++) context.log(`line ${index}`);
+    context.emit({ type: "progress", done: 1, total: 1 });
+    const final = await context.takeFinal();
+    expect(dashboard.requests.map((events) => events.length)).toEqual([200, 200]);
+    expect(final).toEqual([
+      ...Array.from({ length: 50 }, (_, index) => ({ type: "log", line: `line ${400 + index}` })),
+      { type: "progress", done: 1, total: 1 },
+    ]);
+    expect(await context.takeFinal()).toEqual([]);
   });
 });

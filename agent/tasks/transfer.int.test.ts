@@ -43,7 +43,7 @@ function context(logs: string[]): TaskContext {
     signal: new AbortController().signal,
     emit: () => undefined,
     log: (line) => logs.push(line),
-    flush: async () => undefined,
+    takeFinal: async () => [],
   };
 }
 

@@ -35,9 +35,15 @@ export function agentRoute<C>(
 ) {
   return withRouteErrors(async (request: Request, context: C): Promise<Response> => {
     const key = request.headers.get("authorization")?.slice(-16) ?? request.headers.get("x-forwarded-for") ?? "anonymous";
-    const wait = await limiters[budget].hit(key);
+    // Both at once (one database round trip less on every agent request); the limit is still answered first.
+    const [counted, authenticated] = await Promise.allSettled([
+      limiters[budget].hit(key),
+      authenticateAgent(request.headers.get("authorization")),
+    ]);
+    if (counted.status === "rejected") throw counted.reason;
+    const wait = counted.value;
     if (wait > 0) throw new AppError("RATE_LIMITED", `Rate limit exceeded; retry in ${wait}s.`, undefined, wait);
-    const agent = await authenticateAgent(request.headers.get("authorization"));
-    return await handler(request, agent, context);
+    if (authenticated.status === "rejected") throw authenticated.reason;
+    return await handler(request, authenticated.value, context);
   });
 }

@@ -95,10 +95,12 @@ export const taskEvent = z.discriminatedUnion("type", [
 ]);
 export const taskEventsRequest = z.object({ events: z.array(taskEvent).min(1).max(200) });
 
+// A task's last reports may come with its end, recorded before it (one request instead of two).
+const finalEvents = { events: z.array(taskEvent).max(200).optional() };
 export const taskCompletion = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("succeeded"), result: z.unknown() }),
-  z.object({ status: z.literal("failed"), error: z.string().min(1).max(4000), retryable: z.boolean().default(false) }),
-  z.object({ status: z.literal("canceled"), error: z.string().max(4000).optional() }),
+  z.object({ status: z.literal("succeeded"), result: z.unknown(), ...finalEvents }),
+  z.object({ status: z.literal("failed"), error: z.string().min(1).max(4000), retryable: z.boolean().default(false), ...finalEvents }),
+  z.object({ status: z.literal("canceled"), error: z.string().max(4000).optional(), ...finalEvents }),
 ]);
 
 export const authorizeTransferRequest = z.object({ token: z.string().min(16).max(200) });

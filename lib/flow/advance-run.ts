@@ -30,20 +30,40 @@ const runInclude = {
 } satisfies Prisma.RunInclude;
 type LoadedRun = Prisma.RunGetPayload<{ include: typeof runInclude }>;
 
-/** Advances until the run waits on something outside (an agent, a free slot) or ends. */
+/**
+ * Advances until the run waits on something outside (an agent, a free slot) or ends, in one transaction
+ * under the run's row lock: a launch goes queue → running → first task in one round of the database, and
+ * the task's notification goes out when it commits.
+ */
 export async function advanceRun(runId: string): Promise<void> {
-  for (let i = 0; i < 12; i++) {
-    // maxWait: under a burst (many launches and reports at once) a connection may take a while to free up.
-    const outcome = await prisma.$transaction((tx) => advanceOnce(tx, runId), { timeout: 15_000, maxWait: 10_000 });
-    if (outcome.finishedOnTrainer) await wakeQueuedRuns(outcome.finishedOnTrainer);
-    if (!outcome.progressed) return;
-  }
+  // maxWait: under a burst (many launches and reports at once) a connection may take a while to free up.
+  const outcome = await prisma.$transaction((tx) => advanceLocked(tx, runId), { timeout: 15_000, maxWait: 10_000 });
+  if (outcome.finishedOnTrainer) await wakeQueuedRuns(outcome.finishedOnTrainer);
 }
 
-async function advanceOnce(tx: Tx, runId: string): Promise<{ progressed: boolean; finishedOnTrainer?: string }> {
+async function advanceLocked(tx: Tx, runId: string): Promise<{ finishedOnTrainer?: string }> {
   const locked = await tx.$queryRaw<{ trainerId: string }[]>`select "trainerId" from "Run" where id = ${runId} for update`;
-  if (locked.length === 0) return { progressed: false };
-  const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, include: runInclude });
+  if (locked.length === 0) return {};
+  let run: LoadedRun | null = null;
+  for (let i = 0; i < 12; i++) {
+    run = await loadRun(tx, runId, run);
+    const outcome = await advanceOnce(tx, run);
+    if (outcome.finishedOnTrainer || !outcome.progressed) return outcome;
+  }
+  return {};
+}
+
+/**
+ * The run with what its decisions read. A decision changes only the run's own row and its steps, so after
+ * the first load of this transaction only those are read again (the rest is at most milliseconds old).
+ */
+async function loadRun(tx: Tx, runId: string, previous: LoadedRun | null): Promise<LoadedRun> {
+  if (!previous) return tx.run.findUniqueOrThrow({ where: { id: runId }, include: runInclude });
+  const fresh = await tx.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: true } });
+  return { ...previous, ...fresh };
+}
+
+async function advanceOnce(tx: Tx, run: LoadedRun): Promise<{ progressed: boolean; finishedOnTrainer?: string }> {
   const decision = decide({
     status: run.status,
     cancelRequested: run.cancelRequestedAt !== null,

@@ -21,14 +21,17 @@ export async function launchRun({
   input: LaunchRunInput;
   predicted?: Prisma.InputJsonValue;
 }) {
-  const existing = await prisma.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+  // Independent look-ups side by side: each is a round trip on the way from the click to the first batch.
+  const [existing, dataset, trainer] = await Promise.all([
+    prisma.run.findUnique({ where: { idempotencyKey: input.idempotencyKey } }),
+    prisma.dataset.findFirst({ where: { id: input.datasetId, experimentId: input.experimentId } }),
+    prisma.trainer.findUnique({ where: { id: input.trainerId } }),
+  ]);
   if (existing) return { run: existing, created: false };
 
-  const dataset = await prisma.dataset.findFirst({ where: { id: input.datasetId, experimentId: input.experimentId } });
   if (!dataset) throw new AppError("INVALID_INPUT", "That dataset is not in this experiment.", { datasetId: ["Not in this experiment."] });
   const family = await prisma.modelFamily.findUnique({ where: { key: dataset.familyKey } });
   if (!family) throw new AppError("INVALID_INPUT", `No model family ${dataset.familyKey} is registered.`);
-  const trainer = await prisma.trainer.findUnique({ where: { id: input.trainerId } });
   if (!trainer) throw new AppError("INVALID_INPUT", "Unknown trainer.", { trainerId: ["Unknown trainer."] });
   if (input.parentVersionId) {
     // A version of an experiment the launcher cannot see is refused exactly like one that does not exist.
@@ -81,7 +84,11 @@ export async function launchRun({
   // makes dispatch fast. The run exists and its job is queued, so the launch has succeeded: a direct
   // advance that fails (e.g. no database connection free within maxWait under a burst of launches) is
   // left to the worker rather than reported as a failed launch.
-  await enqueueAdvance(run.id);
-  await advanceRun(run.id).catch((error: Error) => console.error(`[launch] run ${run.id} is left to the worker: ${error.message}`));
+  // Side by side: the job's insert need not delay the first task (the worker's sweep re-advances every open
+  // run as well, so a process dying between the two still leaves nothing stranded).
+  await Promise.all([
+    enqueueAdvance(run.id),
+    advanceRun(run.id).catch((error: Error) => console.error(`[launch] run ${run.id} is left to the worker: ${error.message}`)),
+  ]);
   return { run, created: true };
 }

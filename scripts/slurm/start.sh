@@ -7,7 +7,8 @@
 #
 # Idempotent: if the cluster from this state dir is already up, it only prints the export line.
 # Options (env): SLURM_STATE_DIR, SLURM_START_TIMEOUT (s, default 30), SLURMCTLD_PORT (6817),
-#   SLURMD_PORT (6818), SLURM_MIN_JOB_AGE (s, default 3600), SLURM_DEF_MEM_PER_CPU (MB, default 2000).
+#   SLURMD_PORT (6818), SLURM_MIN_JOB_AGE (s, default 3600), SLURM_DEF_MEM_PER_CPU (MB, default 2000),
+#   SLURM_SCHEDULER_PARAMETERS (default batch_sched_delay=0,sched_min_interval=0).
 # Needs: slurm-wlm munge (Debian 12: apt-get install slurm-wlm munge). As root, missing packages
 # are installed with apt-get.
 set -euo pipefail
@@ -19,6 +20,10 @@ CTLD_PORT="${SLURMCTLD_PORT:-6817}"
 SLURMD_PORT="${SLURMD_PORT:-6818}"
 MIN_JOB_AGE="${SLURM_MIN_JOB_AGE:-3600}"
 DEF_MEM="${SLURM_DEF_MEM_PER_CPU:-2000}"
+# Schedule a submitted batch job at once: by default Slurm may hold batch jobs back up to batch_sched_delay
+# (3 s) to schedule them together. Measured here: submit → start of a trivial job on an idle node 2.8 s with
+# the defaults, 0.86 s with these. (An empty SLURM_SCHEDULER_PARAMETERS leaves Slurm's defaults.)
+SCHED_PARAMS="${SLURM_SCHEDULER_PARAMETERS-batch_sched_delay=0,sched_min_interval=0}"
 
 log() { echo "[slurm/start] $*" >&2; }
 die() { echo "[slurm/start] ERROR: $*" >&2; exit 1; }
@@ -94,6 +99,7 @@ SelectTypeParameters=CR_Core_Memory
 # without a default, a job with no --mem takes the whole node's memory and blocks all others
 DefMemPerCPU=$DEF_MEM
 SchedulerType=sched/backfill
+${SCHED_PARAMS:+SchedulerParameters=$SCHED_PARAMS}
 ReturnToService=2
 # SIGTERM → SIGKILL delay when a job is cancelled or hits its time limit
 KillWait=10

@@ -3,14 +3,23 @@ import { prisma } from "@/lib/db";
 import { hashSecret } from "@/lib/flow/tokens";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 
+/**
+ * A grant only for a transfer from the asking agent that is not spent (succeeded or failed: one-time),
+ * whose token has not expired, and only while the receiving agent holds a task of its run (a token lives
+ * as long as its task). One statement, checks and the pending → active mark together: this answer is
+ * part of every transfer's start-up.
+ */
 export async function authorizeTransfer(agent: AuthenticatedAgent, token: string) {
-  const transfer = await prisma.transfer.findUnique({ where: { tokenHash: hashSecret(token) } });
-  if (!transfer || transfer.sourceAgentId !== agent.id) return null;
-  if (transfer.status === "succeeded" || transfer.status === "failed") return null; // one-time: spent
-  if (transfer.tokenExpiresAt < new Date()) return null;
-  // A token lives as long as its task: only while the receiving agent holds a task of this run.
-  const receiving = await prisma.task.count({ where: { runId: transfer.runId ?? "", agentId: transfer.destAgentId, status: "leased" } });
-  if (receiving === 0) return null;
-  if (transfer.status === "pending") await prisma.transfer.update({ where: { id: transfer.id }, data: { status: "active" } });
-  return { transferId: transfer.id, path: transfer.sourcePath, bytes: Number(transfer.bytes), sha256: transfer.sha256 };
+  const rows = await prisma.$queryRaw<{ id: string; sourcePath: string; bytes: bigint; sha256: string }[]>`
+    with granted as (
+      select t.id, t."sourcePath", t.bytes, t.sha256, t.status from "Transfer" t
+      where t."tokenHash" = ${hashSecret(token)} and t."sourceAgentId" = ${agent.id}
+        and t.status in ('pending', 'active') and t."tokenExpiresAt" >= now()
+        and exists (select 1 from "Task" k where k."runId" = t."runId" and k."agentId" = t."destAgentId" and k.status = 'leased')
+    ), activated as (
+      update "Transfer" set status = 'active' where id in (select id from granted where status = 'pending') returning id
+    )
+    select id, "sourcePath", bytes, sha256 from granted`;
+  const grant = rows[0];
+  return grant ? { transferId: grant.id, path: grant.sourcePath, bytes: Number(grant.bytes), sha256: grant.sha256 } : null;
 }

@@ -10,10 +10,12 @@ import { AGENT_STEP_IO, isAgentStep, type AgentStepName, type JsonObject, type R
 import { taskCompletion } from "@/lib/agent-protocol/schemas";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { endLeasedTask, leasedTask, type TaskRow } from "@/lib/flow/agent-tasks/leased-task";
+import { recordTaskEvents } from "@/lib/flow/agent-tasks/events";
 
 export async function completeTask(agent: AuthenticatedAgent, taskId: string, rawBody: unknown) {
   const task = await leasedTask(agent, taskId);
   const completion = taskCompletion.parse(rawBody);
+  if (completion.events?.length) await recordTaskEvents(agent, taskId, { events: completion.events });
   const now = new Date();
   const seconds = (now.getTime() - (task.step.startedAt ?? task.createdAt).getTime()) / 1000;
   if (completion.status === "succeeded") {
