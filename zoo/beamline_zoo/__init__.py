@@ -1,7 +1,9 @@
 """Beamline Retrain model zoo: BraggNN and CookieNetAE (simulate, label, train, export, evaluate)."""
 import os
 
-__version__ = "0.1.0"
+# 0.2.0: idle OpenMP threads sleep, calibration splits a step's fixed cost, the best validated epoch is kept —
+# a new version makes every trainer recalibrate (lib/calibration).
+__version__ = "0.2.0"
 
 # Before torch loads OpenMP (it reads this once): idle OpenMP threads sleep instead of spinning. Trainer
 # hosts are shared, and a spinning thread takes the core its busy sibling needs: on this project's
