@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { requireUser } from "@/lib/auth/session";
 import { getModelFamily } from "@/lib/server/models/get-model-family";
 import { formatBytes } from "@/lib/cost-model/format";
-import { RestoreButton } from "@/components/runs/restore-button";
+import { RecordActionButton } from "@/components/forms/record-action-button";
+import { restoreDeploymentAction } from "@/lib/actions/restore-deployment";
 import { isHeldBack } from "@/lib/flow/deploy-gate";
 
 export const metadata: Metadata = { title: "Model versions" };
@@ -80,7 +81,9 @@ export default async function ModelFamilyPage({ params }: { params: Promise<{ fa
                   <div key={d.id}>
                     {d.edgeHost.name}: {d.active ? <span className="badge ok">active</span> : <span className="muted">retired</span>}{" "}
                     {/* the action checks membership; viewers never get the button */}
-                    {!d.active && user.role !== "viewer" && <RestoreButton deploymentId={d.id} label="Restore" />}
+                    {!d.active && user.role !== "viewer" && (
+                      <RecordActionButton action={restoreDeploymentAction} recordId={d.id} label="Restore" pendingLabel="Restoring…" />
+                    )}
                   </div>
                 ))}
               </td>

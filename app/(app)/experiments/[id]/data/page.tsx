@@ -5,7 +5,8 @@ import { requireUser, isExperimentMember } from "@/lib/auth/session";
 import { can } from "@/lib/auth/permissions";
 import { browseDataRoots } from "@/lib/server/data-roots/browse-data-roots";
 import { formatBytes } from "@/lib/cost-model/format";
-import { RegisterFileButton } from "@/components/datasets/register-file-button";
+import { RecordActionButton } from "@/components/forms/record-action-button";
+import { registerDatasetAction } from "@/lib/actions/register-dataset";
 
 export const metadata: Metadata = { title: "Data roots" };
 
@@ -70,7 +71,14 @@ export default async function DataRootsPage({ params }: { params: Promise<{ id: 
                       ) : file.problem ? (
                         <span className="small field-error">Not a dataset: {file.problem}</span>
                       ) : mayRegister ? (
-                        <RegisterFileButton fileId={file.id} fileName={relative} />
+                        <RecordActionButton
+                          action={registerDatasetAction}
+                          recordId={file.id}
+                          label="Register"
+                          pendingLabel="Registering…"
+                          ariaLabel={`Register ${relative} as a dataset`}
+                          onceOnly
+                        />
                       ) : (
                         <span className="small muted">not registered</span>
                       )}
