@@ -130,7 +130,11 @@ export function createCalibrator(
           const results: CalibrationResult[] = [];
           let zooVersion = readZooVersion(config.zooDir) ?? "unknown";
           for (const family of request.families) {
-            const measured = await calibrateFamily(config, executorOf(request.executor), family);
+            const executor = executorOf(request.executor);
+            // Measure the start-up a run meets on an idle host: a warm process still importing torch (the agent
+            // just started, or the previous family took it) would add its import to this family's start-up only.
+            await executor.whenWarm?.();
+            const measured = await calibrateFamily(config, executor, family);
             results.push(measured.result);
             zooVersion = measured.zooVersion;
           }

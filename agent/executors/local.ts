@@ -99,6 +99,11 @@ export class LocalExecutor implements Executor {
     this.warm?.refill();
   }
 
+  /** Waits (at most `timeoutMs`) until the next job would find a warm process ready; at once without warm starts. */
+  async whenWarm(timeoutMs = 30_000): Promise<void> {
+    await this.warm?.settled(timeoutMs);
+  }
+
   /** Ends the warm process (agent shutdown). */
   close(): void {
     this.warm?.close();

@@ -78,6 +78,8 @@ export interface Executor {
   start(spec: JobSpec): Promise<JobHandle>;
   /** Reconnect to a job started by an earlier agent process (output is re-read from the start). */
   attach?(executorJobId: string, workdir: string): Promise<JobHandle>;
+  /** Local: waits until a pre-started process is ready for the next job. */
+  whenWarm?(): Promise<void>;
 }
 
 /** Base of the job environment: nothing secret from the agent's own environment. */

@@ -35,4 +35,24 @@ describe("WarmStart", () => {
     // each process got exactly one job
     for (const out of outputs) expect(out.match(/"args"/g)).toHaveLength(1);
   });
+
+  it("settles when the warm process is ready, and does not wait past its timeout for one that never is", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "warm-"));
+    warm = new WarmStart({
+      argvPrefix: ["/bin/sh"],
+      warmArgv: ["/bin/sh", "-c", 'sleep 0.3; echo \'{"type": "warm_ready"}\'; read job'],
+      env: {},
+      cpus: 1,
+      dir,
+    });
+    let t0 = Date.now();
+    await warm.settled(5000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - t0).toBeLessThan(4000);
+    warm.close();
+    warm = new WarmStart({ argvPrefix: ["/bin/sh"], warmArgv: ["/bin/sh", "-c", "sleep 30"], env: {}, cpus: 1, dir });
+    t0 = Date.now();
+    await warm.settled(300);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
 });

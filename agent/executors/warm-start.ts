@@ -57,6 +57,12 @@ export class WarmStart {
     return warm.child;
   }
 
+  /** Resolves once the warm process (started now if none is) is ready, or has failed, or `timeoutMs` passed. */
+  async settled(timeoutMs: number): Promise<void> {
+    const warm = this.current ?? this.refill();
+    if (warm) await Promise.race([warm.ready, sleep(timeoutMs)]);
+  }
+
   /** Starts a warm process unless one is ready or starting. */
   refill(): WarmProcess | null {
     if (this.closed) return null;
