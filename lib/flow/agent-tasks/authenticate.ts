@@ -7,6 +7,8 @@ export interface AuthenticatedAgent {
   id: string;
   name: string;
   kind: "trainer" | "edge";
+  /** the edge host an edge agent runs on (null for a trainer agent) */
+  edgeHostId: string | null;
 }
 
 /** Resolves a bearer token to its agent; revoked and unknown tokens are refused alike. */
@@ -16,5 +18,5 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
   if (!agent) throw new AppError("UNAUTHENTICATED", "Unknown agent token.");
   if (agent.revokedAt) throw new AppError("UNAUTHENTICATED", "This agent token was revoked; ask staff for a new one.");
-  return { id: agent.id, name: agent.name, kind: agent.kind };
+  return { id: agent.id, name: agent.name, kind: agent.kind, edgeHostId: agent.edgeHostId };
 }

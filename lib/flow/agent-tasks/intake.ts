@@ -93,9 +93,9 @@ export async function createDatasetFromFile(
 
 /** The data roots of the agent's edge host (none for a trainer's agent), for the heartbeat answer. */
 export async function watchedDataRoots(agent: AuthenticatedAgent): Promise<WatchedDataRoot[]> {
-  if (agent.kind !== "edge") return [];
+  if (agent.kind !== "edge" || !agent.edgeHostId) return [];
   return prisma.dataRoot.findMany({
-    where: { edgeHost: { agents: { some: { id: agent.id } } } },
+    where: { edgeHostId: agent.edgeHostId },
     select: { id: true, experimentId: true, path: true },
     orderBy: { path: "asc" },
   });
@@ -104,15 +104,12 @@ export async function watchedDataRoots(agent: AuthenticatedAgent): Promise<Watch
 /** The root, refused unless it belongs to the edge host this agent runs on. */
 async function requireOwnRoot(agent: AuthenticatedAgent, dataRootId: string) {
   if (agent.kind !== "edge") throw new AppError("FORBIDDEN", "Only an edge host's agent reports files of data roots.");
-  const [root, self] = await Promise.all([
-    prisma.dataRoot.findUnique({
-      where: { id: dataRootId },
-      select: { id: true, experimentId: true, edgeHostId: true, path: true, createdById: true },
-    }),
-    prisma.agent.findUnique({ where: { id: agent.id }, select: { edgeHostId: true } }),
-  ]);
+  const root = await prisma.dataRoot.findUnique({
+    where: { id: dataRootId },
+    select: { id: true, experimentId: true, edgeHostId: true, path: true, createdById: true },
+  });
   if (!root) throw new AppError("NOT_FOUND", `No data root ${dataRootId} (staff may have removed it).`);
-  if (root.edgeHostId !== self?.edgeHostId) throw new AppError("FORBIDDEN", `Data root ${dataRootId} belongs to another edge host.`);
+  if (root.edgeHostId !== agent.edgeHostId) throw new AppError("FORBIDDEN", `Data root ${dataRootId} belongs to another edge host.`);
   return root;
 }
 

@@ -8,15 +8,11 @@ import { FAMILY_METRIC, isDriftFamily, resolvePolicy } from "@/lib/drift/policy"
 import type { SpotCheckReport } from "@/lib/agent-protocol/spot-checks";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 
-async function edgeHostOf(agent: AuthenticatedAgent): Promise<string | null> {
-  if (agent.kind !== "edge") return null;
-  const row = await prisma.agent.findUnique({ where: { id: agent.id }, select: { edgeHostId: true } });
-  return row?.edgeHostId ?? null;
-}
+const edgeHostOf = (agent: AuthenticatedAgent) => (agent.kind === "edge" ? agent.edgeHostId : null);
 
 /** The spot checks this edge agent's host owes now (none for a trainer agent, nor while nothing is deployed). */
 export async function owedSpotChecksFor(agent: AuthenticatedAgent): Promise<OwedSpotCheck[]> {
-  const edgeHostId = await edgeHostOf(agent);
+  const edgeHostId = edgeHostOf(agent);
   if (!edgeHostId) return [];
   const deployments = await prisma.deployment.findMany({
     where: { edgeHostId },
@@ -58,7 +54,7 @@ export async function owedSpotChecksFor(agent: AuthenticatedAgent): Promise<Owed
  * have been deployed there.
  */
 export async function recordSpotCheck(agent: AuthenticatedAgent, report: SpotCheckReport) {
-  const edgeHostId = await edgeHostOf(agent);
+  const edgeHostId = edgeHostOf(agent);
   if (!edgeHostId) throw new AppError("FORBIDDEN", "Only an edge host's agent reports spot checks.");
   const [dataset, version] = await Promise.all([
     prisma.dataset.findUnique({ where: { id: report.datasetId }, select: { edgeHostId: true, experimentId: true, familyKey: true } }),

@@ -7,7 +7,8 @@ import type { Actor } from "@/lib/auth/permissions";
 import { visibleExperimentsWhere, visibleVersionsWhere } from "@/lib/auth/visibility";
 import { FAMILY_METRIC, isDriftFamily, resolvePolicy, type DriftPolicyValues } from "@/lib/drift/policy";
 import { retrainRecommendation, type RetrainRecommendation } from "@/lib/drift/recommendation";
-import { epochsToThreshold, predictFineTuneEpochs, type EpochsPrediction, type RunOutcome } from "@/lib/drift/epochs";
+import { epochsToThreshold, predictFineTuneEpochs, type RunOutcome } from "@/lib/drift/epochs";
+import type { ReuseEvidence } from "@/lib/drift/start";
 
 const versionLabel = (v: { version: number; family: { name: string } }) => `${v.family.name} v${v.version}`;
 
@@ -120,12 +121,10 @@ async function runOutcomes(actor: Actor, familyKey: string): Promise<RunOutcome[
   }));
 }
 
-export interface FamilyReuse {
-  /** the family's versions the actor may see, newest first: the Retrain dialog ranks them per dataset */
+/** The reuse evidence (lib/drift/start.ts) for the actor: the family's versions they may see, newest first, with the
+ * spot-check errors of those versions on this experiment's datasets. */
+export interface FamilyReuse extends ReuseEvidence {
   candidates: { id: string; label: string; familyKey: string; createdAt: string; deployed: boolean }[];
-  /** spot-check errors of those versions on this experiment's datasets */
-  errors: { versionId: string; datasetId: string; value: number }[];
-  epochs: Record<string, EpochsPrediction>;
 }
 
 /** What the Retrain dialog needs to rank parents and predict fine-tune epochs, for the experiment's families. */
