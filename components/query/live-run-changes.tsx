@@ -24,19 +24,21 @@ export function LiveRunChanges() {
 
   useEffect(() => {
     const source = new EventSource("/api/runs/events");
+    const refetchLists = () => {
+      for (const queryKey of [queryKeys.runsAll, queryKeys.overview, queryKeys.trainers]) void queryClient.invalidateQueries({ queryKey });
+    };
     source.onmessage = (event) => {
       const message = JSON.parse(event.data) as RunChangesMessage;
       if (message.type === "hello") {
+        // A reconnection: what changed while the stream was down reached nobody, so the lists are refetched.
+        if (state.current) refetchLists();
         // Keep the first connection's clock: a run that ended while the stream reconnected is still news.
         state.current ??= newRunChangesState(message.atMs);
         return;
       }
       if (!state.current) return;
       const { listsChanged, ended } = foldRunChanges(state.current, message.runs);
-      if (listsChanged) {
-        for (const queryKey of [queryKeys.runsAll, queryKeys.overview, queryKeys.trainers])
-          void queryClient.invalidateQueries({ queryKey });
-      }
+      if (listsChanged || message.resync) refetchLists();
       if (ended.length > 0) setNotices((shown) => [...shown, ...ended]);
     };
     return () => source.close();

@@ -18,6 +18,15 @@ export async function publish(event: FlowEventBody, db: Pick<typeof prisma, "$ex
 
 const globalForEvents = globalThis as unknown as { flowEvents?: EventEmitter; flowListener?: Promise<void> };
 
+/**
+ * Emitted on every (re)connection of the LISTEN connection. `missedSince` is when the previous connection was
+ * lost (ms), null on the first: notifications sent in between never arrive, so a subscriber re-reads what it
+ * shows instead of waiting for an event that will not come.
+ */
+export interface FlowConnected {
+  missedSince: number | null;
+}
+
 /** The process-wide emitter, fed by one LISTEN connection that reconnects when PostgreSQL restarts. */
 export function flowEvents(): EventEmitter {
   if (!globalForEvents.flowEvents) {
@@ -30,6 +39,7 @@ export function flowEvents(): EventEmitter {
 }
 
 async function listen(emitter: EventEmitter): Promise<void> {
+  let lostAt: number | null = null;
   for (;;) {
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     try {
@@ -45,11 +55,12 @@ async function listen(emitter: EventEmitter): Promise<void> {
         }
       });
       await client.query(`LISTEN ${CHANNEL}`);
-      emitter.emit("connected");
+      emitter.emit("connected", { missedSince: lostAt } satisfies FlowConnected);
       await new Promise<void>((resolve) => {
         client.on("error", () => resolve());
         client.on("end", () => resolve());
       });
+      lostAt = Date.now();
     } catch {
       /* database down: retry below */
     }

@@ -16,6 +16,7 @@ import { launchInTest, retryInTest } from "@/testing/launch";
 import { expectedDeployments } from "@/testing/deploy-outcome";
 import { HttpSession } from "@/testing/http";
 import { openEventStream } from "@/testing/sse";
+import type { RunChangesMessage } from "@/lib/query/run-changes";
 
 const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
 const OFFLINE_SECONDS = 8; // AGENT_OFFLINE_SECONDS of this stack
@@ -85,10 +86,14 @@ function stepsOf(runId: string) {
 
 describe("PostgreSQL restarted during training: no run lost, repeated or stuck", () => {
   it("ends succeeded with one attempt per step and one model; agents, web app and live view reconnect", async () => {
-    const run = await launchInTest(stack, { epochs: 3, maxSamples: 1500 });
+    // Training outlasts the outage below (about 5 s with the restart) with room to spare on a faster machine:
+    // about 16 s here. 3 epochs once ended before PostgreSQL was back, and the test proved nothing about reconnecting.
+    const epochs = 40;
+    const run = await launchInTest(stack, { epochs, maxSamples: 1500 });
     const live = await openEventStream<View>(session, `/api/runs/${run.id}/events`);
-    onTestFinished(() => live.close()); // an open stream would hold the dashboard's shutdown
-    expect(live.status).toBe(200);
+    const lists = await openEventStream<RunChangesMessage>(session, "/api/runs/events");
+    onTestFinished(() => (live.close(), lists.close())); // an open stream would hold the dashboard's shutdown
+    expect([live.status, lists.status]).toEqual([200, 200]);
     await stack.waitForStep(run.id, "train", "running", 120_000);
 
     const downAt = Date.now();
@@ -114,7 +119,9 @@ describe("PostgreSQL restarted during training: no run lost, repeated or stuck",
     // The training really spanned the outage (else this test proves nothing about reconnecting).
     const train = steps.find((s) => s.name === "train")!;
     expect(train.startedAt!.getTime()).toBeLessThan(downAt);
-    expect(train.endedAt!.getTime()).toBeGreaterThan(upAt);
+    expect(train.endedAt!.getTime(), `training ended ${upAt - train.endedAt!.getTime()} ms before PostgreSQL was back`).toBeGreaterThan(
+      upAt,
+    );
     const tasks = await stack.prisma.task.findMany({ where: { runId: run.id } });
     expect(tasks.map((t) => `${t.kind}:${t.status}`).sort()).toEqual(
       ["stage_in:succeeded", "train:succeeded", "stage_out:succeeded", "deploy:succeeded"].sort(),
@@ -122,12 +129,16 @@ describe("PostgreSQL restarted during training: no run lost, repeated or stuck",
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
     expect(await stack.prisma.deployment.count({ where: { modelVersion: { runId: run.id } } })).toBe(1);
     const metrics = await stack.prisma.runMetric.findMany({ where: { runId: run.id }, orderBy: { epoch: "asc" } });
-    expect(metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(metrics.map((m) => m.epoch)).toEqual(Array.from({ length: epochs }, (_, i) => i + 1));
 
     // The web app's LISTEN connection came back: the open live view heard the run end, after the outage.
     const final = await live.next((v) => v.status === "succeeded", 10_000);
     expect(final, "the live view received the final state").not.toBeNull();
     expect(final!.receivedAt).toBeGreaterThan(upAt);
+    // So did the lists' stream (the page's lists and end-of-run notice), whether it heard the run end or, when
+    // that happened before it was listening again, learnt it from the batch sent on reconnecting.
+    const ended = await lists.next((m) => m.type === "runs" && m.runs.some((r) => r.id === run.id && r.status === "succeeded"), 10_000);
+    expect(ended, "the lists' stream received the run's end").not.toBeNull();
     // Agents heartbeat again, and the web app answers pages that read the database.
     await stack.waitForAgents(["local-trainer-agent", "edge-agent"]);
     expect((await session.fetch(`/runs/${run.id}`)).status).toBe(200);

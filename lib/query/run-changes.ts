@@ -12,8 +12,11 @@ export interface RunChange {
   endedAtMs: number | null;
 }
 
-/** The stream's messages: `hello` once per connection (the server's clock), then batches of changed runs. */
-export type RunChangesMessage = { type: "hello"; atMs: number } | { type: "runs"; runs: RunChange[] };
+/**
+ * The stream's messages: `hello` once per connection (the server's clock), then batches of changed runs. A
+ * `resync` batch follows a gap in which the server heard no changes: the lists are refetched whatever it holds.
+ */
+export type RunChangesMessage = { type: "hello"; atMs: number } | { type: "runs"; runs: RunChange[]; resync?: true };
 
 const TERMINAL: ReadonlySet<RunStatusName> = new Set(["succeeded", "failed", "canceled", "lost"]);
 

@@ -11,7 +11,8 @@ export type SendEvent = (data: unknown) => void;
 export type EndStream = () => void;
 
 /**
- * `stillAllowed` is asked every few seconds; a false answer or an error ends the stream. `start`
+ * `stillAllowed` is asked every few seconds; a false answer ends the stream. An error (the database unreachable
+ * for a moment) does not: nothing new can be sent without the database either, and the next check decides. `start`
  * subscribes and returns its cleanup; it may send at once (the first snapshot) and may end the stream.
  */
 export function eventStream(
@@ -44,9 +45,9 @@ export function eventStream(
       const check = async () => {
         if (checking || closed) return;
         checking = true;
-        const allowed = await stillAllowed().catch(() => false);
+        const allowed = await stillAllowed().catch(() => null);
         checking = false;
-        if (!allowed) end();
+        if (allowed === false) end();
       };
       const keepAlive = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
       const accessCheck = setInterval(() => void check(), ACCESS_CHECK_MS);

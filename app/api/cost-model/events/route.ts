@@ -2,7 +2,7 @@ import { prisma } from "@/lib/db";
 import { getSessionClaims, loadSessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { withRouteErrors } from "@/lib/route-errors";
-import { flowEvents, type FlowEvent } from "@/lib/flow/events";
+import { flowEvents, type FlowConnected, type FlowEvent } from "@/lib/flow/events";
 import { visibleExperimentsWhere } from "@/lib/auth/visibility";
 import { eventStream } from "@/lib/server/sse";
 
@@ -13,7 +13,8 @@ const FINISHED = ["succeeded", "failed", "canceled", "lost"] as const;
 
 // For the cost-model and report pages: a small {"type":"changed"} when a run the viewer may see has finished
 // (its numbers feed the fits), at most once per second. The client refetches the page; no data travels here.
-// Each flush and a check every few seconds reload the viewer: the stream ends with the session.
+// Each flush and a check every few seconds reload the viewer: the stream ends with the session. After the web
+// app's LISTEN connection was lost, one "changed" on its return: runs may have finished unheard.
 export const GET = withRouteErrors(async (request: Request) => {
   const session = await getSessionClaims();
   if (!session || !(await loadSessionUser(session))) throw new AppError("UNAUTHENTICATED", "Sign in first.");
@@ -40,10 +41,13 @@ export const GET = withRouteErrors(async (request: Request) => {
       pending.add(event.runId);
       timer ??= setTimeout(() => void flush(), DEBOUNCE_MS);
     };
+    const onReconnected = ({ missedSince }: FlowConnected) => missedSince !== null && send({ type: "changed", runs: 0, at: Date.now() });
     emitter.on("run", onRun);
+    emitter.on("connected", onReconnected);
     send({ type: "hello" });
     return () => {
       emitter.off("run", onRun);
+      emitter.off("connected", onReconnected);
       if (timer) clearTimeout(timer);
     };
   });

@@ -2,14 +2,15 @@ import { getSessionClaims, loadSessionUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { withRouteErrors } from "@/lib/route-errors";
 import { getRunView, isRunVisible } from "@/lib/server/runs/get-run-view";
-import { flowEvents, type FlowEvent } from "@/lib/flow/events";
+import { flowEvents, type FlowConnected, type FlowEvent } from "@/lib/flow/events";
 import { eventStream } from "@/lib/server/sse";
 
 export const dynamic = "force-dynamic";
 
-// The run's whole view on connect and after every change, coalesced to one send per 100 ms. Every send
-// and a check every few seconds use the viewer as the database knows them now: the stream ends when the
-// session does or the viewer may no longer see the run.
+// The run's whole view on connect and after every change, coalesced to one send per 100 ms, and again when the
+// web app's LISTEN connection comes back (changes made meanwhile sent no event it heard). Every send and a check
+// every few seconds use the viewer as the database knows them now: the stream ends when the session does or the
+// viewer may no longer see the run, not when the database fails to answer for a moment.
 export const GET = withRouteErrors(async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const session = await getSessionClaims();
   const user = session && (await loadSessionUser(session));
@@ -28,20 +29,30 @@ export const GET = withRouteErrors(async (request: Request, { params }: { params
     let lastEventAt = 0;
     const push = async () => {
       timer = null;
-      const actor = await loadSessionUser(session).catch(() => null);
-      const view = actor && (await getRunView({ actor, runId: id }).catch(() => null));
-      if (view) send({ ...view, eventAtMs: lastEventAt });
-      else end();
+      try {
+        const actor = await loadSessionUser(session);
+        const view = actor && (await getRunView({ actor, runId: id }));
+        if (view) send({ ...view, eventAtMs: lastEventAt });
+        else end();
+      } catch {
+        // The database did not answer: the next event or reconnection sends the view.
+      }
+    };
+    const schedule = () => {
+      timer ??= setTimeout(() => void push(), 100);
     };
     const onEvent = (event: FlowEvent) => {
       if (event.type !== "run" || event.runId !== id) return;
       lastEventAt = event.at;
-      timer ??= setTimeout(() => void push(), 100);
+      schedule();
     };
+    const onReconnected = ({ missedSince }: FlowConnected) => missedSince !== null && schedule();
     emitter.on("run", onEvent);
+    emitter.on("connected", onReconnected);
     send({ ...first, eventAtMs: 0 });
     return () => {
       emitter.off("run", onEvent);
+      emitter.off("connected", onReconnected);
       if (timer) clearTimeout(timer);
     };
   });
