@@ -7,7 +7,9 @@ import {
   TRAIN_FEATURES,
   TRANSFER_FEATURES,
   backlogSeconds,
+  deployFeatures,
   deployPrior,
+  deployValidationSamples,
   epochBatches,
   predictLaunch,
   splitCalibratedStep,
@@ -56,6 +58,7 @@ const edge = { deploy: { braggnn: fitScalingModel(DEPLOY_FEATURES, [], deployPri
 const overhead = fitScalingModel(FIXED_FEATURES, [], OVERHEAD_PRIOR, "overhead");
 const choice = {
   dataset: { familyKey: "braggnn", kind: "simulated", bytes: 3e6, sampleCount: 12_000, edgeHostId: "e1" },
+  modelInService: false,
   epochs: 4,
   batchSize: 512,
   maxSamples: 5000,
@@ -147,5 +150,40 @@ describe("predictLaunch", () => {
   it("cannot predict without a model for the dataset's family or edge host", () => {
     expect(predictLaunch(trainer(), edge, overhead, 1, { ...choice, dataset: { ...choice.dataset, familyKey: "other" } })).toBeNull();
     expect(predictLaunch(trainer(), undefined, overhead, 1, choice)).toBeNull();
+  });
+});
+
+describe("deploy with a model in service", () => {
+  const EDGE = { family: "braggnn", startupSeconds: 1.5, valSecondsPerSample: 1e-4, at: "2026-11-29T16:00:00.000Z" };
+  const samples = deployValidationSamples(12_000);
+
+  it("adds the gate's evaluation of the model in service: one more start-up and the same samples again", () => {
+    const fit = fitScalingModel(DEPLOY_FEATURES, [], deployPrior(EDGE), "deploy");
+    const alone = predictScaling(fit, deployFeatures(samples, false)).seconds;
+    const compared = predictScaling(fit, deployFeatures(samples, true)).seconds;
+    expect(alone).toBeCloseTo(2 * 1.5 + 1 + samples * 1e-4, 6);
+    expect(compared - alone).toBeCloseTo(1.5 + samples * 1e-4, 6);
+  });
+
+  it("learns the comparison's cost from deploys with and without one", () => {
+    // Truth: the calibration's 4 s + 0.1 ms per sample alone, but the comparison costs 3 s + 0.1 ms per sample
+    // more (the prior says 1.5 s): measured deploys move the prediction most of the way to the truth.
+    const truth = (n: number, c: boolean) => 4 + 1e-4 * n + (c ? 3 + 1e-4 * n : 0);
+    const observations = [300, 600, 1200, 2400, 4000].flatMap((n) =>
+      [false, true].map((c) => ({ features: deployFeatures(n, c), seconds: truth(n, c) })),
+    );
+    const prior = fitScalingModel(DEPLOY_FEATURES, [], deployPrior(EDGE), "deploy");
+    const fit = fitScalingModel(DEPLOY_FEATURES, observations, deployPrior(EDGE), "deploy");
+    const error = (f: typeof fit) => Math.abs(predictScaling(f, deployFeatures(1800, true)).seconds - truth(1800, true));
+    expect(error(prior)).toBeGreaterThan(1.4);
+    expect(error(fit) / truth(1800, true)).toBeLessThan(0.05);
+    expect(predictScaling(fit, deployFeatures(1800, false)).seconds / truth(1800, false)).toBeCloseTo(1, 1);
+  });
+
+  it("is what the launch prediction uses when the choice says a model is in service", () => {
+    const edgeModel = { deploy: { braggnn: fitScalingModel(DEPLOY_FEATURES, [], deployPrior(EDGE), "deploy") } };
+    const alone = predictLaunch(trainer(), edgeModel, overhead, 1e6, choice)!;
+    const compared = predictLaunch(trainer(), edgeModel, overhead, 1e6, { ...choice, modelInService: true })!;
+    expect(compared.steps.deploy.seconds - alone.steps.deploy.seconds).toBeCloseTo(1.5 + samples * 1e-4, 6);
   });
 });

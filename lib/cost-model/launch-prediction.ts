@@ -138,10 +138,25 @@ export function trainPrior(family: string, calibration: TrainerCalibration | nul
   };
 }
 
-export const DEPLOY_FEATURES = ["start-up (validate + export)", "per validation sample"] as const;
+export const DEPLOY_FEATURES = [
+  "start-up (validate + export)",
+  "per validation sample",
+  "start-up of the in-service model's evaluation",
+  "per sample the in-service model evaluates",
+] as const;
 
-export function deployFeatures(datasetSamples: number): number[] {
-  return [1, splitSamples(Math.min(datasetSamples, DEPLOY_MAX_SAMPLES)).validation];
+/**
+ * With a model in service, the deploy gate evaluates it too, in one more zoo process, on the same samples
+ * (lib/flow/steps/deploy.ts): the last two features are zero on a host with nothing in service.
+ */
+export function deployFeatures(validationSamples: number, comparesInService: boolean): number[] {
+  const compared = comparesInService ? 1 : 0;
+  return [1, validationSamples, compared, compared * validationSamples];
+}
+
+/** The held-out samples the edge validates on for a dataset of this size. */
+export function deployValidationSamples(datasetSamples: number): number {
+  return splitSamples(Math.min(datasetSamples, DEPLOY_MAX_SAMPLES)).validation;
 }
 
 // Deploy starts two zoo processes on the edge (evaluate, then export): twice the edge's start-up, plus the
@@ -156,17 +171,24 @@ export function deployPrior(calibration: EdgeCalibration | null): ScalingPrior {
       coefficients: [
         { mean: startup, sd: startup },
         { mean: perSample, sd: perSample * 10 },
+        { mean: UNCALIBRATED_STARTUP_SECONDS, sd: UNCALIBRATED_STARTUP_SECONDS },
+        { mean: perSample, sd: perSample * 10 },
       ],
       relativeScatter: UNCALIBRATED_SCATTER,
       source: "paper",
-      note: "the paper's C(E) = 0.35 µs and two 5 s process start-ups: the edge host is not calibrated yet",
+      note: "the paper's C(E) = 0.35 µs and 5 s per process start-up: the edge host is not calibrated yet",
     };
   }
   const startup = 2 * calibration.startupSeconds + EXPORT_SECONDS;
+  const perSample = { mean: calibration.valSecondsPerSample, sd: calibration.valSecondsPerSample * CALIBRATED_SCATTER };
   return {
     coefficients: [
       { mean: startup, sd: startup * 0.4 },
-      { mean: calibration.valSecondsPerSample, sd: calibration.valSecondsPerSample * CALIBRATED_SCATTER },
+      perSample,
+      // Wider than the first start-up's: the gate's evaluation starts right after another process, warm or
+      // contended, and no calibration measures that case.
+      { mean: calibration.startupSeconds, sd: calibration.startupSeconds },
+      perSample,
     ],
     relativeScatter: 0.4,
     source: "calibration",
@@ -274,6 +296,8 @@ export interface EdgeModel {
 
 export interface LaunchChoice {
   dataset: { familyKey: string; kind: string; bytes: number; sampleCount: number; edgeHostId: string };
+  /** A model of the family is in service for the experiment on the edge host: the deploy gate compares with it. */
+  modelInService: boolean;
   epochs: number;
   batchSize: number;
   maxSamples: number | null;
@@ -306,7 +330,7 @@ export function predictLaunch(
   const label = choice.dataset.kind === "raw" && labelFit ? step(labelFit, [1, choice.dataset.sampleCount]) : undefined;
   const train = step(training, trainFeatures({ epochs: choice.epochs, samples, batchSize: choice.batchSize }));
   const stageOut = step(stageOutFit, transferFeatures(modelBytes, 1));
-  const deploy = step(deployFit, deployFeatures(choice.dataset.sampleCount));
+  const deploy = step(deployFit, deployFeatures(deployValidationSamples(choice.dataset.sampleCount), choice.modelInService));
 
   const idle = predictScaling(trainer.queue, [1]);
   const backlog = backlogSeconds(trainer.ahead, trainer.concurrency);

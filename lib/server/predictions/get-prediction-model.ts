@@ -14,6 +14,7 @@ import {
   TRANSFER_FEATURES,
   deployFeatures,
   deployPrior,
+  deployValidationSamples,
   labelPrior,
   trainFeatures,
   trainPrior,
@@ -220,9 +221,10 @@ export async function getPredictionModel({
       const observations: ScalingObservation[] = runs.flatMap((r) => {
         const step = stepOf(r, "deploy");
         if (r.edgeHostId !== edge.id || r.family.key !== family.key || !step?.seconds) return [];
-        const validated = (step.detail as { samples?: unknown } | null)?.samples;
-        const features = typeof validated === "number" ? [1, validated] : deployFeatures(r.dataset.sampleCount);
-        return [{ features, seconds: step.seconds }];
+        const detail = step.detail as { samples?: unknown; gate?: { inServiceVersion?: unknown } | null } | null;
+        const validated = typeof detail?.samples === "number" ? detail.samples : deployValidationSamples(r.dataset.sampleCount);
+        const compared = typeof detail?.gate?.inServiceVersion === "number";
+        return [{ features: deployFeatures(validated, compared), seconds: step.seconds }];
       });
       deploy[family.key] = fitScalingModel(
         DEPLOY_FEATURES,

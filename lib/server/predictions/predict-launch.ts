@@ -38,8 +38,15 @@ export async function predictLaunches({ actor, request }: { actor: Actor; reques
     where: { id: request.datasetId, experimentId: request.experimentId, experiment: visibleExperimentsWhere(actor) },
   });
   if (!dataset) throw new AppError("INVALID_INPUT", "That dataset is not in this experiment.", { datasetId: ["Not in this experiment."] });
-  const model = await getPredictionModel({ edgeHostIds: [dataset.edgeHostId] });
+  const [model, inService] = await Promise.all([
+    getPredictionModel({ edgeHostIds: [dataset.edgeHostId] }),
+    prisma.deployment.findFirst({
+      where: { active: true, edgeHostId: dataset.edgeHostId, experimentId: dataset.experimentId, family: { key: dataset.familyKey } },
+      select: { id: true },
+    }),
+  ]);
   const choice = {
+    modelInService: inService !== null,
     dataset: {
       familyKey: dataset.familyKey,
       kind: dataset.kind,
