@@ -346,4 +346,69 @@ describe("drift detection at the edge", () => {
     });
     expect(await stack.prisma.spotCheck.count({ where: { datasetId: theirs.id } })).toBe(0);
   });
+
+  it("a long beamtime: with hundreds of scans checked, each heartbeat still owes exactly what a full reading would", async () => {
+    const edgeAgent = await stack.prisma.agent.findFirstOrThrow({ where: { name: "edge-agent" } });
+    const policy = await stack.prisma.driftPolicy.findFirstOrThrow({ where: { experimentId: hedmId } });
+    // 300 scans after the drifted one, each already checked by v2 under the threshold (the agent owes none of them),
+    // then one new scan whose file is gone (the agent's check of it fails, so it stays owed while this test reads).
+    const base = Date.now();
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      experimentId: hedmId,
+      edgeHostId,
+      familyKey: "braggnn",
+      name: `long beamtime ${i}`,
+      path: `/nonexistent/long-${i}.h5`,
+      bytes: 1n,
+      sha256: "0".repeat(64),
+      kind: "raw" as const,
+      sampleCount: 400,
+      shapes: {},
+      registeredById: scientistId,
+      createdAt: new Date(base + i),
+    }));
+    await stack.prisma.dataset.createMany({ data: many });
+    const created = await stack.prisma.dataset.findMany({ where: { name: { startsWith: "long beamtime " } }, select: { id: true } });
+    await stack.prisma.spotCheck.createMany({
+      data: created.map((d) => ({
+        modelVersionId: v2,
+        datasetId: d.id,
+        edgeHostId,
+        experimentId: hedmId,
+        metric: "px",
+        meanValue: policy.threshold / 2,
+        p95Value: policy.threshold,
+        samples: 200,
+        drawn: 200,
+        fraction: 0.5,
+        seconds: 1,
+      })),
+    });
+    const fresh = await stack.prisma.dataset.create({
+      data: { ...many[0], name: "long beamtime new", path: "/nonexistent/new.h5", createdAt: new Date(base + 1000) },
+    });
+
+    process.env.DATABASE_URL = stack.databaseUrl;
+    const { owedSpotChecksFor } = await import("@/lib/flow/agent-tasks/spot-checks");
+    const { owedSpotChecks } = await import("@/lib/drift/owed-checks");
+    const { resolvePolicy } = await import("@/lib/drift/policy");
+    const owed = await owedSpotChecksFor({ id: edgeAgent.id, name: edgeAgent.name, kind: "edge", edgeHostId });
+    expect(owed.map((o) => [o.modelVersionId, o.datasetId, o.purpose])).toEqual([[v2, fresh.id, "monitor"]]);
+
+    // The same decision from everything the host has: the bounded reading left out nothing that mattered.
+    const [deployments, datasets, checks] = await Promise.all([
+      stack.prisma.deployment.findMany({ where: { edgeHostId }, include: { family: true, modelVersion: true } }),
+      stack.prisma.dataset.findMany({ where: { edgeHostId } }),
+      stack.prisma.spotCheck.findMany({ where: { edgeHostId } }),
+    ]);
+    expect(datasets.length).toBeGreaterThan(300);
+    const full = owedSpotChecks({
+      deployments: deployments.map((d) => ({ ...d, familyKey: d.family.key, artifactSha256: d.modelVersion.artifactSha256 })),
+      datasets,
+      checks,
+      policyOf: (experimentId, familyKey) =>
+        resolvePolicy(familyKey, experimentId === hedmId && familyKey === "braggnn" ? policy : undefined),
+    });
+    expect(owed).toEqual(full);
+  });
 });

@@ -59,11 +59,16 @@ export function spotCheckFraction(policyFraction: number, sampleCount: number): 
 }
 
 /**
- * CookieNetAE has no conventional labeller: a spot check needs the file's own targets, which a raw CookieBox
- * file lacks (the zoo refuses it). BraggNN is labelled by the pseudo-Voigt fit in any layout.
+ * Dataset kinds no spot check can use. CookieNetAE has no conventional labeller: a check needs the file's own
+ * targets, which a raw CookieBox file lacks (the zoo refuses it). BraggNN is labelled by the pseudo-Voigt fit in
+ * any layout.
  */
+export function uncheckableKinds(familyKey: string): HostDataset["kind"][] {
+  return familyKey === "cookienetae" ? ["raw"] : [];
+}
+
 function checkable(dataset: HostDataset): boolean {
-  return !(dataset.familyKey === "cookienetae" && dataset.kind === "raw");
+  return !uncheckableKinds(dataset.familyKey).includes(dataset.kind);
 }
 
 const newestFirst = (a: HostDataset, b: HostDataset) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id);

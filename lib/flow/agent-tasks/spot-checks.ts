@@ -3,14 +3,29 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { owedSpotChecks, type OwedSpotCheck } from "@/lib/drift/owed-checks";
+import { MAX_OWED_PER_HEARTBEAT, owedSpotChecks, uncheckableKinds, type OwedSpotCheck } from "@/lib/drift/owed-checks";
 import { FAMILY_METRIC, isDriftFamily, resolvePolicy } from "@/lib/drift/policy";
 import type { SpotCheckReport } from "@/lib/agent-protocol/spot-checks";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 
 const edgeHostOf = (agent: AuthenticatedAgent) => (agent.kind === "edge" ? agent.edgeHostId : null);
 
-/** The spot checks this edge agent's host owes now (none for a trainer agent, nor while nothing is deployed). */
+const DATASET_FIELDS = {
+  id: true,
+  experimentId: true,
+  familyKey: true,
+  kind: true,
+  path: true,
+  sampleCount: true,
+  createdAt: true,
+} as const;
+
+/**
+ * The spot checks this edge agent's host owes now (none for a trainer agent, nor while nothing is deployed).
+ * Asked at every heartbeat, so it reads only what can matter, whatever the beamtime has accumulated: per active
+ * deployment, the newest datasets it has not checked yet (no more than a heartbeat hands out), the newest one
+ * from before it was deployed, and the newest one it measured over the threshold (what ranking checks use).
+ */
 export async function owedSpotChecksFor(agent: AuthenticatedAgent): Promise<OwedSpotCheck[]> {
   const edgeHostId = edgeHostOf(agent);
   if (!edgeHostId) return [];
@@ -26,25 +41,57 @@ export async function owedSpotChecksFor(agent: AuthenticatedAgent): Promise<Owed
       modelVersion: { select: { artifactSha256: true } },
     },
   });
-  const experimentIds = [...new Set(deployments.flatMap((d) => (d.active && d.experimentId ? [d.experimentId] : [])))];
-  if (experimentIds.length === 0) return [];
-  const [datasets, checks, policies] = await Promise.all([
-    prisma.dataset.findMany({
-      where: { edgeHostId, experimentId: { in: experimentIds } },
-      select: { id: true, experimentId: true, familyKey: true, kind: true, path: true, sampleCount: true, createdAt: true },
-    }),
-    prisma.spotCheck.findMany({ where: { edgeHostId }, select: { modelVersionId: true, datasetId: true, meanValue: true } }),
-    prisma.driftPolicy.findMany({
-      where: { experimentId: { in: experimentIds } },
-      select: { experimentId: true, threshold: true, fraction: true, family: { select: { key: true } } },
-    }),
-  ]);
+  const active = deployments.filter((d) => d.active && d.experimentId !== null);
+  if (active.length === 0) return [];
+  const policies = await prisma.driftPolicy.findMany({
+    where: { experimentId: { in: active.map((d) => d.experimentId!) } },
+    select: { experimentId: true, threshold: true, fraction: true, family: { select: { key: true } } },
+  });
   const stored = new Map(policies.map((p) => [`${p.experimentId}/${p.family.key}`, p]));
+  const policyOf = (experimentId: string, familyKey: string) => resolvePolicy(familyKey, stored.get(`${experimentId}/${familyKey}`));
+
+  const perDeployment = await Promise.all(
+    active.map(async (d) => {
+      const policy = policyOf(d.experimentId!, d.family.key);
+      if (!policy) return [];
+      const ofFamily = {
+        edgeHostId,
+        experimentId: d.experimentId!,
+        familyKey: d.family.key,
+        kind: { notIn: uncheckableKinds(d.family.key) },
+      } satisfies Prisma.DatasetWhereInput;
+      const newestFirst = [{ createdAt: "desc" as const }, { id: "asc" as const }];
+      const [unchecked, newestBefore, drifted] = await Promise.all([
+        prisma.dataset.findMany({
+          where: { ...ofFamily, createdAt: { gt: d.deployedAt }, spotChecks: { none: { modelVersionId: d.modelVersionId } } },
+          orderBy: newestFirst,
+          take: MAX_OWED_PER_HEARTBEAT,
+          select: DATASET_FIELDS,
+        }),
+        prisma.dataset.findFirst({
+          where: { ...ofFamily, createdAt: { lte: d.deployedAt } },
+          orderBy: newestFirst,
+          select: DATASET_FIELDS,
+        }),
+        prisma.dataset.findFirst({
+          where: { ...ofFamily, spotChecks: { some: { modelVersionId: d.modelVersionId, meanValue: { gt: policy.threshold } } } },
+          orderBy: newestFirst,
+          select: DATASET_FIELDS,
+        }),
+      ]);
+      return [...unchecked, ...(newestBefore ? [newestBefore] : []), ...(drifted ? [drifted] : [])];
+    }),
+  );
+  const datasets = [...new Map(perDeployment.flat().map((d) => [d.id, d])).values()];
+  const checks = await prisma.spotCheck.findMany({
+    where: { edgeHostId, datasetId: { in: datasets.map((d) => d.id) } },
+    select: { modelVersionId: true, datasetId: true, meanValue: true },
+  });
   return owedSpotChecks({
     deployments: deployments.map((d) => ({ ...d, familyKey: d.family.key, artifactSha256: d.modelVersion.artifactSha256 })),
     datasets,
     checks,
-    policyOf: (experimentId, familyKey) => resolvePolicy(familyKey, stored.get(`${experimentId}/${familyKey}`)),
+    policyOf,
   });
 }
 
