@@ -149,3 +149,19 @@ describe("predictLaunch", () => {
     expect(predictLaunch(trainer(), undefined, overhead, 1, choice)).toBeNull();
   });
 });
+
+describe("transferPrior", () => {
+  it("rests on the route's fit and says whether its transfers were probes or runs", () => {
+    const probed = transferPrior({ startupSeconds: 0.02, bytesPerSecond: 5e8, measured: 6, probes: 6 });
+    expect(probed.source).toBe("calibration");
+    expect(probed.note).toBe("T = x/v + S over 6 data-plane probe transfers");
+    expect(probed.coefficients[1].mean).toBeCloseTo(1 / 5e8, 20);
+    expect(transferPrior({ startupSeconds: 0.02, bytesPerSecond: 5e8, measured: 9, probes: 6 }).note).toBe(
+      "T = x/v + S over 9 recorded transfers (6 of them probes)",
+    );
+    expect(transferPrior({ startupSeconds: 0.02, bytesPerSecond: 5e8, measured: 3, probes: 0 }).note).toBe(
+      "T = x/v + S over 3 recorded transfers",
+    );
+    expect(transferPrior(null).source).toBe("paper");
+  });
+});

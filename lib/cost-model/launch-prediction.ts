@@ -194,7 +194,16 @@ export function labelPrior(secondsPerDatum: { value: number; source: EvidenceSou
 
 export const TRANSFER_FEATURES = ["start-up S", "per byte (1/v)", "per file"] as const;
 
-export function transferPrior(fit: { startupSeconds: number; bytesPerSecond: number; measured: number } | null): ScalingPrior {
+/** How the transfers behind a route's fit were made: "over 6 data-plane probe transfers", "over 9 recorded transfers (6 of them probes)". */
+export function transferEvidence(measured: number, probes: number): string {
+  if (probes === 0) return `${measured} recorded transfers`;
+  if (probes >= measured) return `${measured} data-plane probe transfers`;
+  return `${measured} recorded transfers (${probes} of them probes)`;
+}
+
+export function transferPrior(
+  fit: { startupSeconds: number; bytesPerSecond: number; measured: number; probes: number } | null,
+): ScalingPrior {
   const rate = fit?.bytesPerSecond ?? PAPER_PHYSICAL_QUANTITIES.wideAreaBytesPerSecond;
   // A step also issues and verifies its ticket and hashes the file: a small fixed cost even with S = 0.
   const startup = Math.max(fit?.startupSeconds ?? 0, 0.05);
@@ -206,7 +215,7 @@ export function transferPrior(fit: { startupSeconds: number; bytesPerSecond: num
     ],
     relativeScatter: fit ? 0.5 : UNCALIBRATED_SCATTER,
     source: fit ? "calibration" : "paper",
-    note: fit ? `T = x/v + S over ${fit.measured} recorded transfers` : "the paper's 1 GB/s with no transfer recorded yet",
+    note: fit ? `T = x/v + S over ${transferEvidence(fit.measured, fit.probes)}` : "the paper's 1 GB/s with no transfer recorded yet",
   };
 }
 

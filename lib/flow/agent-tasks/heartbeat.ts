@@ -10,13 +10,15 @@ import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { dueCalibration } from "@/lib/calibration/calibrations";
 import { watchedDataRoots } from "@/lib/flow/agent-tasks/intake";
 import { owedSpotChecksFor } from "@/lib/flow/agent-tasks/spot-checks";
+import { probeFor } from "@/lib/calibration/probes";
 
 export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
   await prisma.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: new Date(), ...data } });
 }
 
 export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof heartbeatRequest>) {
-  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: dataPlaneOrigin(body.dataPlaneUrl) });
+  const probeReady = Boolean(body.probeReady) && body.activeTaskIds.length === 0;
+  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: dataPlaneOrigin(body.dataPlaneUrl), probeReady });
   const now = new Date();
   const leaseUntil = new Date(now.getTime() + flowConfig.leaseSeconds * 1000);
   await prisma.task.updateMany({
@@ -41,6 +43,7 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     calibrate: await dueCalibration(agent, { agentVersion: body.version, zooVersion: body.zooVersion ?? null }),
     dataRoots: await watchedDataRoots(agent),
     spotChecks: await owedSpotChecksFor(agent),
+    probe: await probeFor(agent, { ready: probeReady, version: body.version }, now),
   };
 }
 

@@ -303,6 +303,7 @@ export async function getPredictionModel({
                   startupSeconds: transfer.startupSeconds.value,
                   bytesPerSecond: transfer.bytesPerSecond.value,
                   measured: transfer.basis.points,
+                  probes: records.filter((r) => r.probe).length,
                 }
               : null,
           ),
