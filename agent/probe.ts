@@ -11,7 +11,7 @@ import type { AgentConfig } from "@/agent/config";
 import type { DashboardClient } from "@/agent/dashboard-client";
 import { downloadVerified } from "@/agent/dataplane/client";
 import { probeInstruction, type ProbeInstruction } from "@/lib/agent-protocol/probes";
-import type { TransferResult } from "@/lib/agent-protocol/primitives";
+import type { TransferResult, TransferTicket } from "@/lib/agent-protocol/primitives";
 
 const CHUNK = 1024 * 1024;
 
@@ -45,21 +45,25 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
   // The probe the latest heartbeat answer named, and the controller of its step running now, if any.
   let known: string | null = null;
   let abort: AbortController | null = null;
-  const prepared = new Set<string>();
+  // Probes with files of this process on disk (offered or fetched); all of one probe's lie in its folder.
+  const dirs = new Set<string>();
 
-  const dirOf = (probeId: string) => path.join(root, probeId);
+  const dirOf = (probeId: string) => {
+    const dir = path.join(root, probeId);
+    fs.mkdirSync(dir, { recursive: true });
+    dirs.add(probeId);
+    return dir;
+  };
   const cleanUp = (keep: string | null) => {
-    for (const probeId of [...prepared]) {
+    for (const probeId of [...dirs]) {
       if (probeId === keep) continue;
-      fs.rmSync(dirOf(probeId), { recursive: true, force: true });
-      prepared.delete(probeId);
+      fs.rmSync(path.join(root, probeId), { recursive: true, force: true });
+      dirs.delete(probeId);
     }
   };
 
   async function prepare(instruction: ProbeInstruction, signal: AbortSignal): Promise<ProbeInstruction | null> {
     const dir = dirOf(instruction.probeId);
-    fs.mkdirSync(dir, { recursive: true });
-    prepared.add(instruction.probeId);
     const files = [];
     for (const [i, bytes] of instruction.sizes.entries()) {
       const file = path.join(dir, `out-${i}.bin`);
@@ -72,10 +76,10 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
     });
   }
 
-  async function fetchAll(instruction: ProbeInstruction, signal: AbortSignal): Promise<TransferResult[]> {
+  async function fetchAll(probeId: string, tickets: TransferTicket[], signal: AbortSignal): Promise<TransferResult[]> {
     const results: TransferResult[] = [];
-    for (const ticket of instruction.fetch) {
-      const destPath = path.join(dirOf(instruction.probeId), `in-${ticket.transferId}.bin`);
+    for (const ticket of tickets) {
+      const destPath = path.join(dirOf(probeId), `in-${ticket.transferId}.bin`);
       const result = await downloadVerified({
         url: ticket.url,
         token: ticket.token,
@@ -120,15 +124,17 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
       void (async () => {
         const startedAt = performance.now();
         try {
-          let next: ProbeInstruction | null = instruction;
-          if (next.prepare && !prepared.has(next.probeId)) next = await prepare(next, step.signal);
-          if (next && next.fetch.length > 0) {
-            const transfers = await fetchAll(next, step.signal);
-            await report(next.probeId, { transfers });
+          const { probeId } = instruction;
+          // Tickets come once, with the heartbeat answer or with the answer to the offered files.
+          const tickets = [...instruction.fetch];
+          if (instruction.prepare && !dirs.has(probeId)) tickets.push(...((await prepare(instruction, step.signal))?.fetch ?? []));
+          if (tickets.length > 0) {
+            const transfers = await fetchAll(probeId, tickets, step.signal);
+            await report(probeId, { transfers });
             const moved = transfers.reduce((sum, t) => sum + t.bytes, 0);
             const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
             console.log(
-              `[agent] probe ${next.probeId}: fetched ${transfers.length} files, ${(moved / 2 ** 20).toFixed(0)} MiB, in ${seconds} s`,
+              `[agent] probe ${probeId}: fetched ${transfers.length} files, ${(moved / 2 ** 20).toFixed(0)} MiB, in ${seconds} s`,
             );
           }
         } catch (error) {
