@@ -163,6 +163,10 @@ describe("data-plane probe", () => {
     }
     const done = await stack.waitForRun(run.id, ["succeeded", "failed"]);
     expect(done.status, done.statusReason ?? "").toBe("succeeded");
+    const moved = await stack.prisma.transfer.findMany({ where: { runId: run.id }, orderBy: { createdAt: "asc" } });
+    console.log(
+      `the run's own transfers: ${moved.map((t) => `${t.purpose} ${Number(t.bytes)} B in ${t.seconds?.toFixed(3)} s (first byte ${((t.startupSeconds ?? 0) * 1e3).toFixed(1)} ms)`).join("; ")}`,
+    );
     // The interrupted route is not probed again at once (it waits PROBE_RETRY_SECONDS), so the run was alone.
     expect(await stack.prisma.transferProbe.count({ where: { createdAt: { gt: before } } })).toBe(1);
   });
