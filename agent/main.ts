@@ -19,6 +19,7 @@ import { createCalibrator, readZooVersion } from "@/agent/calibrate";
 import { createIntake } from "@/agent/intake/intake";
 import { createSpotChecker } from "@/agent/drift/spot-checker";
 import { createProber } from "@/agent/probe";
+import { createSchedulerEstimator } from "@/agent/scheduler-estimate";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -67,6 +68,7 @@ async function runAgent(config: AgentConfig) {
   const spotChecker = createSpotChecker(config, client, () => localExecutor(config));
   // Data-plane probes (T = x/v + S before the first run) likewise, and only while nothing else runs.
   const prober = createProber(config, client);
+  const estimator = createSchedulerEstimator(config);
   // Not before the first answer: it may ask for a calibration, which goes first.
   let answered = false;
   const beat = async () => {
@@ -79,6 +81,7 @@ async function runAgent(config: AgentConfig) {
           dataPlaneUrl,
           activeTaskIds: [...active.keys()],
           probeReady: config.probe && idle,
+          schedulerStartSeconds: estimator.take(),
         },
         schema: heartbeatResponse,
         retries: 1,
@@ -89,6 +92,7 @@ async function runAgent(config: AgentConfig) {
       // Only while idle: a calibration beside a running task would measure the contention, not the host.
       if (answer?.calibrate && config.calibrate && active.size === 0 && !prober.busy) void calibrator.request(answer.calibrate);
       if (answer) intake.watch(answer.dataRoots);
+      estimator.offer(answer?.schedulerEstimate, active.size === 0);
       // Drift spot checks likewise start only while idle (a deploy's inference benchmark must not share the CPU).
       if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy && !prober.busy)
         void spotChecker.offer(answer.spotChecks);

@@ -267,6 +267,8 @@ export interface TrainerModel {
   trainerName: string;
   concurrency: number;
   ahead: RunAhead[];
+  /** Slurm trainers: the scheduler's own start estimate for a job of the trainer's shape, when fresh. */
+  schedulerStart?: { seconds: number; at: string } | null;
   queue: ScalingFit;
   /** Per family key. */
   training: Record<string, ScalingFit>;
@@ -318,13 +320,18 @@ export function predictLaunch(
   const deploy = step(deployFit, deployFeatures(choice.dataset.sampleCount));
 
   const idle = predictScaling(trainer.queue, [1]);
-  const backlog = backlogSeconds(trainer.ahead, trainer.concurrency);
+  const ahead = backlogSeconds(trainer.ahead, trainer.concurrency);
+  // The scheduler sees other users' jobs, which the runs ahead do not: the later of the two starts the run.
+  const scheduler = trainer.schedulerStart ?? null;
+  const bySlurm = scheduler !== null && scheduler.seconds > ahead;
+  const backlog = bySlurm ? scheduler.seconds : ahead;
   const queue: StepPrediction = {
     seconds: idle.seconds + backlog,
     plusMinusSeconds: quadratureSum([idle.plusMinusSeconds, 1.2816 * BACKLOG_SCATTER * backlog]),
     source: trainer.queue.source,
-    note:
-      backlog > 0
+    note: bySlurm
+      ? `Slurm's own start estimate (sbatch --test-only, ${day(scheduler.at)}): ${Math.round(scheduler.seconds)} s; ${trainer.queue.note}`
+      : backlog > 0
         ? `${trainer.ahead.length} run(s) ahead on ${trainer.concurrency} slot(s), by their own predictions; ${trainer.queue.note}`
         : `a slot is free; ${trainer.queue.note}`,
   };
