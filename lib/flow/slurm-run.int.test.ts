@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm batch job", () => {
-  it("brings Slurm's own start estimate for the trainer's job shape to the dashboard, and the queue prediction uses it", async () => {
+  it("brings Slurm's own start estimate for the trainer's job shape to the dashboard", async () => {
     const trainer = await waitFor(
       "slurm-cluster's start estimate",
       async () => stack.prisma.trainer.findFirst({ where: { name: "slurm-cluster", schedulerEstimatedAt: { not: null } } }),
