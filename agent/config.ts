@@ -25,6 +25,8 @@ const configSchema = z.object({
   intakeScanMs: z.coerce.number().int().min(100).max(600_000),
   /** Run the drift spot checks the dashboard says are owed (AGENT_SPOT_CHECKS=0 turns them off, e.g. in tests). */
   spotChecks: z.boolean(),
+  /** Take part in the data-plane probes the dashboard asks for (AGENT_PROBE=0 turns them off, e.g. in tests). */
+  probe: z.boolean(),
 });
 export type AgentConfig = z.infer<typeof configSchema>;
 
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     calibrate: env.AGENT_CALIBRATE !== "0",
     intakeScanMs: env.AGENT_INTAKE_SCAN_MS ?? 1000,
     spotChecks: env.AGENT_SPOT_CHECKS !== "0",
+    probe: env.AGENT_PROBE !== "0",
   });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");

@@ -18,6 +18,8 @@ import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { createCalibrator, readZooVersion } from "@/agent/calibrate";
 import { createIntake } from "@/agent/intake/intake";
 import { createSpotChecker } from "@/agent/drift/spot-checker";
+import { createProber } from "@/agent/probe";
+import { createSchedulerEstimator } from "@/agent/scheduler-estimate";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
@@ -64,21 +66,41 @@ async function runAgent(config: AgentConfig) {
   // Edge intake watches the data roots the dashboard names, beside the task loop.
   const intake = createIntake(config, client);
   const spotChecker = createSpotChecker(config, client, () => localExecutor(config));
+  // Data-plane probes (T = x/v + S before the first run) likewise, and only while nothing else runs.
+  const prober = createProber(config, client);
+  const estimator = createSchedulerEstimator(config);
+  // Not before the first answer: it may ask for a calibration, which goes first.
+  let answered = false;
   const beat = async () => {
     try {
+      const idle = answered && active.size === 0 && !calibrator.busy && !spotChecker.busy;
       const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
-        body: { version: AGENT_VERSION, zooVersion: readZooVersion(config.zooDir), dataPlaneUrl, activeTaskIds: [...active.keys()] },
+        body: {
+          version: AGENT_VERSION,
+          zooVersion: readZooVersion(config.zooDir),
+          dataPlaneUrl,
+          activeTaskIds: [...active.keys()],
+          probeReady: config.probe && idle,
+          schedulerStartSeconds: estimator.take(),
+        },
         schema: heartbeatResponse,
         retries: 1,
         timeoutMs: 10_000,
       });
+      answered = true;
       for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
       // Only while idle: a calibration beside a running task would measure the contention, not the host.
-      if (answer?.calibrate && config.calibrate && active.size === 0) void calibrator.request(answer.calibrate);
+      if (answer?.calibrate && config.calibrate && active.size === 0 && !prober.busy) void calibrator.request(answer.calibrate);
       if (answer) intake.watch(answer.dataRoots);
+      estimator.offer(answer?.schedulerEstimate, active.size === 0);
       // Drift spot checks likewise start only while idle (a deploy's inference benchmark must not share the CPU).
-      if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy)
+      if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy && !prober.busy)
         void spotChecker.offer(answer.spotChecks);
+      // A probe would measure the calibration's or spot check's load, not the link: dropped, tried again later.
+      if (answer?.probe && (calibrator.busy || spotChecker.busy))
+        prober.interrupt("the host is calibrating or spot-checking", answer.probe.probeId);
+      // A probe named while a task runs was already dropped for it (interrupt below): its files go.
+      else if (answer && config.probe) prober.offer(active.size === 0 ? (answer.probe ?? null) : null);
       return answer?.leaseSeconds ?? 20;
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {
@@ -125,6 +147,8 @@ async function runAgent(config: AgentConfig) {
     }
     // A task already running was handed out again because its acknowledgement had not arrived yet.
     if (!task || active.has(task.id)) continue;
+    // A run never waits behind a probe: drop it before the task starts.
+    prober.interrupt(`task ${task.kind} of run ${task.runId} arrived`);
     void execute(task, config, client, active);
     // Acknowledge before polling again: the dashboard re-delivers a claim still unacknowledged at the next poll.
     await beat();

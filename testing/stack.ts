@@ -112,6 +112,8 @@ export class Stack {
       AGENT_CALIBRATE: "0",
       // Drift spot checks likewise (the edge runs them after every deploy): only the tests about drift turn them on.
       AGENT_SPOT_CHECKS: "0",
+      // Data-plane probes likewise (they move ~150 MiB between each edge and trainer agent): only the tests about them.
+      AGENT_PROBE: "0",
       ...this.extraEnv,
       ...extra,
     };
@@ -131,8 +133,12 @@ export class Stack {
   }
 
   /** A dashboard process; more than one (other names and ports, one database) run behind a balancer at `url`. */
-  async startWeb(name = "web", port = this.port) {
-    this.start(name, [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], this.env());
+  async startWeb(name = "web", port = this.port, extra: Record<string, string> = {}) {
+    this.start(
+      name,
+      [process.execPath, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+      this.env(extra),
+    );
     await waitFor(`the dashboard ${name}`, async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, 60_000).catch(
       (error: Error) => {
         throw new Error(`${error.message}\n--- dashboard output ---\n${this.output(name).slice(-3000)}`);

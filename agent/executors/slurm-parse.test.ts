@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LineQueue } from "./line-queue";
 import {
   hasRun,
+  parseTestOnlyStart,
   isControllerUnreachable,
   outcomeFromInfo,
   parseJobInfo,
@@ -120,5 +121,23 @@ describe("LineQueue", () => {
     const out: string[] = [];
     for await (const outputLine of lineQueue.iterate()) out.push(outputLine);
     expect(out).toEqual(["a", "bé", "c"]);
+  });
+});
+
+describe("parseTestOnlyStart", () => {
+  const now = new Date(2026, 10, 30, 10, 0, 0);
+  it("reads Slurm's start estimate as seconds from now (local time, as Slurm prints it)", () => {
+    const line = "sbatch: Job 12 to start at 2026-11-30T10:02:05 using 2 processors on nodes n1 in partition debug\n";
+    expect(parseTestOnlyStart(line, now)).toBe(125);
+  });
+  it("says 0 for a start that is now or already past (whole seconds)", () => {
+    expect(parseTestOnlyStart("sbatch: Job 3 to start at 2026-11-30T09:59:59 using 1 processors on nodes n1 in partition debug", now)).toBe(
+      0,
+    );
+  });
+  it("gives null when Slurm printed no estimate", () => {
+    expect(parseTestOnlyStart("sbatch: error: Batch job submission failed: Requested node configuration is not available", now)).toBeNull();
+    expect(parseTestOnlyStart("sbatch: Job 4 to start at Unknown using 1 processors", now)).toBeNull();
+    expect(parseTestOnlyStart("", now)).toBeNull();
   });
 });

@@ -191,3 +191,14 @@ export function parseSbatchParsable(stdout: string): string | null {
   const match = /^(\d+)(?:;\S+)?\s*$/m.exec(stdout.trim());
   return match ? match[1] : null;
 }
+
+/**
+ * Slurm's own start estimate from `sbatch --test-only` (stderr: "sbatch: Job 12 to start at 2026-11-30T10:00:05
+ * using 2 processors on nodes n1 in partition debug"): seconds from `now` until then (0 when it is now or past),
+ * or null when Slurm gave none (rejected, or no estimate printed).
+ */
+export function parseTestOnlyStart(output: string, now: Date): number | null {
+  const match = /Job \d+ to start at (\S+)/.exec(output);
+  const start = parseSlurmTime(match?.[1]);
+  return start ? Math.max(0, (start.getTime() - now.getTime()) / 1000) : null;
+}

@@ -189,6 +189,31 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
     expect((await blocker.wait()).state).toBe("completed");
   });
 
+  it("asks Slurm when a job would start (sbatch --test-only) without creating one: now when idle, after the job ahead when full", async () => {
+    const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 300 });
+    const ncpu = Number(/CPUs=(\d+)/.exec(readFileSync(slurmConf, "utf8"))?.[1] ?? "2");
+    const jobs = () =>
+      execFileSync("squeue", ["-h", "-o", "%i"], { env: { ...process.env, SLURM_CONF: slurmConf }, encoding: "utf8" }).trim();
+    const before = jobs();
+    const idle = await slurmExecutor.estimateStart(spec(["/bin/echo", "hi"], { cpus: ncpu }));
+    expect(idle).not.toBeNull();
+    expect(idle!).toBeLessThan(5);
+    expect(jobs()).toBe(before);
+    // A job holding every CPU for up to 3 minutes: the scheduler plans the next one for when its time limit runs out.
+    const blocker = await slurmExecutor.start(spec(["/bin/sleep", "120"], { cpus: ncpu, timeLimitMinutes: 3 }));
+    await blocker.running();
+    try {
+      const full = await slurmExecutor.estimateStart(spec(["/bin/echo", "hi"], { cpus: ncpu }));
+      console.log(`Slurm start estimate: idle ${idle} s, behind a 3-minute job ${full} s`);
+      expect(full).not.toBeNull();
+      expect(full!).toBeGreaterThan(60);
+      expect(full!).toBeLessThanOrEqual(185);
+    } finally {
+      await blocker.cancel();
+      await blocker.wait();
+    }
+  });
+
   it("keeps waiting (transient status) while slurmctld is down, then sees the job finish", async () => {
     const statuses: ExecutorStatus[] = [];
     const slurmExecutor = new SlurmExecutor({

@@ -15,6 +15,7 @@ import {
   renderSbatchScript,
   SAFE_SLURM_PATH,
   type SlurmJobInfo,
+  parseTestOnlyStart,
 } from "./slurm-parse";
 import {
   baseJobEnv,
@@ -114,7 +115,35 @@ export class SlurmExecutor implements Executor {
     });
   }
 
+  /**
+   * Slurm's own estimate of how long a job of this shape would wait to start now (`sbatch --test-only`: the
+   * scheduler answers, no job is created), in seconds; null when it gives none.
+   */
+  async estimateStart(spec: JobSpec): Promise<number | null> {
+    const { scriptPath } = await this.writeScript(spec);
+    const now = new Date();
+    const result = await this.run("sbatch", ["--test-only", scriptPath], spec.workdir);
+    return parseTestOnlyStart(`${result.stderr}\n${result.stdout}`, now);
+  }
+
   async start(spec: JobSpec): Promise<JobHandle> {
+    const { scriptPath, outputPattern, errorPattern } = await this.writeScript(spec);
+    const result = await this.run("sbatch", ["--parsable", scriptPath], spec.workdir);
+    const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
+    if (!id) {
+      const msg = (result.stderr || result.stdout).trim() || `sbatch exited with ${result.code}`;
+      if (result.timedOut || result.code === null || isControllerUnreachable(msg)) {
+        throw new SlurmUnavailableError(`Slurm controller unreachable, job not submitted: ${msg}`);
+      }
+      throw new SlurmSubmitError(`sbatch rejected the job: ${msg}`);
+    }
+    return new SlurmJob(this, this.o, id, spec.workdir, {
+      out: outputPattern.replace("%j", id),
+      err: errorPattern.replace("%j", id),
+    });
+  }
+
+  private async writeScript(spec: JobSpec) {
     validateSpec(spec);
     if (!SAFE_SLURM_PATH.test(spec.workdir)) {
       throw new InvalidJobSpecError(`workdir must be a plain path for Slurm (no spaces, quotes or %): ${spec.workdir}`);
@@ -133,19 +162,7 @@ export class SlurmExecutor implements Executor {
     });
     const scriptPath = path.join(spec.workdir, `${spec.runId}.sbatch`);
     await writeFile(scriptPath, script, { mode: 0o700 });
-    const result = await this.run("sbatch", ["--parsable", scriptPath], spec.workdir);
-    const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
-    if (!id) {
-      const msg = (result.stderr || result.stdout).trim() || `sbatch exited with ${result.code}`;
-      if (result.timedOut || result.code === null || isControllerUnreachable(msg)) {
-        throw new SlurmUnavailableError(`Slurm controller unreachable, job not submitted: ${msg}`);
-      }
-      throw new SlurmSubmitError(`sbatch rejected the job: ${msg}`);
-    }
-    return new SlurmJob(this, this.o, id, spec.workdir, {
-      out: outputPattern.replace("%j", id),
-      err: errorPattern.replace("%j", id),
-    });
+    return { scriptPath, outputPattern, errorPattern };
   }
 
   /** Reconnects to a job by id (output is re-read from the start; callers dedupe). */

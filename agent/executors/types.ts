@@ -80,6 +80,8 @@ export interface Executor {
   attach?(executorJobId: string, workdir: string): Promise<JobHandle>;
   /** Local: waits until a pre-started process is ready for the next job. */
   whenWarm?(): Promise<void>;
+  /** Slurm: the scheduler's estimate of how long a job of this spec would wait to start now, seconds (no job created). */
+  estimateStart?(spec: JobSpec): Promise<number | null>;
 }
 
 /** Base of the job environment: nothing secret from the agent's own environment. */

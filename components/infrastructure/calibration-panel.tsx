@@ -3,6 +3,7 @@
 import { useState, useTransition } from "react";
 import { requestRecalibrationAction } from "@/lib/actions/request-recalibration";
 import type { CalibrationRow } from "@/lib/calibration/calibrations";
+import type { RouteFit } from "@/lib/server/predictions/list-route-fits";
 
 /** A calibration as the page receives it (dates as ISO text). */
 export type CalibrationView = Omit<CalibrationRow, "at" | "agentVersion"> & { at: string };
@@ -10,15 +11,23 @@ export type CalibrationView = Omit<CalibrationRow, "at" | "agentVersion"> & { at
 const when = (iso: string) => iso.slice(0, 19).replace("T", " ") + " UTC";
 const num = (value: number | null, digits = 2) => (value === null ? "—" : value.toFixed(digits));
 
-/** The trainer's newest calibration per family (what predictions start from) and, for staff, Recalibrate. */
+const source = (r: RouteFit) =>
+  r.transfers === 0 ? "paper (1 GB/s)" : r.probes === r.transfers ? "calibration probe" : r.probes > 0 ? "runs + probe" : "runs";
+
+/**
+ * The trainer's newest calibration per family and its data plane's T = x/v + S per route (what predictions start
+ * from) and, for staff, Recalibrate (both again).
+ */
 export function CalibrationPanel({
   trainerId,
   calibrations,
+  routes,
   requestedAt,
   mayRecalibrate,
 }: {
   trainerId: string;
   calibrations: CalibrationView[];
+  routes: RouteFit[];
   requestedAt: string | null;
   mayRecalibrate: boolean;
 }) {
@@ -75,6 +84,36 @@ export function CalibrationPanel({
                 <td className="num">{c.valSamplesPerSecond === null ? "—" : Math.round(c.valSamplesPerSecond).toLocaleString("en")}</td>
                 <td className="num">{c.batchSize ?? "—"}</td>
                 <td className="small mono">{c.zooVersion ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {routes.length > 0 && (
+        <table aria-label="Data plane">
+          <thead>
+            <tr>
+              <th>Route (T = x/v + S)</th>
+              <th>Measured</th>
+              <th className="num">v MB/s</th>
+              <th className="num">S ms</th>
+              <th className="num">Transfers</th>
+              <th>Source</th>
+            </tr>
+          </thead>
+          <tbody>
+            {routes.map((r) => (
+              <tr key={r.route}>
+                <td>
+                  {r.route} <span className="small muted">({r.direction})</span>
+                </td>
+                <td className="small">{r.at ? when(r.at) : "—"}</td>
+                <td className="num">{r.bytesPerSecond === null ? "—" : (r.bytesPerSecond / 1e6).toFixed(0)}</td>
+                <td className="num">{r.startupSeconds === null ? "—" : (r.startupSeconds * 1000).toFixed(1)}</td>
+                <td className="num">{r.transfers}</td>
+                <td className="small" title={r.note}>
+                  {source(r)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -5,6 +5,8 @@ import { family, finite, id, metricRecord, sha256 } from "@/lib/agent-protocol/p
 import { AGENT_STEP_NAMES } from "@/lib/flow/steps";
 import { watchedDataRoot } from "@/lib/agent-protocol/intake";
 import { owedSpotCheck } from "@/lib/agent-protocol/spot-checks";
+import { probeInstruction } from "@/lib/agent-protocol/probes";
+import { parallelShape } from "@/lib/agent-protocol/parallel";
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_AGENT_BODY_BYTES = 256 * 1024;
@@ -15,6 +17,13 @@ export const heartbeatRequest = z.object({
   zooVersion: z.string().max(40).nullish(),
   dataPlaneUrl: z.url().max(300).nullable(),
   activeTaskIds: z.array(id).max(64),
+  /** The agent could take part in a data-plane probe now: probes on, no task, no calibration or spot check running. */
+  probeReady: z.boolean().optional(),
+  /** Slurm trainers: the scheduler's start estimate measured since the last heartbeat (sbatch --test-only), seconds. */
+  schedulerStartSeconds: finite
+    .nonnegative()
+    .max(90 * 86_400)
+    .nullish(),
 });
 /** The dashboard asks the agent to calibrate these families through this executor, in the background. */
 export const calibrationRequest = z.object({
@@ -33,6 +42,10 @@ export const heartbeatResponse = z.object({
   dataRoots: z.array(watchedDataRoot).max(64).default([]),
   /** edge agents: drift spot checks owed (lib/drift/owed-checks.ts), run one at a time beside tasks */
   spotChecks: z.array(owedSpotCheck).max(16).default([]),
+  /** data-plane probe of a route this agent is on (lib/calibration/probes.ts), run beside tasks, dropped for them */
+  probe: probeInstruction.nullish(),
+  /** Slurm trainers: the shape of one run, to ask the scheduler (sbatch --test-only) when it would start now */
+  schedulerEstimate: parallelShape.nullish(),
 });
 
 /** One family's calibration, measured by the zoo's calibrate command through the host's executor. */

@@ -187,3 +187,38 @@ describe("deploy with a model in service", () => {
     expect(compared.steps.deploy.seconds - alone.steps.deploy.seconds).toBeCloseTo(1.5 + samples * 1e-4, 6);
   });
 });
+
+describe("transferPrior", () => {
+  it("rests on the route's fit and says whether its transfers were probes or runs", () => {
+    const probed = transferPrior({ startupSeconds: 0.02, bytesPerSecond: 5e8, measured: 6, probes: 6 });
+    expect(probed.source).toBe("calibration");
+    expect(probed.note).toBe("T = x/v + S over 6 data-plane probe transfers");
+    expect(probed.coefficients[1].mean).toBeCloseTo(1 / 5e8, 20);
+    expect(transferPrior({ startupSeconds: 0.02, bytesPerSecond: 5e8, measured: 9, probes: 6 }).note).toBe(
+      "T = x/v + S over 9 recorded transfers (6 of them probes)",
+    );
+    expect(transferPrior({ startupSeconds: 0.02, bytesPerSecond: 5e8, measured: 3, probes: 0 }).note).toBe(
+      "T = x/v + S over 3 recorded transfers",
+    );
+    expect(transferPrior(null).source).toBe("paper");
+  });
+});
+
+describe("queue with Slurm's own start estimate", () => {
+  const at = "2026-11-30T10:00:00.000Z";
+  const queueOf = (model: TrainerModel) => predictLaunch(model, edge, overhead, 140_000, choice)!.steps.queue;
+
+  it("waits for Slurm when the scheduler says later than the runs ahead, and names it", () => {
+    const idle = queueOf(trainer());
+    const slurm = queueOf({ ...trainer(), schedulerStart: { seconds: 300, at } });
+    expect(slurm.seconds).toBeCloseTo(idle.seconds + 300, 9);
+    expect(slurm.note).toMatch(/^Slurm's own start estimate \(sbatch --test-only, 2026-11-30 10:00\): 300 s/);
+  });
+
+  it("keeps the backlog of runs ahead when it is the longer wait", () => {
+    const busy = { ...trainer(), ahead: [{ status: "running" as const, remainingSeconds: 600 }] };
+    const both = queueOf({ ...busy, schedulerStart: { seconds: 60, at } });
+    expect(both.seconds).toBeCloseTo(queueOf(busy).seconds, 9);
+    expect(both.note).toMatch(/^1 run\(s\) ahead on 1 slot\(s\)/);
+  });
+});

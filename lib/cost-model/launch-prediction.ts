@@ -216,7 +216,16 @@ export function labelPrior(secondsPerDatum: { value: number; source: EvidenceSou
 
 export const TRANSFER_FEATURES = ["start-up S", "per byte (1/v)", "per file"] as const;
 
-export function transferPrior(fit: { startupSeconds: number; bytesPerSecond: number; measured: number } | null): ScalingPrior {
+/** How the transfers behind a route's fit were made: "over 6 data-plane probe transfers", "over 9 recorded transfers (6 of them probes)". */
+export function transferEvidence(measured: number, probes: number): string {
+  if (probes === 0) return `${measured} recorded transfers`;
+  if (probes >= measured) return `${measured} data-plane probe transfers`;
+  return `${measured} recorded transfers (${probes} of them probes)`;
+}
+
+export function transferPrior(
+  fit: { startupSeconds: number; bytesPerSecond: number; measured: number; probes: number } | null,
+): ScalingPrior {
   const rate = fit?.bytesPerSecond ?? PAPER_PHYSICAL_QUANTITIES.wideAreaBytesPerSecond;
   // A step also issues and verifies its ticket and hashes the file: a small fixed cost even with S = 0.
   const startup = Math.max(fit?.startupSeconds ?? 0, 0.05);
@@ -228,7 +237,7 @@ export function transferPrior(fit: { startupSeconds: number; bytesPerSecond: num
     ],
     relativeScatter: fit ? 0.5 : UNCALIBRATED_SCATTER,
     source: fit ? "calibration" : "paper",
-    note: fit ? `T = x/v + S over ${fit.measured} recorded transfers` : "the paper's 1 GB/s with no transfer recorded yet",
+    note: fit ? `T = x/v + S over ${transferEvidence(fit.measured, fit.probes)}` : "the paper's 1 GB/s with no transfer recorded yet",
   };
 }
 
@@ -280,6 +289,8 @@ export interface TrainerModel {
   trainerName: string;
   concurrency: number;
   ahead: RunAhead[];
+  /** Slurm trainers: the scheduler's own start estimate for a job of the trainer's shape, when fresh. */
+  schedulerStart?: { seconds: number; at: string } | null;
   queue: ScalingFit;
   /** Per family key. */
   training: Record<string, ScalingFit>;
@@ -333,13 +344,18 @@ export function predictLaunch(
   const deploy = step(deployFit, deployFeatures(deployValidationSamples(choice.dataset.sampleCount), choice.modelInService));
 
   const idle = predictScaling(trainer.queue, [1]);
-  const backlog = backlogSeconds(trainer.ahead, trainer.concurrency);
+  const ahead = backlogSeconds(trainer.ahead, trainer.concurrency);
+  // The scheduler sees other users' jobs, which the runs ahead do not: the later of the two starts the run.
+  const scheduler = trainer.schedulerStart ?? null;
+  const bySlurm = scheduler !== null && scheduler.seconds > ahead;
+  const backlog = bySlurm ? scheduler.seconds : ahead;
   const queue: StepPrediction = {
     seconds: idle.seconds + backlog,
     plusMinusSeconds: quadratureSum([idle.plusMinusSeconds, 1.2816 * BACKLOG_SCATTER * backlog]),
     source: trainer.queue.source,
-    note:
-      backlog > 0
+    note: bySlurm
+      ? `Slurm's own start estimate (sbatch --test-only, ${day(scheduler.at)}): ${Math.round(scheduler.seconds)} s; ${trainer.queue.note}`
+      : backlog > 0
         ? `${trainer.ahead.length} run(s) ahead on ${trainer.concurrency} slot(s), by their own predictions; ${trainer.queue.note}`
         : `a slot is free; ${trainer.queue.note}`,
   };

@@ -392,7 +392,7 @@ describe("drift detection at the edge", () => {
     const { owedSpotChecksFor } = await import("@/lib/flow/agent-tasks/spot-checks");
     const { owedSpotChecks } = await import("@/lib/drift/owed-checks");
     const { resolvePolicy } = await import("@/lib/drift/policy");
-    const owed = await owedSpotChecksFor({ id: edgeAgent.id, name: edgeAgent.name, kind: "edge", edgeHostId });
+    const owed = await owedSpotChecksFor({ id: edgeAgent.id, name: edgeAgent.name, kind: "edge", edgeHostId, trainerId: null });
     expect(owed.map((o) => [o.modelVersionId, o.datasetId, o.purpose])).toEqual([[v2, fresh.id, "monitor"]]);
 
     // The same decision from everything the host has: the bounded reading left out nothing that mattered.

@@ -54,6 +54,19 @@ afterAll(async () => {
 });
 
 describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm batch job", () => {
+  it("brings Slurm's own start estimate for the trainer's job shape to the dashboard", async () => {
+    const trainer = await waitFor(
+      "slurm-cluster's start estimate",
+      async () => stack.prisma.trainer.findFirst({ where: { name: "slurm-cluster", schedulerEstimatedAt: { not: null } } }),
+      30_000,
+    );
+    // The one-node cluster is idle: a job would start now.
+    expect(trainer.schedulerStartSeconds).not.toBeNull();
+    expect(trainer.schedulerStartSeconds!).toBeLessThan(5);
+    // The local trainer is no Slurm trainer: it never gets one.
+    expect((await stack.prisma.trainer.findUniqueOrThrow({ where: { name: "local-cpu" } })).schedulerEstimatedAt).toBeNull();
+  });
+
   it("succeeds and records the job, its queue wait and the model", async () => {
     const run = await launchInTest(stack, { trainer: "slurm-cluster", epochs: 2, maxSamples: 1000 });
     const jobId = await trainJobId(run.id);

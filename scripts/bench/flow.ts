@@ -261,7 +261,7 @@ async function main() {
       slurm = { ...(await benchTrainer(stack, session, "slurm-cluster")), bare: await bareSbatch(stack) };
     }
     const live = await benchLiveUpdates(stack);
-    const transfers = await stack.prisma.transfer.findMany({ where: { status: "succeeded" } });
+    const transfers = await stack.prisma.transfer.findMany({ where: { status: "succeeded", runId: { not: null } } });
     const startup = transfers.map((t) => t.startupSeconds ?? NaN).filter(Number.isFinite);
 
     const bareMedian = slurm ? q(slurm.bare, 0.5) : NaN;

@@ -99,7 +99,7 @@ async function main() {
   const slurm = Boolean(process.env.SLURM_CONF);
   const stack = await Stack.create({
     name: "bench_predictions",
-    env: { AGENT_CALIBRATE: "1", AGENT_LEASE_SECONDS: "20", AGENT_OFFLINE_SECONDS: "60" },
+    env: { AGENT_CALIBRATE: "1", AGENT_PROBE: "1", AGENT_LEASE_SECONDS: "20", AGENT_OFFLINE_SECONDS: "60" },
   });
   try {
     await stack.startWeb();

@@ -7,6 +7,7 @@ import { TrainersLive } from "@/components/infrastructure/infrastructure-live";
 import { CreateTrainerForm } from "@/components/infrastructure/create-forms";
 import { CalibrationPanel } from "@/components/infrastructure/calibration-panel";
 import { listTrainerCalibrations } from "@/lib/calibration/calibrations";
+import { listRouteFits } from "@/lib/server/predictions/list-route-fits";
 
 export const metadata: Metadata = { title: "Trainers" };
 export const dynamic = "force-dynamic";
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
 export default async function TrainersPage() {
   const user = await requireUser();
   if (!can(user, "infrastructure:view")) return <p className="alert error">Only facility staff see trainers and their agents.</p>;
-  const [trainers, calibrations] = await Promise.all([listTrainers(), listTrainerCalibrations()]);
+  const [trainers, calibrations, routes] = await Promise.all([listTrainers(), listTrainerCalibrations(), listRouteFits()]);
   const panels = Object.fromEntries(
     trainers.trainers.map((t) => [
       t.id,
@@ -22,6 +23,7 @@ export default async function TrainersPage() {
         key={t.id}
         trainerId={t.id}
         calibrations={(calibrations.byTrainer[t.id] ?? []).map((c) => ({ ...c, at: c.at.toISOString() }))}
+        routes={routes[t.id] ?? []}
         requestedAt={calibrations.requestedAt[t.id]?.toISOString() ?? null}
         mayRecalibrate={can(user, "infrastructure:manage")}
       />,

@@ -9,6 +9,8 @@ export interface AuthenticatedAgent {
   kind: "trainer" | "edge";
   /** the edge host an edge agent runs on (null for a trainer agent) */
   edgeHostId: string | null;
+  /** the trainer a trainer agent serves (null for an edge agent) */
+  trainerId: string | null;
 }
 
 /** Resolves a bearer token to its agent; revoked and unknown tokens are refused alike. */
@@ -18,5 +20,5 @@ export async function authenticateAgent(authorization: string | null): Promise<A
   const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
   if (!agent) throw new AppError("UNAUTHENTICATED", "Unknown agent token.");
   if (agent.revokedAt) throw new AppError("UNAUTHENTICATED", "This agent token was revoked; ask staff for a new one.");
-  return { id: agent.id, name: agent.name, kind: agent.kind, edgeHostId: agent.edgeHostId };
+  return { id: agent.id, name: agent.name, kind: agent.kind, edgeHostId: agent.edgeHostId, trainerId: agent.trainerId };
 }

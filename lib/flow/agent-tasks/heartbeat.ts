@@ -10,15 +10,18 @@ import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { dueCalibration } from "@/lib/calibration/calibrations";
 import { watchedDataRoots } from "@/lib/flow/agent-tasks/intake";
 import { owedSpotChecksFor } from "@/lib/flow/agent-tasks/spot-checks";
+import { probeFor } from "@/lib/calibration/probes";
 
 export async function touchAgent(agentId: string, data: Prisma.AgentUpdateInput = {}) {
   await prisma.agent.update({ where: { id: agentId }, data: { lastHeartbeatAt: new Date(), ...data } });
 }
 
 export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof heartbeatRequest>) {
-  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: dataPlaneOrigin(body.dataPlaneUrl) });
+  const probeReady = Boolean(body.probeReady) && body.activeTaskIds.length === 0;
+  await touchAgent(agent.id, { version: body.version, dataPlaneUrl: dataPlaneOrigin(body.dataPlaneUrl), probeReady });
   const now = new Date();
   const leaseUntil = new Date(now.getTime() + flowConfig.leaseSeconds * 1000);
+  const trainer = await schedulerOf(agent, body.schedulerStartSeconds ?? null, now);
   await prisma.task.updateMany({
     where: { id: { in: body.activeTaskIds }, agentId: agent.id, status: "leased" },
     data: { leaseExpiresAt: leaseUntil },
@@ -41,7 +44,22 @@ export async function heartbeat(agent: AuthenticatedAgent, body: z.infer<typeof 
     calibrate: await dueCalibration(agent, { agentVersion: body.version, zooVersion: body.zooVersion ?? null }),
     dataRoots: await watchedDataRoots(agent),
     spotChecks: await owedSpotChecksFor(agent),
+    probe: await probeFor(agent, { ready: probeReady, version: body.version }, now),
+    schedulerEstimate:
+      trainer?.executor === "slurm" ? { nodes: trainer.nodes, tasksPerNode: trainer.tasksPerNode, gpusPerNode: trainer.gpusPerNode } : null,
   };
+}
+
+/** A trainer agent's trainer, with the Slurm start estimate the agent brought stored on it. */
+async function schedulerOf(agent: AuthenticatedAgent, startSeconds: number | null, now: Date) {
+  if (!agent.trainerId) return null;
+  const select = { id: true, executor: true, nodes: true, tasksPerNode: true, gpusPerNode: true } as const;
+  if (startSeconds === null) return prisma.trainer.findUnique({ where: { id: agent.trainerId }, select });
+  return prisma.trainer.update({
+    where: { id: agent.trainerId },
+    data: { schedulerStartSeconds: startSeconds, schedulerEstimatedAt: now },
+    select,
+  });
 }
 
 /**

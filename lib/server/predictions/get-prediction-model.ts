@@ -34,6 +34,8 @@ const HISTORY = 200;
 // Before any run, a BraggNN checkpoint is ~140 kB and CookieNetAE ~0.9 MB (state_dict of their parameters).
 const DEFAULT_MODEL_BYTES: Record<string, number> = { braggnn: 140_000, cookienetae: 850_000 };
 const ONLINE_SECONDS = 60;
+/** The agent measures every 30 s while idle; an older estimate no longer says what the queue holds. */
+const SCHEDULER_ESTIMATE_FRESH_SECONDS = 120;
 
 export interface TrainerSummary {
   trainerId: string;
@@ -305,6 +307,7 @@ export async function getPredictionModel({
                   startupSeconds: transfer.startupSeconds.value,
                   bytesPerSecond: transfer.bytesPerSecond.value,
                   measured: transfer.basis.points,
+                  probes: records.filter((r) => r.probe).length,
                 }
               : null,
           ),
@@ -336,6 +339,7 @@ export async function getPredictionModel({
         trainerName: trainer.name,
         concurrency: trainer.concurrency,
         ahead: await runsAhead(trainer, now),
+        schedulerStart: schedulerStart(trainer, now),
         queue,
         training,
         label,
@@ -345,6 +349,13 @@ export async function getPredictionModel({
     });
   }
   return { trainers: result, edges, overhead, modelBytes };
+}
+
+/** Slurm's start estimate the trainer's agent brought (sbatch --test-only), while fresh: queues change by the minute. */
+function schedulerStart(trainer: { schedulerStartSeconds: number | null; schedulerEstimatedAt: Date | null }, now: Date) {
+  const at = trainer.schedulerEstimatedAt;
+  if (trainer.schedulerStartSeconds === null || !at || now.getTime() - at.getTime() > SCHEDULER_ESTIMATE_FRESH_SECONDS * 1000) return null;
+  return { seconds: Math.max(0, trainer.schedulerStartSeconds - (now.getTime() - at.getTime()) / 1000), at: at.toISOString() };
 }
 
 /**
