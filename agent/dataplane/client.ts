@@ -88,22 +88,26 @@ function checkOptions(options: DownloadOptions): Checked {
 
 /**
  * Stage 2: the destination folder exists and has room for what is still to come. Without the check a
- * full disk shows up only as a short file and a checksum mismatch after the whole transfer.
+ * full disk shows up only as a short file and a checksum mismatch after the whole transfer. Resolves
+ * with the size of a leftover part file (-1 for none).
  */
-async function prepareDestination(destPath: string, expectedBytes: number): Promise<void> {
+async function prepareDestination(destPath: string, expectedBytes: number): Promise<number> {
   const folder = path.dirname(path.resolve(destPath));
   await mkdir(folder, { recursive: true });
-  const partial = await sizeOf(`${destPath}.part`);
+  // Both at once: this is on the path to the first byte.
+  const [partial, disk] = await Promise.all([sizeOf(`${destPath}.part`), statfs(folder)]);
   const need = Math.max(0, expectedBytes - Math.max(0, partial));
-  const disk = await statfs(folder);
   const free = disk.bavail * disk.bsize;
   if (need > free)
     throw new TransferError("no_space", `no space left on device (ENOSPC): ${need} bytes to write, ${free} bytes free in ${folder}.`);
+  return partial;
 }
 
-/** Stage 3: where to resume — the size of a leftover part file, or 0 (a part larger than the file is discarded). */
-async function resumeOffset(part: string, expectedBytes: number): Promise<number> {
-  const size = await sizeOf(part);
+/**
+ * Stage 3: where to resume — the size of a leftover part file (`size`, -1 for none), or 0 (a part larger
+ * than the file is discarded).
+ */
+async function resumeOffset(part: string, size: number, expectedBytes: number): Promise<number> {
   if (size <= expectedBytes) return Math.max(0, size);
   await unlink(part).catch(() => undefined);
   return 0;
@@ -392,9 +396,9 @@ export async function downloadVerified(options: DownloadOptions): Promise<Downlo
   const part = `${options.destPath}.part`;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
   const fetchContext: FetchContext = { checked, options, idleTimeoutMs: options.idleTimeoutMs ?? 30_000 };
-  await prepareDestination(options.destPath, expectedBytes);
+  const partial = await prepareDestination(options.destPath, expectedBytes);
 
-  let offset = await resumeOffset(part, expectedBytes);
+  let offset = await resumeOffset(part, partial, expectedBytes);
   // the part file must exist before the hasher opens it
   await (await open(part, "a")).close();
   let hasher = createFileHasher(part, expectedBytes);

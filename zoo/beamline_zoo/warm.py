@@ -9,15 +9,54 @@ Each warm process runs one job, so no state leaks from one run into the next.
 import json
 import os
 import sys
+import threading
+
+# How much lower than the job's own the priority of the import is (a nice increment, 0-19).
+IMPORT_NICENESS = 10
+
+
+def _import_job_modules() -> None:
+    import h5py  # noqa: F401
+    import torch  # noqa: F401
+
+    from . import cli, data, models, train  # noqa: F401
+
+
+def import_at_low_priority(work=_import_job_modules) -> None:
+    """Runs the imports (a second or more of CPU) in a thread of lower priority, and waits for it.
+
+    The agent starts a warm process while the run that took the previous one goes on (its training job,
+    then the stage-out transfer its agent serves): on a small host the import would take CPU from them.
+    Niceness is per thread on Linux and a process may not lower it again, so only this thread is made
+    nice; the main thread, which becomes the job, keeps the job's priority. Threads started while it
+    imports would inherit its niceness for good: whatever starts a thread pool on import (numpy's
+    OpenBLAS) is imported by the main thread first.
+    """
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + IMPORT_NICENESS)
+        except OSError:
+            pass  # not permitted here: import at the job's priority
+        try:
+            work()
+        except BaseException as error:  # noqa: BLE001 - raised again in the main thread
+            failure.append(error)
+
+    thread = threading.Thread(target=run, name="warm-import")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def serve_one() -> int:
     # The imports the commands need, done before the job arrives.
-    import h5py  # noqa: F401
-    import numpy  # noqa: F401
-    import torch  # noqa: F401
+    import numpy  # noqa: F401 - its OpenBLAS threads start here, at the job's priority
 
-    from . import cli, data, models, train  # noqa: F401
+    import_at_low_priority()
+    from . import cli
     from .protocol import configure_threads
 
     # The job environment is this process's own (the agent hands over only jobs started with it): start
