@@ -45,6 +45,27 @@ async function probeEnded(after: Date) {
   );
 }
 
+/** What a failed wait needs to be understood: the probes, their transfers, the agents' and tasks' state, the logs. */
+async function probeStory() {
+  const [probes, agents, tasks] = await Promise.all([
+    stack.prisma.transferProbe.findMany({
+      include: { transfers: { select: { status: true, bytes: true, destAgentId: true, error: true } } },
+    }),
+    stack.prisma.agent.findMany({ select: { name: true, probeReady: true, lastHeartbeatAt: true, version: true } }),
+    stack.prisma.task.findMany({ where: { status: { in: ["pending", "leased"] } }, select: { kind: true, status: true, agentId: true } }),
+  ]);
+  const trainer = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: "local-cpu" }, select: { recalibrateRequestedAt: true } });
+  return [
+    `now ${new Date().toISOString()}; local-cpu recalibrate requested ${trainer.recalibrateRequestedAt?.toISOString()}`,
+    `probes: ${JSON.stringify(probes, (_, v) => (typeof v === "bigint" ? Number(v) : v))}`,
+    `agents: ${JSON.stringify(agents)}`,
+    `open tasks: ${JSON.stringify(tasks)}`,
+    `--- web ---\n${stack.output("web").slice(-1500)}`,
+    `--- trainer ---\n${stack.output("agent-trainer").slice(-2000)}`,
+    `--- edge ---\n${stack.output("agent-edge").slice(-2000)}`,
+  ].join("\n");
+}
+
 async function predictionOnLocal() {
   process.env.DATABASE_URL = stack.databaseUrl;
   const { predictLaunches } = await import("@/lib/server/predictions/predict-launch");
@@ -60,10 +81,8 @@ async function predictionOnLocal() {
 describe("data-plane probe", () => {
   it("fits T = x/v + S on the route edge → local trainer before any run, and the prediction rests on it", async () => {
     expect(await stack.prisma.run.count()).toBe(0);
-    const probe = await probeEnded(new Date(0)).catch((error: Error) => {
-      throw new Error(
-        `${error.message}\n--- trainer ---\n${stack.output("agent-trainer").slice(-2000)}\n--- edge ---\n${stack.output("agent-edge").slice(-2000)}`,
-      );
+    const probe = await probeEnded(new Date(0)).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await probeStory()}`);
     });
     expect(probe.status, probe.error ?? "").toBe("succeeded");
     expect(probe.reason).toBe("no probe on this route yet");
@@ -137,7 +156,9 @@ describe("data-plane probe", () => {
         }),
       60_000,
       20,
-    );
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await probeStory()}`);
+    });
     expect(inFlight.probe!.reason).toBe("requested by staff");
     const launchedAt = Date.now();
     const run = await launchInTest(stack, { epochs: 1 });
