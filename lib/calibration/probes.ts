@@ -53,16 +53,19 @@ export async function probeFor(
   { ready, version }: { ready: boolean; version: string },
   now = new Date(),
 ): Promise<ProbeInstruction | null> {
-  const stale = await prisma.transferProbe.findMany({
-    where: { status: "open", createdAt: { lt: new Date(now.getTime() - PROBE_TIMEOUT_SECONDS * 1000) }, ...involving(agent.id) },
-    select: { id: true },
+  // Asked at every heartbeat: one read of the agent's open probes, the timed-out ones failed from it.
+  const openProbes = await prisma.transferProbe.findMany({
+    where: { status: "open", ...involving(agent.id) },
+    orderBy: { createdAt: "asc" },
   });
+  const timedOutBefore = now.getTime() - PROBE_TIMEOUT_SECONDS * 1000;
+  const stale = openProbes.filter((p) => p.createdAt.getTime() < timedOutBefore);
   await failProbes(
     stale.map((p) => p.id),
     `not finished within ${PROBE_TIMEOUT_SECONDS} s`,
     now,
   );
-  const open = await prisma.transferProbe.findFirst({ where: { status: "open", ...involving(agent.id) } });
+  const open = openProbes.find((p) => p.createdAt.getTime() >= timedOutBefore);
   if (open) return instructionFor(open, agent.id, now);
   if (!ready) return null;
   const started = await startDueProbe(agent, version, now);
