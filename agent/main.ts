@@ -19,6 +19,7 @@ import { createCalibrator, readZooVersion } from "@/agent/calibrate";
 import { createIntake } from "@/agent/intake/intake";
 import { createSpotChecker } from "@/agent/drift/spot-checker";
 import { createProber } from "@/agent/probe";
+import { oneAtATime } from "@/agent/one-at-a-time";
 import { createSchedulerEstimator } from "@/agent/scheduler-estimate";
 import { signalGroup } from "@/agent/executors/procfs";
 import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
@@ -71,7 +72,8 @@ async function runAgent(config: AgentConfig) {
   const estimator = createSchedulerEstimator(config);
   // Not before the first answer: it may ask for a calibration, which goes first.
   let answered = false;
-  const beat = async () => {
+  // One at a time: an answer to an older beat must not undo a newer one's (agent/one-at-a-time.ts).
+  const beat = oneAtATime(async () => {
     try {
       const idle = answered && active.size === 0 && !calibrator.busy && !spotChecker.busy;
       const answer = await client.request("POST", "/api/agent/v1/heartbeat", {
@@ -110,7 +112,7 @@ async function runAgent(config: AgentConfig) {
       console.error(`[agent] heartbeat failed: ${(error as Error).message}`);
       return 20;
     }
-  };
+  });
   // Start importing torch now, so the first local job finds a warm zoo process.
   localExecutor(config).prepareWarmStart();
   const leaseSeconds = await beat();

@@ -45,6 +45,10 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
   // The probe the latest heartbeat answer named, and the controller of its step running now, if any.
   let known: string | null = null;
   let abort: AbortController | null = null;
+  // Tickets for the named probe not fetched yet. The dashboard hands each side its tickets once, so those that
+  // arrive while a step runs (a heartbeat answer while this side writes its own files) wait for that step to
+  // fetch them; dropped, the probe could never finish.
+  let tickets: TransferTicket[] = [];
   // Probes with files of this process on disk (offered or fetched); all of one probe's lie in its folder.
   const dirs = new Set<string>();
 
@@ -54,12 +58,12 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
     dirs.add(probeId);
     return dir;
   };
+  const forget = (probeId: string) => {
+    fs.rmSync(path.join(root, probeId), { recursive: true, force: true });
+    dirs.delete(probeId);
+  };
   const cleanUp = (keep: string | null) => {
-    for (const probeId of [...dirs]) {
-      if (probeId === keep) continue;
-      fs.rmSync(path.join(root, probeId), { recursive: true, force: true });
-      dirs.delete(probeId);
-    }
+    for (const probeId of [...dirs]) if (probeId !== keep) forget(probeId);
   };
 
   async function prepare(instruction: ProbeInstruction, signal: AbortSignal): Promise<ProbeInstruction | null> {
@@ -115,21 +119,28 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
      * longer named are deleted; the next step of the named one runs in the background when there is one to run.
      */
     offer(instruction: ProbeInstruction | null) {
-      if (known !== (instruction?.probeId ?? null)) abort?.abort();
+      if (known !== (instruction?.probeId ?? null)) {
+        abort?.abort();
+        tickets = [];
+      }
       known = instruction?.probeId ?? null;
       if (!abort) cleanUp(known);
-      if (!instruction || abort || (!instruction.prepare && instruction.fetch.length === 0)) return;
+      if (!instruction) return;
+      tickets.push(...instruction.fetch);
+      if (abort || (!instruction.prepare && tickets.length === 0)) return;
       const step = new AbortController();
       abort = step;
       void (async () => {
         const startedAt = performance.now();
         try {
           const { probeId } = instruction;
-          // Tickets come once, with the heartbeat answer or with the answer to the offered files.
-          const tickets = [...instruction.fetch];
-          if (instruction.prepare && !dirs.has(probeId)) tickets.push(...((await prepare(instruction, step.signal))?.fetch ?? []));
-          if (tickets.length > 0) {
-            const transfers = await fetchAll(probeId, tickets, step.signal);
+          // Tickets come once: with a heartbeat answer, or with the answer to the offered files.
+          if (instruction.prepare && !dirs.has(probeId)) {
+            const answer = await prepare(instruction, step.signal);
+            if (known === probeId) tickets.push(...(answer?.fetch ?? []));
+          }
+          while (known === probeId && tickets.length > 0) {
+            const transfers = await fetchAll(probeId, tickets.splice(0), step.signal);
             await report(probeId, { transfers });
             const moved = transfers.reduce((sum, t) => sum + t.bytes, 0);
             const seconds = ((performance.now() - startedAt) / 1000).toFixed(2);
@@ -146,6 +157,9 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
           }
         } finally {
           if (abort === step) abort = null;
+          // Dropped: its files go, so that if the probe is named again this side starts it over (writing its files
+          // again) instead of waiting for tickets that will not come.
+          if (step.signal.aborted) forget(instruction.probeId);
         }
       })();
     },
@@ -153,6 +167,7 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
     interrupt(reason: string, probeId = known) {
       if (!probeId) return;
       known = null;
+      tickets = [];
       abort?.abort();
       console.log(`[agent] probe ${probeId} interrupted: ${reason}`);
       void report(probeId, { transfers: [], error: `interrupted: ${reason}` }).catch(() => undefined);

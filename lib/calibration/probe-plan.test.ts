@@ -60,10 +60,12 @@ describe("probeDue", () => {
 describe("mayFetch", () => {
   const none = { edgeReadyAt: null, trainerReadyAt: null, edgeTicketsAt: null, trainerTicketsAt: null };
 
-  it("lets the trainer fetch once the edge's files are there, once", () => {
+  it("lets the trainer fetch once both sides' files are written, once", () => {
+    const bothReady = { ...none, edgeReadyAt: at, trainerReadyAt: at };
     expect(mayFetch("trainer", none, 0)).toBe(false);
-    expect(mayFetch("trainer", { ...none, edgeReadyAt: at }, 0)).toBe(true);
-    expect(mayFetch("trainer", { ...none, edgeReadyAt: at, trainerTicketsAt: at }, 0)).toBe(false);
+    expect(mayFetch("trainer", { ...none, edgeReadyAt: at }, 0)).toBe(false);
+    expect(mayFetch("trainer", bothReady, 0)).toBe(true);
+    expect(mayFetch("trainer", { ...bothReady, trainerTicketsAt: at }, 0)).toBe(false);
   });
 
   it("lets the edge fetch only after every stage-in transfer ended (one direction at a time)", () => {

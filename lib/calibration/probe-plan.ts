@@ -67,6 +67,7 @@ export function mayFetch(
   probe: { edgeReadyAt: Date | null; trainerReadyAt: Date | null; edgeTicketsAt: Date | null; trainerTicketsAt: Date | null },
   stageInOpen: number,
 ): boolean {
-  if (side === "trainer") return probe.edgeReadyAt !== null && probe.trainerTicketsAt === null;
+  // A side fetches only after writing its own files, so the measured fetch never shares the disk with that.
+  if (side === "trainer") return probe.edgeReadyAt !== null && probe.trainerReadyAt !== null && probe.trainerTicketsAt === null;
   return probe.trainerReadyAt !== null && probe.trainerTicketsAt !== null && probe.edgeTicketsAt === null && stageInOpen === 0;
 }
