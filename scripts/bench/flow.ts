@@ -39,6 +39,13 @@ const ms = (seconds: number) => Math.round(seconds * 1000 * 10) / 10;
 const summary = (values: number[]) => ({ n: values.length, p50: ms(q(values, 0.5)), p95: ms(q(values, 0.95)) });
 const run$ = promisify(execFile);
 
+const jobStartSummary = (starts: JobStart[]) => ({
+  "→ zoo process began": summary(starts.map((j) => j.toProcess)),
+  "zoo process began → first batch": summary(starts.map((j) => j.processToFirstBatch)),
+});
+const prefixed = <T>(prefix: string, rows: Record<string, T>) =>
+  Object.fromEntries(Object.entries(rows).map(([key, value]) => [prefix + key, value]));
+
 /** p50/p95 of each dispatch stage over the runs, in stage order. */
 const breakdown = (runs: Dispatch[]) =>
   Object.fromEntries(DISPATCH_STAGES.map((stage) => [stage, summary(runs.map((r) => r.stages[stage]))]));
@@ -54,6 +61,35 @@ interface Dispatch {
   controlOverheadSeconds: number;
   /** Where the dispatch time went (scripts/bench/dispatch-breakdown.ts). */
   stages: Record<DispatchStage, number>;
+  /** The training job's start split at the moment its zoo process began (Slurm: is it Slurm or the process?). */
+  jobStart: JobStart;
+}
+
+/** A job's start, split where its zoo process began (the zoo's start line says when). */
+interface JobStart {
+  /** Submit (bare job) or train task claimed (ours) → the zoo process began. */
+  toProcess: number;
+  /** The zoo process began → its first batch finished (imports, data, model, one batch). */
+  processToFirstBatch: number;
+}
+
+/** When the zoo process that wrote `file` (a job's standard output) began, in ms; null before its start line. */
+function zooProcessStartedAt(file: string): number | null {
+  if (!fs.existsSync(file)) return null;
+  const line = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .find((l) => l.includes('"type": "start"'));
+  const started = line ? (JSON.parse(line) as { process_started?: number | null }).process_started : null;
+  return started ? started * 1000 : null;
+}
+
+/** The standard output of a run's Slurm training job, wherever in the agent's workdir the executor put it. */
+function jobOutput(stack: Stack, runId: string): string {
+  const dir = path.join(stack.agentWorkdir("slurm"), "runs", runId);
+  const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.slurm-\d+\.out$/.test(f));
+  if (files.length !== 1) throw new Error(`run ${runId}: expected one job output in ${dir}, found ${files.join(", ") || "none"}`);
+  return path.join(dir, files[0]);
 }
 
 /** Launches a run as the Retrain dialog does: the launch server action over HTTP, signed in. */
@@ -113,7 +149,13 @@ async function benchTrainer(stack: Stack, session: HttpSession, trainer: Trainer
       return { createdAt: row.createdAt.getTime(), leasedAt: row.leasedAt.getTime(), endedAt: row.endedAt?.getTime() ?? NaN };
     };
     const transfers = await stack.prisma.transfer.findMany({ where: { runId, purpose: { in: ["dataset", "parent-checkpoint"] } } });
+    // Only Slurm's is split: a local run's warm zoo process began before the launch, by design.
+    const processStartedAt = trainer === "slurm-cluster" ? (zooProcessStartedAt(jobOutput(stack, runId)) ?? NaN) : NaN;
     results.push({
+      jobStart: {
+        toProcess: (processStartedAt - task("train").leasedAt) / 1000,
+        processToFirstBatch: (Date.parse(detail.firstBatchAt) - processStartedAt) / 1000,
+      },
       seconds: (Date.parse(detail.firstBatchAt) - sentAt) / 1000,
       oldSeconds: (Date.parse(detail.trainingStartedAt) - done.createdAt.getTime()) / 1000,
       stageInSeconds: steps.filter((s) => s.name === "stage_in").reduce((sum, s) => sum + (s.seconds ?? 0), 0),
@@ -136,10 +178,10 @@ async function benchTrainer(stack: Stack, session: HttpSession, trainer: Trainer
  * Slurm's own job start, for the same work: `sbatch` of a script that runs the same zoo command on the
  * same data, from the submit call to the first batch the zoo reports. No code of ours on the path.
  */
-async function bareSbatch(stack: Stack): Promise<number[]> {
+async function bareSbatch(stack: Stack): Promise<{ seconds: number; jobStart: JobStart }[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-sbatch-"));
   const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: "scan-0042" } } });
-  const seconds: number[] = [];
+  const jobs: { seconds: number; jobStart: JobStart }[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       const out = path.join(dir, `job-${i}.out`);
@@ -176,7 +218,11 @@ async function bareSbatch(stack: Stack): Promise<number[]> {
         120_000,
         20,
       );
-      seconds.push((firstBatchAt - submittedAt) / 1000);
+      const processStartedAt = zooProcessStartedAt(out) ?? NaN;
+      jobs.push({
+        seconds: (firstBatchAt - submittedAt) / 1000,
+        jobStart: { toProcess: (processStartedAt - submittedAt) / 1000, processToFirstBatch: (firstBatchAt - processStartedAt) / 1000 },
+      });
       // Until Slurm has let go of the node: the next bare job, like each of our runs' jobs, starts on an idle node.
       await waitFor(
         "the bare job to leave the queue",
@@ -188,7 +234,7 @@ async function bareSbatch(stack: Stack): Promise<number[]> {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return seconds;
+  return jobs;
 }
 
 /** The epoch lines the zoo wrote for a run on the local trainer, with the time it wrote each. */
@@ -254,7 +300,7 @@ async function main() {
     const session = new HttpSession(stack.url);
     if (!(await session.signIn("scientist@demo.test"))) throw new Error("the scientist could not sign in");
     const { first: localFirst, runs: local } = await benchTrainer(stack, session, "local-cpu");
-    let slurm: { first: Dispatch; runs: Dispatch[]; bare: number[] } | null = null;
+    let slurm: { first: Dispatch; runs: Dispatch[]; bare: { seconds: number; jobStart: JobStart }[] } | null = null;
     if (process.env.SLURM_CONF) {
       stack.startAgent("slurm");
       await stack.waitForAgents(["slurm-login-agent"]);
@@ -264,7 +310,8 @@ async function main() {
     const transfers = await stack.prisma.transfer.findMany({ where: { status: "succeeded", runId: { not: null } } });
     const startup = transfers.map((t) => t.startupSeconds ?? NaN).filter(Number.isFinite);
 
-    const bareMedian = slurm ? q(slurm.bare, 0.5) : NaN;
+    const bareSeconds = slurm ? slurm.bare.map((b) => b.seconds) : [];
+    const bareMedian = q(bareSeconds, 0.5);
     const slurmOverhead = slurm ? slurm.runs.map((r) => r.seconds - r.stageInSeconds - bareMedian) : [];
     const result = {
       runs: RUNS,
@@ -287,7 +334,12 @@ async function main() {
         ? {
             slurmOverheadMs: {
               definition: "our dispatch through Slurm − its stage-in − bare sbatch (submit → first batch), target p95 < 150 ms",
-              bareSbatch: summary(slurm.bare),
+              bareSbatch: summary(bareSeconds),
+              jobStart: {
+                definition: "each job's start split where its zoo process began (ours from the train task's claim, bare from sbatch)",
+                ours: jobStartSummary(slurm.runs.map((r) => r.jobStart)),
+                bare: jobStartSummary(slurm.bare.map((b) => b.jobStart)),
+              },
               stageIn: summary(slurm.runs.map((r) => r.stageInSeconds)),
               overhead: summary(slurmOverhead),
             },
@@ -318,7 +370,7 @@ async function main() {
         ? {
             "dispatch, Slurm (action → first batch)": summary(slurm.runs.map((r) => r.seconds)),
             "  first Slurm launch, not in p50/p95": { n: 1, p50: ms(slurm.first.seconds), p95: ms(slurm.first.seconds) },
-            "  bare sbatch → first batch": summary(slurm.bare),
+            "  bare sbatch → first batch": summary(bareSeconds),
             "  our overhead over bare sbatch": summary(slurmOverhead),
           }
         : {}),
@@ -332,6 +384,11 @@ async function main() {
     if (slurm) {
       console.log("dispatch breakdown, Slurm (ms)");
       console.table(breakdown(slurm.runs));
+      console.log("Slurm job start, ours (from the train task's claim) and bare (from sbatch), split where the zoo process began (ms)");
+      console.table({
+        ...prefixed("ours: ", jobStartSummary(slurm.runs.map((r) => r.jobStart))),
+        ...prefixed("bare: ", jobStartSummary(slurm.bare.map((b) => b.jobStart))),
+      });
     }
     console.log(JSON.stringify({ type: "bench-flow", ...result }));
   } finally {

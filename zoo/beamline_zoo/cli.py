@@ -415,7 +415,9 @@ def _train_loop(a, T, task, model, config, lr, bs, device, threads, stop, world,
          val_samples=task.n_val, epochs=a.epochs, batch_size=trainer.batch_size, device=device,
          threads=threads, parent=parent_path, seed=a.seed, lr=lr, config=config,
          engine=dict(trainer.engine(), val_every=a.val_every), world_size=world.size,
-         global_batch_size=trainer.batch_size * world.size, base_lr=base_lr, lr_scaling=a.lr_scaling)
+         global_batch_size=trainer.batch_size * world.size, base_lr=base_lr, lr_scaling=a.lr_scaling,
+         # when this process was created (a warm process: when it was pre-started), to split a job's start-up
+         process_started=process_start_epoch())
     log(f"training {a.family} ({count_parameters(net)} params) on {task.n} samples, "
         f"{task.n_val} validation, device {device}, {threads} threads, rank {world.rank} of {world.size}")
     history, metrics, epoch, stopped = [], {}, 0, False

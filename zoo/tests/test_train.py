@@ -12,7 +12,7 @@ from beamline_zoo.train import checkpoint_metrics, load_checkpoint
 from conftest import ZOO, parse_lines, run_cli, run_subprocess
 
 START_KEYS = {"type", "family", "parameters", "train_samples", "val_samples", "epochs", "batch_size", "device",
-              "threads", "parent", "seed"}
+              "threads", "parent", "seed", "process_started"}
 EPOCH_KEYS = {"type", "epoch", "epochs", "loss", "val_loss", "metrics", "seconds", "samples_per_s"}
 BRAGG_METRICS = {"mean", "p50", "p75", "p95", "p99_5"}
 
@@ -20,6 +20,8 @@ BRAGG_METRICS = {"mean", "p50", "p75", "p95", "p99_5"}
 def check_protocol(lines, family, epochs):
     assert lines[0]["type"] == "start" and START_KEYS <= set(lines[0])
     assert lines[0]["family"] == family and lines[0]["device"] == "cpu" and lines[0]["threads"] >= 1
+    # the process began before it said so, and not long before (a test's process is minutes old at most)
+    assert 0 < time.time() - lines[0]["process_started"] < 600
     eps = [x for x in lines if x["type"] == "epoch"]
     assert [e["epoch"] for e in eps] == list(range(1, epochs + 1))
     for e in eps:
