@@ -96,6 +96,21 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
     expect(statuses.some((status) => status.message.startsWith("ended: completed"))).toBe(true);
   });
 
+  it("does not pass the agent's environment to the job; passes spec.env and OMP_NUM_THREADS", async () => {
+    process.env.BR_AGENT_SECRET_FOR_TEST = "s3cret";
+    try {
+      const handle = await new SlurmExecutor({ slurmConf }).start(spec(["/usr/bin/env"], { env: { FOO: "bar baz" }, cpus: 2 }));
+      const lines = await collect(handle);
+      expect((await handle.wait()).state).toBe("completed");
+      expect(lines).toContain("FOO=bar baz");
+      expect(lines).toContain("OMP_NUM_THREADS=2");
+      expect(lines.some((line) => line.startsWith("SLURM_JOB_ID="))).toBe(true);
+      expect(lines.join("\n")).not.toContain("s3cret");
+    } finally {
+      delete process.env.BR_AGENT_SECRET_FOR_TEST;
+    }
+  });
+
   it("reports a failure exit code with the job's stderr", async () => {
     const slurmExecutor = new SlurmExecutor({ slurmConf });
     const handle = await slurmExecutor.start(spec(["/bin/sh", "-c", "echo started; echo 'Traceback: boom' >&2; exit 3"]));

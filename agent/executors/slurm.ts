@@ -55,6 +55,16 @@ export interface SlurmExecutorOptions {
   stderrTailLines?: number;
 }
 
+/**
+ * What sbatch runs with, and so what a job starts from before its script's own exports: the agent's PATH (to find
+ * Slurm's commands; the script sets the job's own PATH), its home and locale, nothing else.
+ */
+function submitEnv(): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: process.env.LANG ?? "C.UTF-8" };
+  if (process.env.HOME) env.HOME = process.env.HOME;
+  return env;
+}
+
 interface CmdResult {
   code: number | null;
   stdout: string;
@@ -87,10 +97,14 @@ export class SlurmExecutor implements Executor {
     };
   }
 
-  /** Runs a Slurm client command (no shell), with SLURM_CONF set and a timeout. */
+  /**
+   * Runs a Slurm client command (no shell), with SLURM_CONF set and a timeout. sbatch runs with a clean
+   * environment: a batch job inherits sbatch's, and the agent's own (its token...) must not reach the job.
+   */
   run(cmd: "sbatch" | "scontrol" | "scancel", args: string[], cwd?: string): Promise<CmdResult> {
     const file = this.o.commands?.[cmd] ?? cmd;
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    // (ProcessEnv's NODE_ENV is Next.js's typing, not something a Slurm command needs.)
+    const env = (cmd === "sbatch" ? submitEnv() : { ...process.env }) as NodeJS.ProcessEnv;
     if (this.slurmConf) env.SLURM_CONF = this.slurmConf;
     return new Promise((resolve) => {
       execFile(
