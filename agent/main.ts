@@ -91,12 +91,16 @@ async function runAgent(config: AgentConfig) {
       });
       answered = true;
       for (const id of [...(answer?.cancelTaskIds ?? []), ...(answer?.unknownTaskIds ?? [])]) active.get(id)?.abort.abort();
+      // A probe the answer names goes first: begun now, a calibration or spot check would make this side drop it,
+      // and the route would wait PROBE_RETRY_SECONDS (staff's Recalibrate makes both due at once). They wait
+      // for the probe's seconds instead: the dashboard keeps asking for them.
+      const probing = prober.busy || (config.probe && Boolean(answer?.probe));
       // Only while idle: a calibration beside a running task would measure the contention, not the host.
-      if (answer?.calibrate && config.calibrate && active.size === 0 && !prober.busy) void calibrator.request(answer.calibrate);
+      if (answer?.calibrate && config.calibrate && active.size === 0 && !probing) void calibrator.request(answer.calibrate);
       if (answer) intake.watch(answer.dataRoots);
       estimator.offer(answer?.schedulerEstimate, active.size === 0);
       // Drift spot checks likewise start only while idle (a deploy's inference benchmark must not share the CPU).
-      if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy && !prober.busy)
+      if (answer?.spotChecks.length && config.spotChecks && active.size === 0 && !calibrator.busy && !probing)
         void spotChecker.offer(answer.spotChecks);
       // A probe would measure the calibration's or spot check's load, not the link: dropped, tried again later.
       if (answer?.probe && (calibrator.busy || spotChecker.busy))

@@ -135,6 +135,33 @@ describe("data-plane probe", () => {
     expect(await stack.prisma.transferProbe.count()).toBe(1);
   });
 
+  it("runs the probe before the calibration when staff's Recalibrate makes both due at once: neither drops the other", async () => {
+    // This stack's agents do not calibrate (AGENT_CALIBRATE=0): the trainer's agent comes back calibrating, and does so
+    // on this first connection of its own.
+    const trainer = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: "local-cpu" } });
+    const calibratedSince = async (since: Date) =>
+      (await stack.prisma.measurement.count({ where: { source: "calibration", trainerId: trainer.id, createdAt: { gt: since } } })) >= 2;
+    await stack.kill("agent-trainer", "SIGTERM");
+    stack.startAgent("trainer", { AGENT_CALIBRATE: "1" });
+    await waitFor("the trainer's first calibration", () => calibratedSince(new Date(0)), 180_000, 200);
+    process.env.DATABASE_URL = stack.databaseUrl;
+    const { requestRecalibration } = await import("@/lib/calibration/calibrations");
+    const staff = await stack.prisma.user.findUniqueOrThrow({ where: { email: "staff@demo.test" } });
+    const before = new Date();
+    await requestRecalibration({ actorId: staff.id, trainerId: trainer.id });
+    // Before this change the calibration began in the same heartbeat and the trainer dropped the probe for it.
+    const probe = await probeEnded(before).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await probeStory()}`);
+    });
+    expect(probe.status, probe.error ?? "").toBe("succeeded");
+    expect(probe.reason).toBe("requested by staff");
+    await waitFor("the calibration staff asked for", () => calibratedSince(before), 180_000, 200);
+    // The next test wants the trainer's agent as the stack starts it (not calibrating).
+    await stack.kill("agent-trainer", "SIGTERM");
+    stack.startAgent("trainer");
+    await stack.waitForAgents(["local-trainer-agent"]);
+  });
+
   it("gives way to a run launched while a probe moves bytes: the run's task is not held up, the probe is dropped", async () => {
     // Larger files, so the probe is still moving bytes when the run arrives.
     await stack.kill("web");
