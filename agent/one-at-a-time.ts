@@ -17,14 +17,11 @@ export function oneAtATime<T>(fn: () => Promise<T>): () => Promise<T> {
   };
   return () => {
     if (!running) return start();
-    const after = running.then(
-      () => undefined,
-      () => undefined,
-    );
-    next ??= after.then(() => {
+    const settled = () => {
       next = null;
       return start();
-    });
+    };
+    next ??= running.then(settled, settled);
     return next;
   };
 }

@@ -25,6 +25,7 @@ import { HttpSession } from "@/testing/http";
 import { callServerAction } from "@/testing/server-action";
 import { initialActionState, type ActionState } from "@/lib/actions/action-state";
 import { quantile } from "@/lib/cost-model/stats";
+import { parseZooLine, type ZooLine } from "@/agent/zoo";
 import { DISPATCH_STAGES, dispatchStages, type DispatchStage } from "./dispatch-breakdown";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -76,23 +77,31 @@ interface JobStart {
   processToFirstBatch: number;
 }
 
-/** When the zoo process that wrote `file` (a job's standard output) began, in ms; null before its start line. */
-function zooProcessStartedAt(file: string): number | null {
-  if (!fs.existsSync(file)) return null;
-  const line = fs
+/** The zoo's protocol lines in `file` (a job's standard output, as the agent reads it), none while it is absent. */
+function zooLines(file: string): ZooLine[] {
+  if (!fs.existsSync(file)) return [];
+  return fs
     .readFileSync(file, "utf8")
     .split("\n")
-    .find((l) => l.includes('"type": "start"'));
-  const started = line ? (JSON.parse(line) as { process_started?: number | null }).process_started : null;
-  return started ? started * 1000 : null;
+    .map(parseZooLine)
+    .filter((line): line is ZooLine => line !== null);
+}
+
+/** When the zoo process that wrote `file` began, in ms; null before its start line. */
+function zooProcessStartedAt(file: string): number | null {
+  const started = zooLines(file).find((line) => line.type === "start")?.process_started;
+  return typeof started === "number" ? started * 1000 : null;
 }
 
 /** The standard output of a run's Slurm training job, wherever in the agent's workdir the executor put it. */
 function jobOutput(stack: Stack, runId: string): { file: string; jobId: string } {
   const dir = path.join(stack.agentWorkdir("slurm"), "runs", runId);
-  const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => /\.slurm-\d+\.out$/.test(f));
-  if (files.length !== 1) throw new Error(`run ${runId}: expected one job output in ${dir}, found ${files.join(", ") || "none"}`);
-  return { file: path.join(dir, files[0]), jobId: /\.slurm-(\d+)\.out$/.exec(files[0])![1] };
+  const outputs = (fs.readdirSync(dir, { recursive: true }) as string[]).flatMap((f) => {
+    const jobId = /\.slurm-(\d+)\.out$/.exec(f)?.[1];
+    return jobId ? [{ file: path.join(dir, f), jobId }] : [];
+  });
+  if (outputs.length !== 1) throw new Error(`run ${runId}: expected one job output in ${dir}, found ${outputs.length}`);
+  return outputs[0];
 }
 
 /**
@@ -204,10 +213,16 @@ async function benchTrainer(stack: Stack, session: HttpSession, trainer: Trainer
  * Slurm's own job start, for the same work: `sbatch` of a script that runs the same zoo command on the
  * same data, from the submit call to the first batch the zoo reports. No code of ours on the path.
  */
-async function bareSbatch(stack: Stack): Promise<{ seconds: number; jobStart: JobStart }[]> {
+/** A bare job: submit → first batch, and its start split like ours. */
+interface BareJob {
+  seconds: number;
+  jobStart: JobStart;
+}
+
+async function bareSbatch(stack: Stack): Promise<BareJob[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-sbatch-"));
   const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: "scan-0042" } } });
-  const jobs: { seconds: number; jobStart: JobStart }[] = [];
+  const jobs: BareJob[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       const out = path.join(dir, `job-${i}.out`);
@@ -233,13 +248,8 @@ async function bareSbatch(stack: Stack): Promise<{ seconds: number; jobStart: Jo
       const firstBatchAt = await waitFor(
         `the bare job's first batch (${out})`,
         async () => {
-          const line = fs.existsSync(out)
-            ? fs
-                .readFileSync(out, "utf8")
-                .split("\n")
-                .find((l) => l.includes('"first_batch"'))
-            : null;
-          return line ? (JSON.parse(line) as { at: number }).at * 1000 : null;
+          const line = zooLines(out).find((l) => l.type === "first_batch");
+          return line ? Number(line.at) * 1000 : null;
         },
         120_000,
         20,
@@ -270,13 +280,8 @@ async function bareSbatch(stack: Stack): Promise<{ seconds: number; jobStart: Jo
 /** The epoch lines the zoo wrote for a run on the local trainer, with the time it wrote each. */
 function zooEpochTimes(stack: Stack, runId: string): Map<number, number> {
   const file = path.join(stack.agentWorkdir("trainer"), "runs", runId, "train-1", `${runId}-train-1.stdout.log`);
-  const times = new Map<number, number>();
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (!line.includes('"type": "epoch"')) continue;
-    const epoch = JSON.parse(line) as { epoch: number; at: number };
-    times.set(epoch.epoch, epoch.at * 1000);
-  }
-  return times;
+  const epochs = zooLines(file).filter((line) => line.type === "epoch");
+  return new Map(epochs.map((line) => [Number(line.epoch), Number(line.at) * 1000]));
 }
 
 async function benchLiveUpdates(stack: Stack) {
@@ -330,7 +335,7 @@ async function main() {
     const session = new HttpSession(stack.url);
     if (!(await session.signIn("scientist@demo.test"))) throw new Error("the scientist could not sign in");
     const { first: localFirst, runs: local } = await benchTrainer(stack, session, "local-cpu");
-    let slurm: { first: Dispatch; runs: Dispatch[]; bare: { seconds: number; jobStart: JobStart }[] } | null = null;
+    let slurm: { first: Dispatch; runs: Dispatch[]; bare: BareJob[] } | null = null;
     if (process.env.SLURM_CONF) {
       stack.startAgent("slurm");
       await stack.waitForAgents(["slurm-login-agent"]);
@@ -355,6 +360,16 @@ async function main() {
     const waits = slurmSchedulerWaits();
     const waitOf = (start: JobStart) => waits.get(start.jobId) ?? NaN;
     const bareLessWait = q(slurm ? slurm.bare.map((b) => b.seconds - waitOf(b.jobStart)) : [], 0.5);
+    const jobStarts = slurm && {
+      ours: jobStartSummary(
+        slurm.runs.map((r) => r.jobStart),
+        waits,
+      ),
+      bare: jobStartSummary(
+        slurm.bare.map((b) => b.jobStart),
+        waits,
+      ),
+    };
     const slurmOverheadLessWait = slurm ? slurm.runs.map((r) => r.seconds - r.stageInSeconds - waitOf(r.jobStart) - bareLessWait) : [];
     const result = {
       runs: RUNS,
@@ -380,14 +395,7 @@ async function main() {
               bareSbatch: summary(bareSeconds),
               jobStart: {
                 definition: "each job's start split where its zoo process began (ours from the train task's claim, bare from sbatch)",
-                ours: jobStartSummary(
-                  slurm.runs.map((r) => r.jobStart),
-                  waits,
-                ),
-                bare: jobStartSummary(
-                  slurm.bare.map((b) => b.jobStart),
-                  waits,
-                ),
+                ...jobStarts,
               },
               stageIn: summary(slurm.runs.map((r) => r.stageInSeconds)),
               overhead: summary(slurmOverhead),
@@ -440,26 +448,11 @@ async function main() {
     });
     console.log("dispatch breakdown, local (ms)");
     console.table(result.dispatchBreakdownMs.local);
-    if (slurm) {
+    if (slurm && jobStarts) {
       console.log("dispatch breakdown, Slurm (ms)");
       console.table(breakdown(slurm.runs));
       console.log("Slurm job start, ours (from the train task's claim) and bare (from sbatch), split where the zoo process began (ms)");
-      console.table({
-        ...prefixed(
-          "ours: ",
-          jobStartSummary(
-            slurm.runs.map((r) => r.jobStart),
-            waits,
-          ),
-        ),
-        ...prefixed(
-          "bare: ",
-          jobStartSummary(
-            slurm.bare.map((b) => b.jobStart),
-            waits,
-          ),
-        ),
-      });
+      console.table({ ...prefixed("ours: ", jobStarts.ours), ...prefixed("bare: ", jobStarts.bare) });
     }
     console.log(JSON.stringify({ type: "bench-flow", ...result }));
   } finally {
