@@ -5,6 +5,7 @@ import { LocalExecutor, SlurmExecutor, type Executor, type JobHandle, type JobSp
 import type { AgentConfig } from "@/agent/config";
 import { cpusPerTask, ranksOf, shapeProblem, SINGLE_PROCESS, type ParallelShape } from "@/lib/agent-protocol/parallel";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
+import { taskDir } from "@/agent/store";
 
 export type ZooLine = { type: string; [key: string]: unknown };
 
@@ -27,10 +28,50 @@ export function localExecutor(config: AgentConfig): LocalExecutor {
   return local;
 }
 
+// Slurm is polled every 250 ms: the pending → running moment is part of the dispatch latency users feel.
+function slurmExecutor(): SlurmExecutor {
+  return (slurm ??= new SlurmExecutor({ pollIntervalMs: 250 }));
+}
+
 export function executor(kind: "local" | "slurm", config: AgentConfig): Executor {
-  // Slurm is polled every 250 ms: the pending → running moment is part of the dispatch latency users feel.
-  if (kind === "slurm") return (slurm ??= new SlurmExecutor({ pollIntervalMs: 250 }));
-  return localExecutor(config);
+  return kind === "slurm" ? slurmExecutor() : localExecutor(config);
+}
+
+/** How long a standby Slurm job waits for its training job once it runs, before it gives up (warm.py). */
+const STANDBY_WAIT_SECONDS = 120;
+
+/**
+ * Submits a standby Slurm job for this run's coming training job, so that Slurm's scheduling pass and the
+ * imports overlap what still comes before it. One process only; off with the warm start (AGENT_WARM_START=0).
+ * Returns whether one was submitted.
+ */
+export function standByForTraining(context: TaskContext, shape: ParallelShape): boolean {
+  const { config } = context;
+  if (!config.warmStart || ranksOf(shape) !== 1) return false;
+  const dir = taskDir(config.workdir, context.task.runId, "standby");
+  const jobFile = path.join(dir, "job.json");
+  const argvPrefix = [config.python, "-m", "beamline_zoo"];
+  // The resources the training job will ask for (zooJob), so that the standby can become it.
+  const { cpus, parallel } = zooJob(config.python, [], "slurm", shape, config.cpus);
+  slurmExecutor().standBy(context.task.runId, {
+    spec: {
+      runId: `${context.task.runId}-standby`,
+      argv: [config.python, "-m", "beamline_zoo.warm", "--job-file", jobFile, "--wait-seconds", String(STANDBY_WAIT_SECONDS)],
+      cpus,
+      parallel,
+      workdir: dir,
+      env: zooEnv(config),
+      timeLimitMinutes: config.timeLimitMinutes + Math.ceil(STANDBY_WAIT_SECONDS / 60),
+    },
+    argvPrefix,
+    jobFile,
+  });
+  return true;
+}
+
+/** Cancels this run's standby Slurm job, if one waits (its stage-in failed or was cancelled). */
+export async function dropStandby(context: TaskContext): Promise<void> {
+  await slurm?.dropStandby(context.task.runId);
 }
 
 /** The job environment of every zoo command (the warm process must start with the same one). */
@@ -102,6 +143,7 @@ export async function runZoo(
     workdir: options.workdir,
     env: zooEnv(config),
     timeLimitMinutes: config.timeLimitMinutes,
+    standbyKey: context.task.runId,
   });
   await fs.writeFile(path.join(options.workdir, "executor-job-id"), handle.executorJobId);
   options.onStarted?.(handle);

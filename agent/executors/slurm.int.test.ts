@@ -229,6 +229,77 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
     }
   });
 
+  describe("standby jobs (submitted before their job is known, zoo/beamline_zoo/warm.py --job-file)", () => {
+    const zoo = ["/usr/bin/python3", "-m", "beamline_zoo"];
+    const zooEnv = { PYTHONPATH: path.join(repo, "zoo") };
+    function standBy(slurmExecutor: SlurmExecutor, key: string, waitSeconds: number) {
+      const standbySpec = spec(["/usr/bin/python3", "-m", "beamline_zoo.warm", "--job-file", "", "--wait-seconds", String(waitSeconds)], {
+        env: zooEnv,
+      });
+      const jobFile = path.join(standbySpec.workdir, "job.json");
+      standbySpec.argv[4] = jobFile;
+      slurmExecutor.standBy(key, { spec: standbySpec, argvPrefix: zoo, jobFile });
+      return standbySpec;
+    }
+    const jobsNamed = (runId: string) =>
+      execFileSync("squeue", ["-h", "-t", "all", "-n", `br-${runId}`, "-o", "%i %T"], {
+        env: { ...process.env, SLURM_CONF: slurmConf },
+        encoding: "utf8",
+      }).trim();
+    async function until(what: string, check: () => boolean, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+
+    it("becomes the job handed to it: the standby's Slurm job runs the command, and no other job is submitted", async () => {
+      const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
+      const standbySpec = standBy(slurmExecutor, "run-a", 60);
+      const job = spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKey: "run-a" });
+      const handle = await slurmExecutor.start(job);
+      expect(handle.startedWarm).toBe(true);
+      expect(jobsNamed(standbySpec.runId).split(" ")[0]).toBe(handle.executorJobId);
+      expect(jobsNamed(job.runId)).toBe("");
+      const out = await collect(handle);
+      const outcome = await handle.wait();
+      expect(outcome.state, outcome.detail).toBe("completed");
+      expect(out.join("\n")).toContain("usage:");
+      expect(readFileSync(path.join(standbySpec.workdir, `${standbySpec.runId}.slurm-${handle.executorJobId}.err`), "utf8")).toContain(
+        "standby ready",
+      );
+    });
+
+    it("one that gave up waiting is not handed the job: the job is submitted afresh", async () => {
+      const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
+      const standbySpec = standBy(slurmExecutor, "run-b", 1);
+      await until("the standby to give up", () => / COMPLETED$/.test(jobsNamed(standbySpec.runId)));
+      const handle = await slurmExecutor.start(spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKey: "run-b" }));
+      expect(handle.startedWarm).toBeFalsy();
+      expect(jobsNamed(standbySpec.runId).split(" ")[0]).not.toBe(handle.executorJobId);
+      await collect(handle);
+      expect((await handle.wait()).state).toBe("completed");
+    });
+
+    it("is cancelled when dropped (its stage-in failed), and when the job cannot become it (other environment)", async () => {
+      const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
+      const dropped = standBy(slurmExecutor, "run-c", 60);
+      await until("the standby to run", () => / RUNNING$/.test(jobsNamed(dropped.runId)));
+      await slurmExecutor.dropStandby("run-c");
+      await until("the dropped standby to be cancelled", () => / CANCELLED$/.test(jobsNamed(dropped.runId)));
+
+      const unfit = standBy(slurmExecutor, "run-d", 60);
+      const handle = await slurmExecutor.start(
+        spec([...zoo, "simulate", "--help"], { env: { ...zooEnv, OTHER: "1" }, standbyKey: "run-d" }),
+      );
+      expect(handle.startedWarm).toBeFalsy();
+      await collect(handle);
+      expect((await handle.wait()).state).toBe("completed");
+      await until("the unfit standby to be cancelled", () => / CANCELLED$/.test(jobsNamed(unfit.runId)));
+    });
+  });
+
   it("keeps waiting (transient status) while slurmctld is down, then sees the job finish", async () => {
     const statuses: ExecutorStatus[] = [];
     const slurmExecutor = new SlurmExecutor({

@@ -1,13 +1,15 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, open, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LineQueue, lastLines } from "./line-queue";
+import { sameRecord } from "./warm-start";
 import { readTail } from "./local";
 import {
   hasRun,
   isControllerUnreachable,
   isInvalidJobId,
+  isActiveState,
   outcomeFromInfo,
   parseJobInfo,
   parseKeyValues,
@@ -63,6 +65,28 @@ function submitEnv(): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", LANG: process.env.LANG ?? "C.UTF-8" };
   if (process.env.HOME) env.HOME = process.env.HOME;
   return env;
+}
+
+/**
+ * A job submitted before the job it stands in for is known (zoo/beamline_zoo/warm.py --job-file): Python and the
+ * zoo are imported, and Slurm's scheduling pass is behind it, by the time the job's command arrives.
+ */
+interface Standby {
+  spec: JobSpec;
+  /** argv of the jobs it can become: this prefix, then the command's own arguments. */
+  argvPrefix: string[];
+  jobFile: string;
+  /** The job id, or null when sbatch refused it. */
+  submitted: Promise<string | null>;
+  out: string;
+  err: string;
+}
+
+export interface StandbyRequest {
+  /** The standby job's own spec: it runs the standby command, with the resources of the job it stands in for. */
+  spec: JobSpec;
+  argvPrefix: string[];
+  jobFile: string;
 }
 
 interface CmdResult {
@@ -140,7 +164,68 @@ export class SlurmExecutor implements Executor {
     return parseTestOnlyStart(`${result.stderr}\n${result.stdout}`, now);
   }
 
+  private readonly standbys = new Map<string, Standby>();
+
+  /**
+   * Submits a standby for a job expected soon under `key`, without waiting for sbatch. A standby not taken by
+   * then gives up by itself after its own wait (warm.py), so an agent that dies leaves nothing running for long.
+   */
+  standBy(key: string, request: StandbyRequest): void {
+    if (this.standbys.has(key)) return;
+    const submitted = this.writeScript(request.spec).then(
+      async ({ scriptPath }) => {
+        const result = await this.run("sbatch", ["--parsable", scriptPath], request.spec.workdir);
+        return result.code === 0 ? parseSbatchParsable(result.stdout) : null;
+      },
+      () => null,
+    );
+    const outputPattern = path.join(request.spec.workdir, `${request.spec.runId}.slurm-%j.out`);
+    this.standbys.set(key, {
+      ...request,
+      submitted,
+      out: outputPattern,
+      err: outputPattern.replace(/\.out$/, ".err"),
+    });
+  }
+
+  /** Cancels the standby submitted under `key`, unless it already gave up or was handed its job. */
+  async dropStandby(key: string): Promise<void> {
+    const standby = this.standbys.get(key);
+    if (!standby) return;
+    this.standbys.delete(key);
+    const id = await standby.submitted;
+    if (id && (await claim(standby.jobFile))) await this.run("scancel", [id]);
+  }
+
+  /**
+   * The standby under spec.standbyKey, handed this job: null (and the standby cancelled) when there is none, it
+   * cannot become this job (other resources or environment), it has ended, or it gave up waiting first.
+   */
+  private async takeStandby(spec: JobSpec): Promise<JobHandle | null> {
+    const standby = spec.standbyKey ? this.standbys.get(spec.standbyKey) : undefined;
+    if (!standby || !spec.standbyKey) return null;
+    validateSpec(spec);
+    if (!standbyFits(standby, spec)) {
+      await this.dropStandby(spec.standbyKey);
+      return null;
+    }
+    this.standbys.delete(spec.standbyKey);
+    const id = await standby.submitted;
+    if (!id) return null;
+    // Killed by Slurm, or failed to start: a job file handed to it would never run.
+    const state = await this.run("scontrol", ["show", "job", "-o", id]);
+    const info = state.code === 0 ? parseJobInfo(state.stdout.split("\n").find((line) => line.startsWith(`JobId=${id} `)) ?? "") : null;
+    if (!info || !isActiveState(info.state) || !(await claim(standby.jobFile))) return null;
+    await mkdir(spec.workdir, { recursive: true });
+    const job = { args: spec.argv.slice(standby.argvPrefix.length), cwd: spec.workdir };
+    await writeFile(`${standby.jobFile}.tmp`, JSON.stringify(job), { mode: 0o600 });
+    await rename(`${standby.jobFile}.tmp`, standby.jobFile);
+    return new SlurmJob(this, this.o, id, spec.workdir, { out: standby.out.replace("%j", id), err: standby.err.replace("%j", id) }, true);
+  }
+
   async start(spec: JobSpec): Promise<JobHandle> {
+    const handedOver = await this.takeStandby(spec);
+    if (handedOver) return handedOver;
     const { scriptPath, outputPattern, errorPattern } = await this.writeScript(spec);
     const result = await this.run("sbatch", ["--parsable", scriptPath], spec.workdir);
     const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
@@ -223,6 +308,7 @@ export class SlurmExecutor implements Executor {
 /** One submitted job: tails its output file and polls its state until it ends. */
 class SlurmJob implements JobHandle {
   readonly executorJobId: string;
+  readonly startedWarm: boolean;
   private queue = new LineQueue();
   private outPath: string | null;
   private errPath: string | null;
@@ -252,8 +338,11 @@ class SlurmJob implements JobHandle {
     jobId: string,
     private readonly workdir: string,
     paths: { out: string | null; err: string | null },
+    /** A standby job (Python and the zoo already imported) became this job. */
+    startedWarm = false,
   ) {
     this.executorJobId = jobId;
+    this.startedWarm = startedWarm;
     this.outPath = paths.out;
     this.errPath = paths.err;
     this.runningP = new Promise((done) => (this.resolveRunning = done));
@@ -431,6 +520,29 @@ class SlurmJob implements JobHandle {
       await this.slurmExecutor.run("scancel", ["--signal=KILL", "--full", id]);
       await Promise.race([this.doneP, delay(this.options.cancelGraceMs)]);
     }
+  }
+}
+
+/** Whether a standby can become this job: the same command prefix, resources and environment. */
+function standbyFits(standby: Standby, spec: JobSpec): boolean {
+  const { argvPrefix, spec: own } = standby;
+  return (
+    sameRecord(own.env, spec.env) &&
+    own.cpus === spec.cpus &&
+    JSON.stringify(own.parallel ?? null) === JSON.stringify(spec.parallel ?? null) &&
+    spec.argv.length > argvPrefix.length &&
+    argvPrefix.every((arg, i) => spec.argv[i] === arg)
+  );
+}
+
+/** The claim warm.py's standby makes when it gives up: whoever creates the file first decides its fate. */
+async function claim(jobFile: string): Promise<boolean> {
+  try {
+    await (await open(`${jobFile}.claim`, "wx")).close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
   }
 }
 

@@ -25,6 +25,8 @@ export interface JobSpec {
    * executor runs argv as given: a local multi-rank job's argv is itself the launcher.
    */
   parallel?: ParallelShape;
+  /** A standby job submitted under this key (SlurmExecutor.standBy: the run's id) may become this job. */
+  standbyKey?: string;
 }
 
 export type JobState = "completed" | "failed" | "canceled" | "timeout";

@@ -112,7 +112,7 @@ function stop(child: ChildProcess) {
   }
 }
 
-function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+export function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }

@@ -8,6 +8,7 @@ import { labelledPath, requireFile, storePath, taskDir } from "@/agent/store";
 import { runZoo, type ZooLine } from "@/agent/zoo";
 import { isKnownZooLine, zooLines, type ZooLineOf, type ZooLineType } from "@/agent/zoo-lines";
 import { fetchTicket } from "@/agent/tasks/transfer";
+import { trainingStandby } from "@/agent/tasks/standby";
 import { TaskFailure, type TaskContext } from "@/agent/task-context";
 
 type Handlers = { [K in AgentStepName]: (context: TaskContext, payload: StepPayload<K>) => Promise<StepResultInput<K>> };
@@ -26,15 +27,32 @@ function lastZooLine<T extends ZooLineType>(lines: ZooLine[], type: T, missing: 
 }
 
 async function stageIn(context: TaskContext, payload: StepPayload<"stage_in">): Promise<StepResultInput<"stage_in">> {
-  const { dataset, parentCheckpoint } = payload;
+  const { dataset, parentCheckpoint, trainJob } = payload;
   const { workdir } = context.config;
-  const transfers = [await fetchTicket(context, dataset, storePath(workdir, dataset.sha256, "dataset"), `dataset ${dataset.name}`)];
-  if (parentCheckpoint) {
-    transfers.push(
-      await fetchTicket(context, parentCheckpoint, storePath(workdir, parentCheckpoint.sha256, "checkpoint"), "parent checkpoint"),
-    );
+  // A Slurm training that follows at once gets a standby job while the data moves (agent/tasks/standby.ts).
+  const standby =
+    trainJob?.executor === "slurm" ? trainingStandby(context, trainJob.parallel, dataset.bytes + (parentCheckpoint?.bytes ?? 0)) : null;
+  try {
+    const transfers = [
+      await fetchTicket(context, dataset, storePath(workdir, dataset.sha256, "dataset"), `dataset ${dataset.name}`, standby?.progress),
+    ];
+    if (parentCheckpoint) {
+      transfers.push(
+        await fetchTicket(
+          context,
+          parentCheckpoint,
+          storePath(workdir, parentCheckpoint.sha256, "checkpoint"),
+          "parent checkpoint",
+          (done) => standby?.progress(dataset.bytes + done),
+        ),
+      );
+    }
+    standby?.progress(dataset.bytes + (parentCheckpoint?.bytes ?? 0));
+    return { transfers };
+  } catch (error) {
+    await standby?.drop();
+    throw error;
   }
-  return { transfers };
 }
 
 async function label(context: TaskContext, payload: StepPayload<"label">): Promise<StepResultInput<"label">> {
@@ -89,7 +107,12 @@ async function train(context: TaskContext, payload: StepPayload<"train">): Promi
     parallel: payload.parallel,
     workdir: out,
     onStarted: (handle) => {
-      if (handle.startedWarm) context.log("training process handed to a warm zoo process (torch already imported)");
+      if (handle.startedWarm)
+        context.log(
+          payload.executor === "slurm"
+            ? `training handed to the standby Slurm job ${handle.executorJobId} (submitted during stage-in, torch already imported)`
+            : "training process handed to a warm zoo process (torch already imported)",
+        );
       void handle.running().then((info) => {
         if (!info) return;
         startedAt = info.startedAt.getTime();

@@ -7,8 +7,14 @@ import { transferStagingPath } from "@/agent/store";
 // A corrupted copy is thrown away and fetched again from zero, a few times, before the step fails.
 const CORRUPTION_RETRIES = 3;
 
-/** Pulls one file from another agent's data plane into `destPath`, verified by sha256. */
-export async function fetchTicket(context: TaskContext, ticket: TransferTicket, destPath: string, label: string) {
+/** Pulls one file from another agent's data plane into `destPath`, verified by sha256; `onBytes` hears its progress. */
+export async function fetchTicket(
+  context: TaskContext,
+  ticket: TransferTicket,
+  destPath: string,
+  label: string,
+  onBytes?: (doneBytes: number) => void,
+) {
   const staging = transferStagingPath(destPath, ticket.transferId);
   let attempts = 0;
   for (let corruption = 0; ; corruption++) {
@@ -21,7 +27,10 @@ export async function fetchTicket(context: TaskContext, ticket: TransferTicket, 
         expectedSha256: ticket.sha256,
         signal: context.signal,
         streams: context.config.transferStreams,
-        onProgress: (done: number, total: number) => context.emit({ type: "progress", done, total, note: label }),
+        onProgress: (done: number, total: number) => {
+          onBytes?.(done);
+          context.emit({ type: "progress", done, total, note: label });
+        },
       });
       attempts += result.attempts;
       // Verified: into the content-addressed name in one step (a concurrent copy of the same bytes may win; either is whole).

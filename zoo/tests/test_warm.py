@@ -55,3 +55,49 @@ def test_a_ready_warm_process_has_every_thread_at_the_priority_it_started_with()
     finally:
         child.stdin.close()
         assert child.wait(timeout=30) == 0
+
+
+def write_job(job_file: Path, job: dict) -> None:
+    """As the agent does: whole or not at all."""
+    job_file.with_suffix(".tmp").write_text(json.dumps(job))
+    os.replace(job_file.with_suffix(".tmp"), job_file)
+
+
+def test_a_standby_takes_its_job_from_the_file_the_agent_writes(tmp_path):
+    job_file = tmp_path / "job.json"
+    job = {"args": ["--help"], "cwd": str(tmp_path)}
+    threading.Timer(0.05, write_job, (job_file, job)).start()
+    assert warm.wait_for_job(str(job_file), wait_seconds=30) == job
+    assert not (tmp_path / "job.json.claim").exists()
+
+
+def test_a_standby_that_waited_in_vain_claims_itself_so_the_agent_cannot_hand_it_a_job(tmp_path):
+    job_file = tmp_path / "job.json"
+    assert warm.wait_for_job(str(job_file), wait_seconds=0.02) is None
+    # the agent's claim (the same O_EXCL create) now fails: it starts the job another way
+    with pytest.raises(FileExistsError):
+        os.open(tmp_path / "job.json.claim", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+
+
+def test_a_standby_the_agent_claimed_waits_past_its_deadline_for_the_job(tmp_path):
+    job_file = tmp_path / "job.json"
+    (tmp_path / "job.json.claim").touch()  # the agent won the claim just before the standby's deadline
+    job = {"args": ["--help"], "cwd": str(tmp_path)}
+    threading.Timer(0.2, write_job, (job_file, job)).start()
+    assert warm.wait_for_job(str(job_file), wait_seconds=0.01) == job
+
+
+def test_a_standby_process_becomes_the_zoo_command_it_is_handed(tmp_path):
+    job_file = tmp_path / "job.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "beamline_zoo.warm", "--job-file", str(job_file), "--wait-seconds", "60"],
+        env={**os.environ, "PYTHONPATH": ZOO, "OMP_NUM_THREADS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    write_job(job_file, {"args": ["simulate", "--help"], "cwd": str(tmp_path)})
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert "standby ready" in err
+    assert "usage:" in out and "simulate" in out
