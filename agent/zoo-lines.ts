@@ -41,7 +41,14 @@ const schemas = {
     ranks: z.array(z.object({ rank: count, samples_per_s: seconds.nullable() })).default([]),
   }),
   artifact: z.object({ path: z.string().min(1), sha256: z.string(), bytes: count.optional(), format: z.string().default("pytorch") }),
-  evaluation: z.object({ metrics: finiteMetrics, seconds_per_datum: z.number().positive(), samples: z.number().int().positive() }),
+  evaluation: z.object({
+    metrics: finiteMetrics,
+    // Timed for the model to deploy; the model in service is only compared on the same samples (zoo deploy).
+    seconds_per_datum: z.number().positive().optional(),
+    samples: z.number().int().positive(),
+    role: z.enum(["candidate", "in_service"]).default("candidate"),
+  }),
+  in_service_failed: z.object({ message: z.string() }),
   // Drift check (spot-check command): the error is named after its metric (mean_px or mean_mse); read as mean / p95.
   spot_check: z
     .object({

@@ -192,27 +192,31 @@ async function deploy(context: TaskContext, payload: StepPayload<"deploy">): Pro
     "path" in payload.validation
       ? payload.validation.path
       : requireFile(storePath(workdir, payload.validation.labelledSha256, "dataset"), "The labelled validation data");
-  // The same held-out samples for both models: same data, same split, same sample cap.
-  const evaluate = (checkpoint: string, checkpointSha256: string) =>
-    runZoo(
-      context,
-      [
-        "evaluate",
-        "--checkpoint",
-        checkpoint,
-        "--checkpoint-sha256",
-        checkpointSha256,
-        "--data",
-        validationData,
-        "--max-samples",
-        String(payload.maxValidationSamples),
-      ],
-      { workdir: dir },
-    );
-  const evaluation = await evaluate(staged, sha256);
-  const result = lastZooLine(evaluation.lines, "evaluation", "Validation ended without an evaluation line.");
-  const inService = payload.inService && (await evaluateInService(context, payload.inService, evaluate));
-  const exported = await runZoo(context, ["export", "--checkpoint", staged, "--out", path.join(dir, "export")], { workdir: dir });
+  const inService = payload.inService;
+  const inServiceProblem = inService && (await checkInService(inService));
+  // One zoo process validates the new model, evaluates the one in service on the same samples (same data, split
+  // and sample cap) and exports the new one.
+  const { lines } = await runZoo(
+    context,
+    [
+      "deploy",
+      "--checkpoint",
+      staged,
+      "--checkpoint-sha256",
+      sha256,
+      "--data",
+      validationData,
+      "--max-samples",
+      String(payload.maxValidationSamples),
+      "--export-dir",
+      path.join(dir, "export"),
+      ...(inService && !inServiceProblem ? ["--in-service", inService.path, "--in-service-sha256", inService.sha256] : []),
+    ],
+    { workdir: dir },
+  );
+  const evaluations = lines.filter((line) => line.type === "evaluation").map((line) => zooLine(line, "evaluation"));
+  const result = evaluations.find((evaluation) => evaluation.role === "candidate");
+  if (!result?.seconds_per_datum) throw new TaskFailure("Validation ended without an evaluation line.");
   const modelDir = path.join(workdir, "models", context.task.runId);
   await fs.mkdir(modelDir, { recursive: true });
   const finalPath = path.join(modelDir, "checkpoint.pt");
@@ -223,40 +227,43 @@ async function deploy(context: TaskContext, payload: StepPayload<"deploy">): Pro
     metrics: result.metrics,
     secondsPerDatum: result.seconds_per_datum,
     samples: result.samples,
-    exported: exported.lines
+    exported: lines
       .filter((line) => line.type === "artifact")
       .map((line) => zooLine(line, "artifact"))
       .map((artifact) => ({ format: artifact.format, path: artifact.path, bytes: artifact.bytes ?? 0 })),
-    inService,
+    inService: inService && comparison(context, inService, inServiceProblem, evaluations, lines),
   };
 }
 
-/**
- * The model in service, verified against its recorded sha256 and evaluated like the new one. A file that
- * is missing, altered or fails to evaluate is reported, not thrown: the dashboard decides what that means.
- */
-async function evaluateInService(
-  context: TaskContext,
-  inService: NonNullable<StepPayload<"deploy">["inService"]>,
-  evaluate: (checkpoint: string, sha256: string) => ReturnType<typeof runZoo>,
-): Promise<NonNullable<StepResultInput<"deploy">["inService"]>> {
-  const { deploymentId } = inService;
+/** A model in service whose file is missing or altered is reported, not evaluated: the dashboard decides what that means. */
+async function checkInService(inService: NonNullable<StepPayload<"deploy">["inService"]>): Promise<string | null> {
   const found = await sha256File(inService.path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
     throw error;
   });
-  if (found === null) return { deploymentId, failure: `its checkpoint ${inService.path} is missing` };
-  if (found !== inService.sha256)
-    return { deploymentId, failure: `its checkpoint's sha256 ${found} is not the recorded ${inService.sha256}` };
-  try {
-    const { lines } = await evaluate(inService.path, inService.sha256);
-    const evaluation = lastZooLine(lines, "evaluation", "its evaluation ended without an evaluation line");
+  if (found === null) return `its checkpoint ${inService.path} is missing`;
+  if (found !== inService.sha256) return `its checkpoint's sha256 ${found} is not the recorded ${inService.sha256}`;
+  return null;
+}
+
+/** What the deploy gate weighs: the in-service model's metrics on the same samples, or why there are none. */
+function comparison(
+  context: TaskContext,
+  inService: NonNullable<StepPayload<"deploy">["inService"]>,
+  problem: string | null,
+  evaluations: ZooLineOf<"evaluation">[],
+  lines: ZooLine[],
+): NonNullable<StepResultInput<"deploy">["inService"]> {
+  const { deploymentId } = inService;
+  if (problem) return { deploymentId, failure: problem };
+  const evaluation = evaluations.find((candidate) => candidate.role === "in_service");
+  if (evaluation) {
     context.log(`in service v${inService.version} evaluated on the same samples: ${JSON.stringify(evaluation.metrics)}`);
     return { deploymentId, metrics: evaluation.metrics };
-  } catch (error) {
-    if (context.signal.aborted || !(error instanceof TaskFailure)) throw error;
-    return { deploymentId, failure: error.message.slice(0, 500) };
   }
+  const failed = lines.find((line) => line.type === "in_service_failed");
+  const failure = failed ? zooLine(failed, "in_service_failed").message : "its evaluation ended without an evaluation line";
+  return { deploymentId, failure: failure.slice(0, 500) };
 }
 
 const handlers: Handlers = { stage_in: stageIn, label, train, stage_out: stageOut, deploy };

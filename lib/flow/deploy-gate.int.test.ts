@@ -163,4 +163,14 @@ describe("deploy never puts a worse model in service without consent", () => {
       message: expect.stringMatching(/was not held back/),
     });
   });
+
+  it("deploys when the model in service cannot be evaluated (its file altered on the edge), and says why", async () => {
+    const inService = await stack.prisma.deployment.findFirstOrThrow({ where: { modelVersionId: worse.version.id, active: true } });
+    const { appendFile } = await import("node:fs/promises");
+    await appendFile(inService.path, "tampered");
+    const next = await succeededRun(WORSE);
+    expect(next.decision).toMatchObject({ heldBack: false, inServiceVersion: worse.version.version });
+    expect(next.decision.reason).toMatch(/could not be evaluated on the edge \(its checkpoint's sha256 [0-9a-f]{64} is not the recorded/);
+    expect(await activeVersions(next.version.familyId)).toEqual([next.version.id]);
+  });
 });

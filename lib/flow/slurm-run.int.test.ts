@@ -83,6 +83,10 @@ describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm b
     expect(detail.executorJobId).toBe(jobId);
     expect(detail.schedulerQueueSeconds).toBeGreaterThanOrEqual(0);
     expect(detail.epochs).toBe(2);
+    // The job was submitted as a standby while the data moved, and the training became it.
+    const logs = (await stack.prisma.runLog.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } })).map((log) => log.line);
+    expect(logs).toContainEqual(expect.stringContaining("submitted a standby Slurm job"));
+    expect(logs).toContainEqual(expect.stringContaining(`training handed to the standby Slurm job ${jobId}`));
     const metrics = await stack.prisma.runMetric.findMany({ where: { runId: run.id }, orderBy: { epoch: "asc" } });
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);

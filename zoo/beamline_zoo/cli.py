@@ -1,4 +1,4 @@
-"""Command line: python -m beamline_zoo COMMAND ... (simulate, label, train, evaluate, export, benchmark,
+"""Command line: python -m beamline_zoo COMMAND ... (simulate, label, train, evaluate, deploy, export, benchmark,
 inspect, calibrate, spot-check).
 
 stdout carries only JSON lines (protocol.py); human messages go to stderr.
@@ -150,6 +150,23 @@ def build_parser() -> ArgParser:
     e.add_argument("--val-fraction", type=float, default=0.2)
     e.add_argument("--batch-size", type=_pos_int("--batch-size"))
     e.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+
+    d = sub.add_parser("deploy", help="the deploy step in one process: evaluate, compare with the model in service, "
+                                      "export (one evaluation line each, role candidate / in_service, then export's lines)")
+    d.add_argument("--checkpoint", required=True)
+    d.add_argument("--checkpoint-sha256", help=SHA_HELP)
+    d.add_argument("--in-service", help="checkpoint of the model in service, evaluated on the same samples")
+    d.add_argument("--in-service-sha256", help="its sha256, checked before it is loaded")
+    d.add_argument("--data", required=True)
+    d.add_argument("--peaks")
+    d.add_argument("--max-samples", type=_pos_int("--max-samples"))
+    d.add_argument("--split", choices=("auto", "val", "all"), default="auto")
+    d.add_argument("--val-fraction", type=float, default=0.2)
+    d.add_argument("--batch-size", type=_pos_int("--batch-size"))
+    d.add_argument("--device", choices=("cpu", "cuda", "auto"), default="cpu")
+    d.add_argument("--export-dir", required=True, help="where the exported model files go")
+    d.add_argument("--formats", default="torchscript,onnx")
+    d.add_argument("--opset", type=int, default=13)
 
     x = sub.add_parser("export", help="export a checkpoint to TorchScript and ONNX")
     x.add_argument("--checkpoint", required=True)
@@ -503,13 +520,12 @@ def _time_inference(model, x, batch_size, repeats=1):
     return best / len(x)
 
 
-def cmd_evaluate(a):
+def _evaluation(a, checkpoint, checkpoint_sha256, device, time_inference=True):
+    """The fields of an evaluation line for one checkpoint on a's held-out data."""
     from . import train as T
 
-    threads = configure_threads()
-    device = _device(a.device)
-    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
-    model = T.model_from_checkpoint(ck, a.checkpoint).to(device).eval()
+    ck = T.load_checkpoint(checkpoint, checkpoint_sha256)
+    model = T.model_from_checkpoint(ck, checkpoint).to(device).eval()
     fam = ck["family"]
     split = a.split
     if split == "auto":
@@ -524,29 +540,58 @@ def cmd_evaluate(a):
     if task.n_val == 0:
         raise BadInput(f"{a.data}: nothing to evaluate")
     val_loss, metrics = task.validate(model)
-    metrics = dict(metrics, val_loss=val_loss)
-    bs = a.batch_size or T.DEFAULT_BATCH[fam]
-    spd = _time_inference(model, task.val_x, min(bs, task.n_val))
-    emit("evaluation", family=fam, samples=task.n_val, split=split, metrics=metrics, seconds_per_datum=spd,
-         batch_size=min(bs, task.n_val), device=device, threads=threads, checkpoint=os.path.abspath(a.checkpoint))
+    fields = dict(family=fam, samples=task.n_val, split=split, metrics=dict(metrics, val_loss=val_loss),
+                  device=device, checkpoint=os.path.abspath(checkpoint))
+    if time_inference:
+        bs = min(a.batch_size or T.DEFAULT_BATCH[fam], task.n_val)
+        fields.update(seconds_per_datum=_time_inference(model, task.val_x, bs), batch_size=bs)
+    return fields
+
+
+def cmd_evaluate(a):
+    threads = configure_threads()
+    emit("evaluation", **_evaluation(a, a.checkpoint, a.checkpoint_sha256, _device(a.device)), threads=threads)
+    return EXIT_OK
+
+
+def cmd_deploy(a):
+    """The deploy step's work in one process: evaluate the new model, the model in service on the same samples,
+    and export the new one. Each of them as its own command was a process start (and, on a warm agent, a wait
+    for the next warm process) of a second or so apiece on the edge."""
+    threads = configure_threads()
+    device = _device(a.device)
+    emit("evaluation", **_evaluation(a, a.checkpoint, a.checkpoint_sha256, device), threads=threads, role="candidate")
+    if a.in_service:
+        # The comparison is evidence for the gate, not the deploy's own result: its failure is reported, not fatal.
+        try:
+            fields = _evaluation(a, a.in_service, a.in_service_sha256, device, time_inference=False)
+            emit("evaluation", **fields, role="in_service")
+        except Exception as error:  # noqa: BLE001 - any failure of the old model is the gate's to weigh
+            emit("in_service_failed", message=f"{type(error).__name__}: {error}"[:500])
+    _export(a.checkpoint, a.checkpoint_sha256, a.export_dir, a.formats, a.opset)
     return EXIT_OK
 
 
 def cmd_export(a):
+    configure_threads()
+    _export(a.checkpoint, a.checkpoint_sha256, a.out, a.formats, a.opset)
+    return EXIT_OK
+
+
+def _export(checkpoint, checkpoint_sha256, out, formats, opset):
     import numpy as np
     import torch
 
     from . import train as T
     from .models import input_shape
 
-    configure_threads()
-    ck = T.load_checkpoint(a.checkpoint, a.checkpoint_sha256)
-    model = T.model_from_checkpoint(ck, a.checkpoint).eval()
-    fmts = [f.strip() for f in a.formats.split(",") if f.strip()]
+    ck = T.load_checkpoint(checkpoint, checkpoint_sha256)
+    model = T.model_from_checkpoint(ck, checkpoint).eval()
+    fmts = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in ("torchscript", "onnx")]
     if bad or not fmts:
-        raise BadInput(f"--formats must be a comma list of torchscript,onnx; got {a.formats!r}")
-    os.makedirs(a.out, exist_ok=True)
+        raise BadInput(f"--formats must be a comma list of torchscript,onnx; got {formats!r}")
+    os.makedirs(out, exist_ok=True)
     shape = input_shape(ck["family"], ck["config"])
     g = torch.Generator().manual_seed(0)
     x = torch.rand((4,) + shape, generator=g)
@@ -556,7 +601,7 @@ def cmd_export(a):
         ref = model(x)
     files = []
     if "torchscript" in fmts:
-        p = os.path.join(os.path.abspath(a.out), "model.torchscript.pt")
+        p = os.path.join(os.path.abspath(out), "model.torchscript.pt")
         ts = torch.jit.trace(model, x[:1])
         ts.save(p)
         with torch.no_grad():
@@ -566,9 +611,9 @@ def cmd_export(a):
         emit_file("artifact", p, format="torchscript", max_abs_diff=diff)
         files.append(p)
     if "onnx" in fmts:
-        p = os.path.join(os.path.abspath(a.out), "model.onnx")
+        p = os.path.join(os.path.abspath(out), "model.onnx")
         torch.onnx.export(model, x[:1], p, input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=a.opset)
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=opset)
         checked = False
         try:
             import onnx
@@ -577,14 +622,13 @@ def cmd_export(a):
             checked = True
         except ImportError:
             log("onnx package not available: ONNX file written but not checked")
-        emit_file("artifact", p, format="onnx", opset=a.opset, checked=checked)
+        emit_file("artifact", p, format="onnx", opset=opset, checked=checked)
         files.append(p)
-    np.save(os.path.join(a.out, "sample_input.npy"), x.numpy())
-    np.save(os.path.join(a.out, "sample_output.npy"), ref.numpy())
+    np.save(os.path.join(out, "sample_input.npy"), x.numpy())
+    np.save(os.path.join(out, "sample_output.npy"), ref.numpy())
     emit("exported", family=ck["family"], config=ck["config"], input_shape=[None] + list(shape),
          files=files, normalisation="per-patch min-max to [0,1] before the model" if ck["family"] == "braggnn"
          else "raw counts as float32")
-    return EXIT_OK
 
 
 def cmd_benchmark(a):
@@ -832,7 +876,7 @@ def cmd_spot_check(a):
 
 
 COMMANDS = {"inspect": cmd_inspect, "simulate": cmd_simulate, "label": cmd_label, "train": cmd_train,
-            "evaluate": cmd_evaluate, "export": cmd_export, "benchmark": cmd_benchmark, "calibrate": cmd_calibrate,
+            "evaluate": cmd_evaluate, "deploy": cmd_deploy, "export": cmd_export, "benchmark": cmd_benchmark, "calibrate": cmd_calibrate,
             "spot-check": cmd_spot_check}
 
 

@@ -220,3 +220,34 @@ def test_compile_mode_avoids_nested_cuda_graphs():
     assert compile_mode_for("reduce-overhead", cuda_graph=True) == "default"
     assert compile_mode_for("max-autotune", cuda_graph=False) == "max-autotune"
     assert compile_mode_for("default", cuda_graph=True) == "default"
+
+
+def test_deploy_evaluates_compares_and_exports_in_one_process(tmp_path, bragg_file, capsys):
+    def trained(name, epochs):
+        rc, lines, _ = run_cli(["train", "--family", "braggnn", "--data", bragg_file, "--epochs", epochs, "--batch-size", 64,
+                                "--max-samples", 800, "--seed", 1, "--out", tmp_path / name], capsys)
+        assert rc == 0
+        return lines[-1]
+
+    new, old = trained("new", 3), trained("old", 1)
+    base = ["deploy", "--checkpoint", new["path"], "--checkpoint-sha256", new["sha256"], "--data", bragg_file,
+            "--max-samples", 800]
+    rc, lines, _ = run_cli(base + ["--in-service", old["path"], "--in-service-sha256", old["sha256"],
+                                   "--export-dir", tmp_path / "exp"], capsys)
+    assert rc == 0
+    evaluations = {x["role"]: x for x in lines if x["type"] == "evaluation"}
+    assert set(evaluations) == {"candidate", "in_service"}
+    assert evaluations["candidate"]["samples"] == evaluations["in_service"]["samples"] == 160
+    assert evaluations["candidate"]["seconds_per_datum"] > 0
+    assert evaluations["candidate"]["metrics"]["mean"] != evaluations["in_service"]["metrics"]["mean"]
+    assert {x["format"] for x in lines if x["type"] == "artifact"} == {"torchscript", "onnx"}
+    assert lines[-1]["type"] == "exported"
+
+    # a model in service that cannot be evaluated is reported, and the new one still deployed
+    rc, lines, _ = run_cli(base + ["--in-service", old["path"], "--in-service-sha256", "0" * 64,
+                                   "--export-dir", tmp_path / "exp2"], capsys)
+    assert rc == 0
+    failed = [x for x in lines if x["type"] == "in_service_failed"]
+    assert len(failed) == 1 and "sha256" in failed[0]["message"].lower()
+    assert [x["role"] for x in lines if x["type"] == "evaluation"] == ["candidate"]
+    assert lines[-1]["type"] == "exported"
