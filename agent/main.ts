@@ -11,7 +11,7 @@ import { createDashboardClient, DashboardError, type DashboardClient } from "@/a
 import { createDataPlaneServer } from "@/agent/dataplane/server";
 import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { runTask } from "@/agent/tasks/handlers";
-import { executor, localExecutor } from "@/agent/zoo";
+import { cancelAbandonedStandbys, executor, localExecutor } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
@@ -208,8 +208,10 @@ function saveActive(config: AgentConfig, active: Map<string, ActiveTask>) {
 }
 
 // Jobs of the tasks this agent held when it last died: the dashboard declared them lost, so stop them
-// rather than let them train on unseen (and, for a retried run, twice).
+// rather than let them train on unseen (and, for a retried run, twice). Standby Slurm jobs it never handed a
+// job likewise: they would hold their allocation, and a retried run's training would queue behind them.
 async function cancelOrphans(config: AgentConfig) {
+  for (const runId of await cancelAbandonedStandbys(config)) console.log(`[agent] cancelled the abandoned standby job of run ${runId}`);
   for (const orphan of takeActiveTasks(config.workdir)) {
     const dir = path.join(config.workdir, "runs", orphan.runId, `${orphan.kind}-${orphan.attempt}`);
     const idFile = path.join(dir, "executor-job-id");

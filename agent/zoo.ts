@@ -48,8 +48,8 @@ const STANDBY_WAIT_SECONDS = 120;
 export function standByForTraining(context: TaskContext, shape: ParallelShape): boolean {
   const { config } = context;
   if (!config.warmStart || ranksOf(shape) !== 1) return false;
-  const dir = taskDir(config.workdir, context.task.runId, "standby");
-  const jobFile = path.join(dir, "job.json");
+  const jobFile = standbyJobFile(config, context.task.runId);
+  const dir = path.dirname(jobFile);
   const argvPrefix = [config.python, "-m", "beamline_zoo"];
   // The resources the training job will ask for (zooJob), so that the standby can become it.
   const { cpus, parallel } = zooJob(config.python, [], "slurm", shape, config.cpus);
@@ -67,6 +67,29 @@ export function standByForTraining(context: TaskContext, shape: ParallelShape): 
     jobFile,
   });
   return true;
+}
+
+/** Where a run's standby Slurm job takes its command from (warm.py --job-file). */
+function standbyJobFile(config: AgentConfig, runId: string): string {
+  return path.join(taskDir(config.workdir, runId, "standby"), "job.json");
+}
+
+/**
+ * Cancels the standby Slurm jobs an earlier process of this agent submitted and never handed a job: after a crash
+ * between a stage-in and its training, nothing would, and each would hold its allocation for its whole wait.
+ */
+export async function cancelAbandonedStandbys(config: AgentConfig): Promise<string[]> {
+  let runIds: string[];
+  try {
+    runIds = await fs.readdir(path.join(config.workdir, "runs"));
+  } catch {
+    return [];
+  }
+  const cancelled: string[] = [];
+  for (const runId of runIds) {
+    if (await slurmExecutor().cancelAbandonedStandby(standbyJobFile(config, runId))) cancelled.push(runId);
+  }
+  return cancelled;
 }
 
 /** Cancels this run's standby Slurm job, if one waits (its stage-in failed or was cancelled). */

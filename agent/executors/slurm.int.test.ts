@@ -282,6 +282,17 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
       expect((await handle.wait()).state).toBe("completed");
     });
 
+    it("left by an agent that died is cancelled by its successor, and only once", async () => {
+      const standbySpec = standBy(new SlurmExecutor({ slurmConf, pollIntervalMs: 250 }), "run-e", 60);
+      await until("the standby to run", () => / RUNNING$/.test(jobsNamed(standbySpec.runId)));
+      const successor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
+      const jobFile = path.join(standbySpec.workdir, "job.json");
+      expect(await successor.cancelAbandonedStandby(jobFile)).toBe(true);
+      await until("the abandoned standby to be cancelled", () => / CANCELLED$/.test(jobsNamed(standbySpec.runId)));
+      expect(await successor.cancelAbandonedStandby(jobFile)).toBe(false);
+      expect(await successor.cancelAbandonedStandby(path.join(root, "no-such-run", "job.json"))).toBe(false);
+    });
+
     it("is cancelled when dropped (its stage-in failed), and when the job cannot become it (other environment)", async () => {
       const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
       const dropped = standBy(slurmExecutor, "run-c", 60);

@@ -175,7 +175,10 @@ export class SlurmExecutor implements Executor {
     const submitted = this.writeScript(request.spec).then(
       async ({ scriptPath }) => {
         const result = await this.run("sbatch", ["--parsable", scriptPath], request.spec.workdir);
-        return result.code === 0 ? parseSbatchParsable(result.stdout) : null;
+        const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
+        // For an agent that dies before the job comes: its successor cancels the standby (cancelAbandonedStandby).
+        if (id) await writeFile(`${request.jobFile}.id`, id);
+        return id;
       },
       () => null,
     );
@@ -195,6 +198,22 @@ export class SlurmExecutor implements Executor {
     this.standbys.delete(key);
     const id = await standby.submitted;
     if (id && (await claim(standby.jobFile))) await this.run("scancel", [id]);
+  }
+
+  /**
+   * Cancels a standby that an earlier agent process submitted with this job file and never handed a job (it
+   * died between the stage-in and the training): it would hold its allocation until it gave up by itself.
+   */
+  async cancelAbandonedStandby(jobFile: string): Promise<boolean> {
+    let id: string;
+    try {
+      id = (await readFile(`${jobFile}.id`, "utf8")).trim();
+    } catch {
+      return false;
+    }
+    if (!/^\d+$/.test(id) || !(await claim(jobFile))) return false;
+    await this.run("scancel", [id]);
+    return true;
   }
 
   /**
