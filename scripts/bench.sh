@@ -18,7 +18,7 @@ CLEANUP=()
 trap 'for cmd in "${CLEANUP[@]}"; do eval "$cmd" >/dev/null 2>&1 || true; done' EXIT INT TERM
 start_test_services "$ROOT/.data/bench-pg" "$RESULTS"
 prepare_template "$RESULTS"
-[ -f .next/BUILD_ID ] || next build >/dev/null
+build_dashboard_if_stale
 
 log "1/6 training loop against a bare PyTorch loop"
 PYTHONPATH=zoo /usr/bin/python3 zoo/bench/train_loop_vs_bare.py --samples 8192 --rounds 3 | tee "$RESULTS/train-loop.json"

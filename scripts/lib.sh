@@ -43,6 +43,15 @@ ensure_node_modules() {
 }
 
 # Starts the project's own PostgreSQL under $1 on port $2 unless DATABASE_URL is set; exports DATABASE_URL.
+# Builds the dashboard when there is no build or a source is newer than it: `npm start` and `npm run bench` must
+# serve the tree as it is (a bench of a stale build measures code that is no longer there).
+build_dashboard_if_stale() {
+  if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib proxy.ts next.config.js public -newer .next/BUILD_ID -print -quit 2>/dev/null)" ]; then
+    log "building the dashboard (next build)"
+    next build >/dev/null
+  fi
+}
+
 ensure_database() {
   if [ -n "${DATABASE_URL:-}" ]; then
     OWN_DATABASE=0

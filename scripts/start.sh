@@ -37,10 +37,7 @@ if [ -z "${NEXTAUTH_SECRET:-}" ]; then
 fi
 export NEXTAUTH_URL="${NEXTAUTH_URL:-http://$HOST:$PORT}"
 
-if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib proxy.ts next.config.js public -newer .next/BUILD_ID -print -quit 2>/dev/null)" ]; then
-  log "building the dashboard (next build)"
-  next build >/dev/null
-fi
+build_dashboard_if_stale
 
 # The slurm-cluster trainer: a one-node Slurm cluster on this machine (as root; else it stays offline).
 if [ "$(id -u)" -eq 0 ] && eval "$(bash scripts/slurm/start.sh 2>.data/slurm-start.log)"; then
