@@ -177,7 +177,8 @@ export class SlurmExecutor implements Executor {
         const result = await this.run("sbatch", ["--parsable", scriptPath], request.spec.workdir);
         const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
         // For an agent that dies before the job comes: its successor cancels the standby (cancelAbandonedStandby).
-        if (id) await writeFile(`${request.jobFile}.id`, id);
+        // Without the note the standby still gives up by itself; the job it stands in for does not depend on it.
+        if (id) await writeFile(`${request.jobFile}.id`, id).catch(() => undefined);
         return id;
       },
       () => null,
@@ -196,8 +197,13 @@ export class SlurmExecutor implements Executor {
     const standby = this.standbys.get(key);
     if (!standby) return;
     this.standbys.delete(key);
-    const id = await standby.submitted;
-    if (id && (await claim(standby.jobFile))) await this.run("scancel", [id]);
+    await this.cancelUnclaimed(standby.jobFile, await standby.submitted);
+  }
+
+  private async cancelUnclaimed(jobFile: string, id: string | null): Promise<boolean> {
+    if (!id || !(await claim(jobFile))) return false;
+    await this.run("scancel", [id]);
+    return true;
   }
 
   /**
@@ -211,9 +217,7 @@ export class SlurmExecutor implements Executor {
     } catch {
       return false;
     }
-    if (!/^\d+$/.test(id) || !(await claim(jobFile))) return false;
-    await this.run("scancel", [id]);
-    return true;
+    return /^\d+$/.test(id) && this.cancelUnclaimed(jobFile, id);
   }
 
   /**
@@ -231,10 +235,15 @@ export class SlurmExecutor implements Executor {
     this.standbys.delete(spec.standbyKey);
     const id = await standby.submitted;
     if (!id) return null;
-    // Killed by Slurm, or failed to start: a job file handed to it would never run.
+    // Killed by Slurm, or failed to start: a job file handed to it would never run. When Slurm cannot say, the
+    // job goes the usual way and the standby is cancelled rather than left holding its allocation.
     const state = await this.run("scontrol", ["show", "job", "-o", id]);
     const info = state.code === 0 ? parseJobInfo(state.stdout.split("\n").find((line) => line.startsWith(`JobId=${id} `)) ?? "") : null;
-    if (!info || !isActiveState(info.state) || !(await claim(standby.jobFile))) return null;
+    if (!info || !isActiveState(info.state)) {
+      await this.cancelUnclaimed(standby.jobFile, id);
+      return null;
+    }
+    if (!(await claim(standby.jobFile))) return null;
     await mkdir(spec.workdir, { recursive: true });
     const job = { args: spec.argv.slice(standby.argvPrefix.length), cwd: spec.workdir };
     await writeFile(`${standby.jobFile}.tmp`, JSON.stringify(job), { mode: 0o600 });
