@@ -29,5 +29,9 @@ export function trainingStandby(context: TaskContext, shape: ParallelShape, tota
     if (standByForTraining(context, shape)) context.log("submitted a standby Slurm job for the training that follows");
   };
   progress(0);
-  return { progress, drop: () => (submitted ? dropStandby(context) : Promise.resolve()) };
+  // A standby that cannot be cancelled gives up by itself; its failure must not replace the stage-in's own error.
+  const drop = async () => {
+    if (submitted) await dropStandby(context).catch((error: Error) => context.log(`could not cancel the standby job: ${error.message}`));
+  };
+  return { progress, drop };
 }

@@ -1,6 +1,7 @@
 // A retrain run through the Slurm executor on the real one-node cluster (DESIGN §5): the trainer's
 // agent sits on the "login node" and submits the training as a batch job; cancel reaches the job.
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSlurmStack, waitFor, type Stack } from "@/testing/stack";
@@ -91,6 +92,38 @@ describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm b
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
     await waitFor(`job ${jobId} to leave squeue`, async () => squeueState(jobId) === null, 30_000, 500);
+  });
+});
+
+describe("a stage-in that fails cancels the standby job it submitted", () => {
+  it("ends the run failed and leaves no standby holding the cluster", async () => {
+    // A dataset whose file changed on the edge after it was registered: the edge refuses to serve it.
+    const seeded = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: "scan-0042" } } });
+    const changed = path.join(stack.agentWorkdir("edge"), "scan-changed.h5");
+    writeFileSync(changed, "not the bytes that were registered");
+    const { id: _id, createdAt: _createdAt, dataRootId: _dataRootId, shapes, ...fields } = seeded;
+    await stack.prisma.dataset.create({ data: { ...fields, shapes: shapes ?? [], name: "scan-changed on the edge", path: changed } });
+
+    const run = await launchInTest(stack, { trainer: "slurm-cluster", dataset: "scan-changed" });
+    const done = await stack.waitForRun(run.id, TERMINAL, 120_000);
+    expect(done.status).toBe("failed");
+    const logs = (await stack.prisma.runLog.findMany({ where: { runId: run.id } })).map((log) => log.line);
+    expect(logs).toContainEqual(expect.stringContaining("submitted a standby Slurm job"));
+    // Slurm keeps ended jobs listed for MinJobAge: every standby the run's stage-in attempts submitted.
+    const standbyStates = () =>
+      execFileSync("squeue", ["-h", "-t", "all", "-n", `br-${run.id}-standby`, "-o", "%T"], {
+        env: { ...process.env, SLURM_CONF },
+        encoding: "utf8",
+      })
+        .split("\n")
+        .filter(Boolean);
+    expect(standbyStates().length).toBeGreaterThan(0);
+    await waitFor(
+      "every standby of the failed run to be cancelled",
+      async () => standbyStates().every((state) => state === "CANCELLED"),
+      30_000,
+      500,
+    );
   });
 });
 
