@@ -48,7 +48,7 @@ const STANDBY_WAIT_SECONDS = 120;
 export function standByForTraining(context: TaskContext, shape: ParallelShape): boolean {
   const { config } = context;
   if (!config.warmStart || ranksOf(shape) !== 1) return false;
-  const jobFile = standbyJobFile(config, context.task.runId);
+  const { jobFile, note } = standbyFiles(config, context.task.runId);
   const dir = path.dirname(jobFile);
   const argvPrefix = [config.python, "-m", "beamline_zoo"];
   // The resources the training job will ask for (zooJob), so that the standby can become it.
@@ -65,14 +65,23 @@ export function standByForTraining(context: TaskContext, shape: ParallelShape): 
     },
     argvPrefix,
     jobFile,
+    note,
   });
   return true;
 }
 
-/** Where a run's standby Slurm job takes its command from (warm.py --job-file). */
-function standbyJobFile(config: AgentConfig, runId: string): string {
-  return path.join(taskDir(config.workdir, runId, "standby"), "job.json");
+/**
+ * Where a run's standby Slurm job takes its command from (warm.py --job-file), and where its job id is noted until
+ * the agent has settled its fate: one folder of notes, so that a start reads only the standbys left unsettled.
+ */
+function standbyFiles(config: AgentConfig, runId: string) {
+  return {
+    jobFile: path.join(taskDir(config.workdir, runId, "standby"), "job.json"),
+    note: path.join(standbyNotes(config), runId),
+  };
 }
+
+const standbyNotes = (config: AgentConfig) => path.join(config.workdir, "standby-jobs");
 
 /**
  * Cancels the standby Slurm jobs an earlier process of this agent submitted and never handed a job: after a crash
@@ -81,13 +90,13 @@ function standbyJobFile(config: AgentConfig, runId: string): string {
 export async function cancelAbandonedStandbys(config: AgentConfig): Promise<string[]> {
   let runIds: string[];
   try {
-    runIds = await fs.readdir(path.join(config.workdir, "runs"));
+    runIds = await fs.readdir(standbyNotes(config));
   } catch {
-    return [];
+    return []; // this agent never submitted one
   }
   const cancelled: string[] = [];
   for (const runId of runIds) {
-    if (await slurmExecutor().cancelAbandonedStandby(standbyJobFile(config, runId))) cancelled.push(runId);
+    if (await slurmExecutor().cancelAbandonedStandby(standbyFiles(config, runId))) cancelled.push(runId);
   }
   return cancelled;
 }

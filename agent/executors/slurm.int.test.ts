@@ -238,9 +238,10 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
       });
       const jobFile = path.join(standbySpec.workdir, "job.json");
       standbySpec.argv[4] = jobFile;
-      slurmExecutor.standBy(key, { spec: standbySpec, argvPrefix: zoo, jobFile });
+      slurmExecutor.standBy(key, { spec: standbySpec, argvPrefix: zoo, jobFile, note: noteOf(key) });
       return standbySpec;
     }
+    const noteOf = (key: string) => path.join(root, "standby-notes", key);
     const jobsNamed = (runId: string) =>
       execFileSync("squeue", ["-h", "-t", "all", "-n", `br-${runId}`, "-o", "%i %T"], {
         env: { ...process.env, SLURM_CONF: slurmConf },
@@ -260,6 +261,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
       const job = spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKey: "run-a" });
       const handle = await slurmExecutor.start(job);
       expect(handle.startedWarm).toBe(true);
+      expect(existsSync(noteOf("run-a"))).toBe(false);
       expect(jobsNamed(standbySpec.runId).split(" ")[0]).toBe(handle.executorJobId);
       expect(jobsNamed(job.runId)).toBe("");
       const out = await collect(handle);
@@ -286,11 +288,16 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
       const standbySpec = standBy(new SlurmExecutor({ slurmConf, pollIntervalMs: 250 }), "run-e", 60);
       await until("the standby to run", () => / RUNNING$/.test(jobsNamed(standbySpec.runId)));
       const successor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
-      const jobFile = path.join(standbySpec.workdir, "job.json");
-      expect(await successor.cancelAbandonedStandby(jobFile)).toBe(true);
+      const left = { jobFile: path.join(standbySpec.workdir, "job.json"), note: noteOf("run-e") };
+      expect(existsSync(left.note)).toBe(true);
+      expect(await successor.cancelAbandonedStandby(left)).toBe(true);
       await until("the abandoned standby to be cancelled", () => / CANCELLED$/.test(jobsNamed(standbySpec.runId)));
-      expect(await successor.cancelAbandonedStandby(jobFile)).toBe(false);
-      expect(await successor.cancelAbandonedStandby(path.join(root, "no-such-run", "job.json"))).toBe(false);
+      // Its fate settled, its note is gone: the next start does not read it again.
+      expect(existsSync(left.note)).toBe(false);
+      expect(await successor.cancelAbandonedStandby(left)).toBe(false);
+      expect(
+        await successor.cancelAbandonedStandby({ jobFile: path.join(root, "no-such-run", "job.json"), note: noteOf("no-such-run") }),
+      ).toBe(false);
     });
 
     it("is cancelled when dropped (its stage-in failed), and when the job cannot become it (other environment)", async () => {

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LineQueue, lastLines } from "./line-queue";
 import { sameRecord } from "./warm-start";
@@ -76,8 +76,13 @@ interface Standby {
   /** argv of the jobs it can become: this prefix, then the command's own arguments. */
   argvPrefix: string[];
   jobFile: string;
-  /** The job id, or null when sbatch refused it. */
-  submitted: Promise<string | null>;
+  note: string;
+  /** The job and its output files, or null when sbatch refused it. */
+  submitted: Promise<SubmittedJob | null>;
+}
+
+interface SubmittedJob {
+  id: string;
   out: string;
   err: string;
 }
@@ -87,6 +92,11 @@ export interface StandbyRequest {
   spec: JobSpec;
   argvPrefix: string[];
   jobFile: string;
+  /**
+   * Where its job id is noted until the agent has claimed it (handed it a job or cancelled it): a successor of an
+   * agent that died in between cancels what the notes name (cancelAbandonedStandby).
+   */
+  note: string;
 }
 
 interface CmdResult {
@@ -173,23 +183,19 @@ export class SlurmExecutor implements Executor {
   standBy(key: string, request: StandbyRequest): void {
     if (this.standbys.has(key)) return;
     const submitted = this.writeScript(request.spec).then(
-      async ({ scriptPath }) => {
+      async ({ scriptPath, outputPattern, errorPattern }) => {
         const result = await this.run("sbatch", ["--parsable", scriptPath], request.spec.workdir);
         const id = result.code === 0 ? parseSbatchParsable(result.stdout) : null;
-        // For an agent that dies before the job comes: its successor cancels the standby (cancelAbandonedStandby).
+        if (!id) return null;
         // Without the note the standby still gives up by itself; the job it stands in for does not depend on it.
-        if (id) await writeFile(`${request.jobFile}.id`, id).catch(() => undefined);
-        return id;
+        await mkdir(path.dirname(request.note), { recursive: true })
+          .then(() => writeFile(request.note, id))
+          .catch(() => undefined);
+        return { id, out: outputPattern.replace("%j", id), err: errorPattern.replace("%j", id) };
       },
       () => null,
     );
-    const outputPattern = path.join(request.spec.workdir, `${request.spec.runId}.slurm-%j.out`);
-    this.standbys.set(key, {
-      ...request,
-      submitted,
-      out: outputPattern,
-      err: outputPattern.replace(/\.out$/, ".err"),
-    });
+    this.standbys.set(key, { ...request, submitted });
   }
 
   /** Cancels the standby submitted under `key`, unless it already gave up or was handed its job. */
@@ -197,27 +203,32 @@ export class SlurmExecutor implements Executor {
     const standby = this.standbys.get(key);
     if (!standby) return;
     this.standbys.delete(key);
-    await this.cancelUnclaimed(standby.jobFile, await standby.submitted);
+    const job = await standby.submitted;
+    if (job) await this.cancelUnclaimed(standby, job.id);
   }
 
-  private async cancelUnclaimed(jobFile: string, id: string | null): Promise<boolean> {
-    if (!id || !(await claim(jobFile))) return false;
-    await this.run("scancel", [id]);
-    return true;
+  /** Cancels the standby unless it claimed itself first (it gave up); either way its fate is settled. */
+  private async cancelUnclaimed({ jobFile, note }: Pick<StandbyRequest, "jobFile" | "note">, id: string): Promise<boolean> {
+    const claimed = await claim(jobFile);
+    if (claimed) await this.run("scancel", [id]);
+    await rm(note, { force: true });
+    return claimed;
   }
 
   /**
-   * Cancels a standby that an earlier agent process submitted with this job file and never handed a job (it
-   * died between the stage-in and the training): it would hold its allocation until it gave up by itself.
+   * Cancels the standby an earlier agent process noted and never handed a job (it died between the stage-in and
+   * the training): it would hold its allocation until it gave up by itself.
    */
-  async cancelAbandonedStandby(jobFile: string): Promise<boolean> {
+  async cancelAbandonedStandby(standby: Pick<StandbyRequest, "jobFile" | "note">): Promise<boolean> {
     let id: string;
     try {
-      id = (await readFile(`${jobFile}.id`, "utf8")).trim();
+      id = (await readFile(standby.note, "utf8")).trim();
     } catch {
       return false;
     }
-    return /^\d+$/.test(id) && this.cancelUnclaimed(jobFile, id);
+    if (/^\d+$/.test(id)) return this.cancelUnclaimed(standby, id);
+    await rm(standby.note, { force: true });
+    return false;
   }
 
   /**
@@ -233,22 +244,37 @@ export class SlurmExecutor implements Executor {
       return null;
     }
     this.standbys.delete(spec.standbyKey);
-    const id = await standby.submitted;
-    if (!id) return null;
+    const job = await standby.submitted;
+    if (!job) return null;
     // Killed by Slurm, or failed to start: a job file handed to it would never run. When Slurm cannot say, the
     // job goes the usual way and the standby is cancelled rather than left holding its allocation.
-    const state = await this.run("scontrol", ["show", "job", "-o", id]);
-    const info = state.code === 0 ? parseJobInfo(state.stdout.split("\n").find((line) => line.startsWith(`JobId=${id} `)) ?? "") : null;
-    if (!info || !isActiveState(info.state)) {
-      await this.cancelUnclaimed(standby.jobFile, id);
+    const answer = await this.showJob(job.id);
+    if (answer.kind !== "ok" || !isActiveState(answer.info.state)) {
+      await this.cancelUnclaimed(standby, job.id);
       return null;
     }
-    if (!(await claim(standby.jobFile))) return null;
+    const claimed = await claim(standby.jobFile);
+    await rm(standby.note, { force: true });
+    if (!claimed) return null;
     await mkdir(spec.workdir, { recursive: true });
-    const job = { args: spec.argv.slice(standby.argvPrefix.length), cwd: spec.workdir };
-    await writeFile(`${standby.jobFile}.tmp`, JSON.stringify(job), { mode: 0o600 });
+    const command = { args: spec.argv.slice(standby.argvPrefix.length), cwd: spec.workdir };
+    await writeFile(`${standby.jobFile}.tmp`, JSON.stringify(command), { mode: 0o600 });
     await rename(`${standby.jobFile}.tmp`, standby.jobFile);
-    return new SlurmJob(this, this.o, id, spec.workdir, { out: standby.out.replace("%j", id), err: standby.err.replace("%j", id) }, true);
+    return new SlurmJob(this, this.o, job.id, spec.workdir, { out: job.out, err: job.err }, true);
+  }
+
+  /** scontrol show job -o; "unreachable" on transient errors, "gone" when Slurm forgot the job. */
+  async showJob(id: string): Promise<{ kind: "ok"; info: SlurmJobInfo } | { kind: "unreachable"; msg: string } | { kind: "gone" }> {
+    const result = await this.run("scontrol", ["show", "job", "-o", id]);
+    if (result.code === 0) {
+      const line = result.stdout.split("\n").find((outputLine) => outputLine.startsWith(`JobId=${id} `));
+      const info = line ? parseJobInfo(line) : null;
+      if (info) return { kind: "ok", info };
+      return { kind: "unreachable", msg: `unparseable scontrol output: ${result.stdout.slice(0, 200)}` };
+    }
+    const msg = (result.stderr || result.stdout).trim();
+    if (isInvalidJobId(msg)) return { kind: "gone" };
+    return { kind: "unreachable", msg: result.timedOut ? "scontrol timed out" : msg || `scontrol exited ${result.code}` };
   }
 
   async start(spec: JobSpec): Promise<JobHandle> {
@@ -422,20 +448,6 @@ class SlurmJob implements JobHandle {
     }
   }
 
-  /** scontrol show job -o; "unreachable" on transient errors, "gone" when Slurm forgot the job. */
-  private async query(): Promise<{ kind: "ok"; info: SlurmJobInfo } | { kind: "unreachable"; msg: string } | { kind: "gone" }> {
-    const result = await this.slurmExecutor.run("scontrol", ["show", "job", "-o", this.executorJobId]);
-    if (result.code === 0) {
-      const line = result.stdout.split("\n").find((outputLine) => outputLine.startsWith(`JobId=${this.executorJobId} `));
-      const info = line ? parseJobInfo(line) : null;
-      if (info) return { kind: "ok", info };
-      return { kind: "unreachable", msg: `unparseable scontrol output: ${result.stdout.slice(0, 200)}` };
-    }
-    const msg = (result.stderr || result.stdout).trim();
-    if (isInvalidJobId(msg)) return { kind: "gone" };
-    return { kind: "unreachable", msg: result.timedOut ? "scontrol timed out" : msg || `scontrol exited ${result.code}` };
-  }
-
   private sleepPoll(ms: number): Promise<void> {
     return new Promise((done) => {
       const timer = setTimeout(() => {
@@ -456,7 +468,7 @@ class SlurmJob implements JobHandle {
       for (;;) {
         await this.drainOutput();
         if (Date.now() >= this.nextQuery) {
-          const answer = await this.query();
+          const answer = await this.slurmExecutor.showJob(this.executorJobId);
           if (answer.kind === "ok") {
             if (this.unreachableSince !== null) {
               const seconds = ((Date.now() - this.unreachableSince) / 1000).toFixed(0);

@@ -29,9 +29,9 @@ function lastZooLine<T extends ZooLineType>(lines: ZooLine[], type: T, missing: 
 async function stageIn(context: TaskContext, payload: StepPayload<"stage_in">): Promise<StepResultInput<"stage_in">> {
   const { dataset, parentCheckpoint, trainJob } = payload;
   const { workdir } = context.config;
+  const totalBytes = dataset.bytes + (parentCheckpoint?.bytes ?? 0);
   // A Slurm training that follows at once gets a standby job while the data moves (agent/tasks/standby.ts).
-  const standby =
-    trainJob?.executor === "slurm" ? trainingStandby(context, trainJob.parallel, dataset.bytes + (parentCheckpoint?.bytes ?? 0)) : null;
+  const standby = trainJob?.executor === "slurm" ? trainingStandby(context, trainJob.parallel, totalBytes) : null;
   try {
     const transfers = [
       await fetchTicket(context, dataset, storePath(workdir, dataset.sha256, "dataset"), `dataset ${dataset.name}`, standby?.progress),
@@ -47,7 +47,7 @@ async function stageIn(context: TaskContext, payload: StepPayload<"stage_in">): 
         ),
       );
     }
-    standby?.progress(dataset.bytes + (parentCheckpoint?.bytes ?? 0));
+    standby?.progress(totalBytes);
     return { transfers };
   } catch (error) {
     await standby?.drop();

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 failure, 2 bad input, 143 stopped by SIGTERM (130 by SI
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -520,8 +521,9 @@ def _time_inference(model, x, batch_size, repeats=1):
     return best / len(x)
 
 
-def _evaluation(a, checkpoint, checkpoint_sha256, device, time_inference=True):
-    """The fields of an evaluation line for one checkpoint on a's held-out data."""
+def _evaluation(a, checkpoint, checkpoint_sha256, device, time_inference=True, loaded=None):
+    """The fields of an evaluation line for one checkpoint on a's held-out data. `loaded` (a dict) keeps the data
+    loaded for one model to evaluate another of the same family and configuration on, without reading it again."""
     from . import train as T
 
     ck = T.load_checkpoint(checkpoint, checkpoint_sha256)
@@ -536,7 +538,12 @@ def _evaluation(a, checkpoint, checkpoint_sha256, device, time_inference=True):
             with open_h5(a.data) as h:
                 if "X_test" in h:
                     split = "all"
-    task = _load_task(fam, a.data, a.peaks, ck["config"], 0, a.max_samples, a.val_fraction, device, split)
+    key = json.dumps([fam, ck["config"], split], sort_keys=True)
+    task = loaded.get(key) if loaded is not None else None
+    if task is None:
+        task = _load_task(fam, a.data, a.peaks, ck["config"], 0, a.max_samples, a.val_fraction, device, split)
+        if loaded is not None:
+            loaded[key] = task
     if task.n_val == 0:
         raise BadInput(f"{a.data}: nothing to evaluate")
     val_loss, metrics = task.validate(model)
@@ -560,11 +567,13 @@ def cmd_deploy(a):
     for the next warm process) of a second or so apiece on the edge."""
     threads = configure_threads()
     device = _device(a.device)
-    emit("evaluation", **_evaluation(a, a.checkpoint, a.checkpoint_sha256, device), threads=threads, role="candidate")
+    loaded = {}  # the held-out samples, read once for both models when they share a configuration
+    emit("evaluation", **_evaluation(a, a.checkpoint, a.checkpoint_sha256, device, loaded=loaded), threads=threads,
+         role="candidate")
     if a.in_service:
         # The comparison is evidence for the gate, not the deploy's own result: its failure is reported, not fatal.
         try:
-            fields = _evaluation(a, a.in_service, a.in_service_sha256, device, time_inference=False)
+            fields = _evaluation(a, a.in_service, a.in_service_sha256, device, time_inference=False, loaded=loaded)
             emit("evaluation", **fields, role="in_service")
         except Exception as error:  # noqa: BLE001 - any failure of the old model is the gate's to weigh
             emit("in_service_failed", message=f"{type(error).__name__}: {error}"[:500])

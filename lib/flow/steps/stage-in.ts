@@ -3,6 +3,7 @@ import { z } from "zod";
 import { transferResult, transferTicket } from "@/lib/agent-protocol/primitives";
 import { parallelShape } from "@/lib/agent-protocol/parallel";
 import type { AgentStep, ResultContext } from "@/lib/flow/steps/types";
+import { trainJobShape } from "@/lib/flow/steps/train";
 
 export const stageInPayload = z.object({
   dataset: transferTicket.extend({ name: z.string().max(200) }),
@@ -38,8 +39,7 @@ export const stageInStep: AgentStep<"stage_in", "stageIn", typeof stageInPayload
   result: transfersResult,
   async buildPayload({ run, transferFrom, refuse }) {
     const dataset = await transferFrom("edge", "dataset", run.dataset);
-    const { executor, nodes, tasksPerNode, gpusPerNode } = run.trainer;
-    const trainJob = run.dataset.kind === "raw" ? null : { executor, parallel: { nodes, tasksPerNode, gpusPerNode } };
+    const trainJob = run.dataset.kind === "raw" ? null : { executor: run.trainer.executor, parallel: trainJobShape(run.trainer) };
     if (!run.parent) return { dataset: { ...dataset, name: run.dataset.name }, parentCheckpoint: null, trainJob };
     if (run.parent.deployedPath === null) return refuse(`Parent model v${run.parent.version} is not deployed on ${run.edgeHost.name}.`);
     const parentCheckpoint = await transferFrom("edge", "parent-checkpoint", {

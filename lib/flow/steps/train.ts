@@ -1,8 +1,8 @@
 // Train: the zoo's train command on the trainer, as a local process or a Slurm job; epochs stream live.
 import { z } from "zod";
 import { family, finite, producedFile, sha256, trainParams } from "@/lib/agent-protocol/primitives";
-import { parallelShape, SINGLE_PROCESS } from "@/lib/agent-protocol/parallel";
-import type { AgentStep } from "@/lib/flow/steps/types";
+import { parallelShape, SINGLE_PROCESS, type ParallelShape } from "@/lib/agent-protocol/parallel";
+import type { AgentStep, RunFacts } from "@/lib/flow/steps/types";
 
 export const trainPayload = z.object({
   family,
@@ -20,6 +20,11 @@ export const trainResult = z.object({
   queueSeconds: finite.nonnegative(),
   epochs: z.number().int().nonnegative(),
 });
+
+/** The training job's shape on the run's trainer (the standby a stage-in submits asks for the same). */
+export function trainJobShape({ nodes, tasksPerNode, gpusPerNode }: RunFacts["trainer"]): ParallelShape {
+  return { nodes, tasksPerNode, gpusPerNode };
+}
 
 export const trainStep: AgentStep<"train", "train", typeof trainPayload, typeof trainResult> = {
   name: "train",
@@ -39,7 +44,7 @@ export const trainStep: AgentStep<"train", "train", typeof trainPayload, typeof 
     labelled: run.dataset.kind !== "raw",
     parentSha256: run.parent?.artifactSha256 ?? null,
     executor: run.trainer.executor,
-    parallel: { nodes: run.trainer.nodes, tasksPerNode: run.trainer.tasksPerNode, gpusPerNode: run.trainer.gpusPerNode },
+    parallel: trainJobShape(run.trainer),
     params: run.params,
   }),
   applyResult: async ({ detail }, result) => ({
