@@ -11,7 +11,7 @@ import { createDashboardClient, DashboardError, type DashboardClient } from "@/a
 import { createDataPlaneServer } from "@/agent/dataplane/server";
 import { createTaskContext, TaskFailure } from "@/agent/task-context";
 import { runTask } from "@/agent/tasks/handlers";
-import { cancelAbandonedStandbys, executor, localExecutor } from "@/agent/zoo";
+import { cancelAbandonedStandbys, executor, localExecutor, prepareForTraining } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
@@ -22,7 +22,8 @@ import { createProber } from "@/agent/probe";
 import { oneAtATime } from "@/agent/one-at-a-time";
 import { createSchedulerEstimator } from "@/agent/scheduler-estimate";
 import { signalGroup } from "@/agent/executors/procfs";
-import { authorizeTransferResponse, claimedTask, heartbeatResponse, type ClaimedTask } from "@/lib/agent-protocol/schemas";
+import type { ParallelShape } from "@/lib/agent-protocol/parallel";
+import { agentWork, authorizeTransferResponse, heartbeatResponse, type AgentWork, type ClaimedTask } from "@/lib/agent-protocol/schemas";
 
 export const AGENT_VERSION = "0.1.0";
 const MAX_CONCURRENT_TASKS = Number(process.env.AGENT_MAX_TASKS ?? 4);
@@ -139,9 +140,9 @@ async function runAgent(config: AgentConfig) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       continue;
     }
-    let task: ClaimedTask | null;
+    let work: AgentWork | null;
     try {
-      task = await client.request("GET", "/api/agent/v1/tasks/next?wait=25", { schema: claimedTask, timeoutMs: 40_000 });
+      work = await client.request("GET", "/api/agent/v1/tasks/next?wait=25", { schema: agentWork, timeoutMs: 40_000 });
     } catch (error) {
       if (error instanceof DashboardError && error.status === 401) {
         console.error(`[agent] ${error.message}: stopping`);
@@ -151,6 +152,11 @@ async function runAgent(config: AgentConfig) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       continue;
     }
+    if (work && "type" in work) {
+      standBy(config, work.parallel);
+      continue;
+    }
+    const task = work;
     // A task already running was handed out again because its acknowledgement had not arrived yet.
     if (!task || active.has(task.id)) continue;
     // A run never waits behind a probe: drop it before the task starts.
@@ -159,6 +165,14 @@ async function runAgent(config: AgentConfig) {
     // Acknowledge before polling again: the dashboard re-delivers a claim still unacknowledged at the next poll.
     await beat();
   }
+}
+
+/** A scientist has the Retrain dialog open on this (Slurm) trainer: a job stands by for the launch (agent/zoo.ts). */
+function standBy(config: AgentConfig, parallel: ParallelShape) {
+  void prepareForTraining(config, parallel).then(
+    (done) => done === "submitted" && console.log("[agent] the Retrain dialog is open: a standby Slurm job is submitted"),
+    (error: Error) => console.error(`[agent] could not stand a Slurm job by: ${error.message}`),
+  );
 }
 
 async function execute(task: ClaimedTask, config: AgentConfig, client: DashboardClient, active: Map<string, ActiveTask>) {
@@ -211,7 +225,7 @@ function saveActive(config: AgentConfig, active: Map<string, ActiveTask>) {
 // rather than let them train on unseen (and, for a retried run, twice). Standby Slurm jobs it never handed a
 // job likewise: they would hold their allocation, and a retried run's training would queue behind them.
 async function cancelOrphans(config: AgentConfig) {
-  for (const runId of await cancelAbandonedStandbys(config)) console.log(`[agent] cancelled the abandoned standby job of run ${runId}`);
+  for (const owner of await cancelAbandonedStandbys(config)) console.log(`[agent] cancelled the abandoned standby job of ${owner}`);
   for (const orphan of takeActiveTasks(config.workdir)) {
     const dir = path.join(config.workdir, "runs", orphan.runId, `${orphan.kind}-${orphan.attempt}`);
     const idFile = path.join(dir, "executor-job-id");

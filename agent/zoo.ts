@@ -39,35 +39,59 @@ export function executor(kind: "local" | "slurm", config: AgentConfig): Executor
 
 /** How long a standby Slurm job waits for its training job once it runs, before it gives up (warm.py). */
 const STANDBY_WAIT_SECONDS = 120;
+/**
+ * How long the standby the Retrain dialog asked for waits after the dialog's last request (it repeats them every
+ * 10 s while open, components/runs/retrain-launcher.tsx): a dialog closed without a launch holds it this long.
+ */
+export const PREPARED_STANDBY_SECONDS = Number(process.env.AGENT_PREPARED_STANDBY_SECONDS ?? 30);
+/** The key of the standby the dialog asked for: any training of its shape on this agent may become it. */
+export const PREPARED_STANDBY_KEY = "prepared";
 
 /**
  * Submits a standby Slurm job for this run's coming training job, so that Slurm's scheduling pass and the
- * imports overlap what still comes before it. One process only; off with the warm start (AGENT_WARM_START=0).
- * Returns whether one was submitted.
+ * imports overlap what still comes before it; a standby the Retrain dialog asked for (prepareForTraining) is kept
+ * instead, when one waits. One process only; off with the warm start (AGENT_WARM_START=0). Returns what it did.
  */
-export function standByForTraining(context: TaskContext, shape: ParallelShape): boolean {
+export async function standByForTraining(context: TaskContext, shape: ParallelShape): Promise<"submitted" | "kept prepared" | null> {
   const { config } = context;
-  if (!config.warmStart || ranksOf(shape) !== 1) return false;
-  const { jobFile, note } = standbyFiles(config, context.task.runId);
+  if (!config.warmStart || ranksOf(shape) !== 1) return null;
+  if (await slurmExecutor().renewStandby(PREPARED_STANDBY_KEY)) return "kept prepared";
+  submitStandby(config, context.task.runId, context.task.runId, shape, STANDBY_WAIT_SECONDS);
+  return "submitted";
+}
+
+/**
+ * The Retrain dialog is open on this Slurm trainer: a standby job of the training's shape is submitted, or the one
+ * submitted before is renewed, so that a launch finds the scheduling pass and the imports behind it.
+ */
+export async function prepareForTraining(config: AgentConfig, shape: ParallelShape): Promise<"submitted" | "renewed" | null> {
+  if (!config.warmStart || ranksOf(shape) !== 1) return null;
+  if (await slurmExecutor().renewStandby(PREPARED_STANDBY_KEY)) return "renewed";
+  submitStandby(config, PREPARED_STANDBY_KEY, `${PREPARED_STANDBY_KEY}-${Date.now()}`, shape, PREPARED_STANDBY_SECONDS);
+  return "submitted";
+}
+
+/** Submits a standby under `key`, its files named by `filesId` (a run's id, or a unique one). */
+function submitStandby(config: AgentConfig, key: string, filesId: string, shape: ParallelShape, waitSeconds: number) {
+  const { jobFile, note } = standbyFiles(config, filesId);
   const dir = path.dirname(jobFile);
   const argvPrefix = [config.python, "-m", "beamline_zoo"];
   // The resources the training job will ask for (zooJob), so that the standby can become it.
   const { cpus, parallel } = zooJob(config.python, [], "slurm", shape, config.cpus);
-  slurmExecutor().standBy(context.task.runId, {
+  slurmExecutor().standBy(key, {
     spec: {
-      runId: `${context.task.runId}-standby`,
-      argv: [config.python, "-m", "beamline_zoo.warm", "--job-file", jobFile, "--wait-seconds", String(STANDBY_WAIT_SECONDS)],
+      runId: `${filesId}-standby`,
+      argv: [config.python, "-m", "beamline_zoo.warm", "--job-file", jobFile, "--wait-seconds", String(waitSeconds)],
       cpus,
       parallel,
       workdir: dir,
       env: zooEnv(config),
-      timeLimitMinutes: config.timeLimitMinutes + Math.ceil(STANDBY_WAIT_SECONDS / 60),
+      timeLimitMinutes: config.timeLimitMinutes + Math.ceil(waitSeconds / 60),
     },
     argvPrefix,
     jobFile,
     note,
   });
-  return true;
 }
 
 /**
@@ -88,15 +112,17 @@ const standbyNotes = (config: AgentConfig) => path.join(config.workdir, "standby
  * between a stage-in and its training, nothing would, and each would hold its allocation for its whole wait.
  */
 export async function cancelAbandonedStandbys(config: AgentConfig): Promise<string[]> {
-  let runIds: string[];
+  let owners: string[];
   try {
-    runIds = await fs.readdir(standbyNotes(config));
+    owners = await fs.readdir(standbyNotes(config));
   } catch {
     return []; // this agent never submitted one
   }
   const cancelled: string[] = [];
-  for (const runId of runIds) {
-    if (await slurmExecutor().cancelAbandonedStandby(standbyFiles(config, runId))) cancelled.push(runId);
+  for (const owner of owners) {
+    if (await slurmExecutor().cancelAbandonedStandby(standbyFiles(config, owner))) {
+      cancelled.push(owner.startsWith(PREPARED_STANDBY_KEY) ? "a Retrain dialog" : `run ${owner}`);
+    }
   }
   return cancelled;
 }
@@ -175,7 +201,7 @@ export async function runZoo(
     workdir: options.workdir,
     env: zooEnv(config),
     timeLimitMinutes: config.timeLimitMinutes,
-    standbyKey: context.task.runId,
+    standbyKeys: [context.task.runId, PREPARED_STANDBY_KEY],
   });
   await fs.writeFile(path.join(options.workdir, "executor-job-id"), handle.executorJobId);
   options.onStarted?.(handle);

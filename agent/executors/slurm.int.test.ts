@@ -258,7 +258,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
     it("becomes the job handed to it: the standby's Slurm job runs the command, and no other job is submitted", async () => {
       const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
       const standbySpec = standBy(slurmExecutor, "run-a", 60);
-      const job = spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKey: "run-a" });
+      const job = spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKeys: ["run-a"] });
       const handle = await slurmExecutor.start(job);
       expect(handle.startedWarm).toBe(true);
       expect(existsSync(noteOf("run-a"))).toBe(false);
@@ -277,11 +277,37 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
       const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
       const standbySpec = standBy(slurmExecutor, "run-b", 1);
       await until("the standby to give up", () => / COMPLETED$/.test(jobsNamed(standbySpec.runId)));
-      const handle = await slurmExecutor.start(spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKey: "run-b" }));
+      const handle = await slurmExecutor.start(spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKeys: ["run-b"] }));
       expect(handle.startedWarm).toBeFalsy();
       expect(jobsNamed(standbySpec.runId).split(" ")[0]).not.toBe(handle.executorJobId);
       await collect(handle);
       expect((await handle.wait()).state).toBe("completed");
+    });
+
+    it("renewed, waits past its own wait; a job under its second key takes it; gone, it cannot be renewed", async () => {
+      const slurmExecutor = new SlurmExecutor({ slurmConf, pollIntervalMs: 250 });
+      // as the Retrain dialog's standby: a 3 s wait, renewed every second for 6 s
+      const standbySpec = standBy(slurmExecutor, "prepared", 3);
+      await until("the standby to run", () => / RUNNING$/.test(jobsNamed(standbySpec.runId)));
+      for (let i = 0; i < 6; i++) {
+        expect(await slurmExecutor.renewStandby("prepared")).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      expect(jobsNamed(standbySpec.runId)).toMatch(/ RUNNING$/);
+      const job = spec([...zoo, "simulate", "--help"], { env: zooEnv, standbyKeys: ["run-f", "prepared"] });
+      const handle = await slurmExecutor.start(job);
+      expect(handle.startedWarm).toBe(true);
+      expect(jobsNamed(standbySpec.runId).split(" ")[0]).toBe(handle.executorJobId);
+      await collect(handle);
+      expect((await handle.wait()).state).toBe("completed");
+      expect(slurmExecutor.hasStandby("prepared")).toBe(false);
+      expect(await slurmExecutor.renewStandby("prepared")).toBe(false);
+
+      // Not renewed, the next one gives up after its 3 s, and a renewal then tells the agent to submit anew.
+      const unrenewed = standBy(slurmExecutor, "prepared", 3);
+      await until("the unrenewed standby to give up", () => / COMPLETED$/.test(jobsNamed(unrenewed.runId)));
+      expect(await slurmExecutor.renewStandby("prepared")).toBe(false);
+      expect(slurmExecutor.hasStandby("prepared")).toBe(false);
     });
 
     it("left by an agent that died is cancelled by its successor, and only once", async () => {
@@ -309,7 +335,7 @@ describe("SlurmExecutor (real one-node Slurm)", () => {
 
       const unfit = standBy(slurmExecutor, "run-d", 60);
       const handle = await slurmExecutor.start(
-        spec([...zoo, "simulate", "--help"], { env: { ...zooEnv, OTHER: "1" }, standbyKey: "run-d" }),
+        spec([...zoo, "simulate", "--help"], { env: { ...zooEnv, OTHER: "1" }, standbyKeys: ["run-d"] }),
       );
       expect(handle.startedWarm).toBeFalsy();
       await collect(handle);

@@ -198,6 +198,28 @@ export class SlurmExecutor implements Executor {
     this.standbys.set(key, { ...request, submitted });
   }
 
+  /**
+   * Keeps the standby under `key` waiting (warm.py gives up its wait-seconds after the last renewal). False when
+   * there is none or it already gave up: the caller submits a new one.
+   */
+  async renewStandby(key: string): Promise<boolean> {
+    const standby = this.standbys.get(key);
+    if (!standby) return false;
+    if (existsSync(`${standby.jobFile}.claim`) || !(await standby.submitted)) {
+      this.standbys.delete(key);
+      await rm(standby.note, { force: true });
+      return false;
+    }
+    // warm.py reads the file's modification time; writing bytes sets it
+    await writeFile(`${standby.jobFile}.renew`, new Date().toISOString());
+    return true;
+  }
+
+  /** Whether a standby was submitted under `key` and not yet taken, dropped or found given up. */
+  hasStandby(key: string): boolean {
+    return this.standbys.has(key);
+  }
+
   /** Cancels the standby submitted under `key`, unless it already gave up or was handed its job. */
   async dropStandby(key: string): Promise<void> {
     const standby = this.standbys.get(key);
@@ -232,18 +254,26 @@ export class SlurmExecutor implements Executor {
   }
 
   /**
-   * The standby under spec.standbyKey, handed this job: null (and the standby cancelled) when there is none, it
-   * cannot become this job (other resources or environment), it has ended, or it gave up waiting first.
+   * A standby under one of spec.standbyKeys, handed this job, or null. A standby that cannot become this job
+   * (other resources or environment) is cancelled; one that has ended or gave up waiting is forgotten.
    */
   private async takeStandby(spec: JobSpec): Promise<JobHandle | null> {
-    const standby = spec.standbyKey ? this.standbys.get(spec.standbyKey) : undefined;
-    if (!standby || !spec.standbyKey) return null;
-    validateSpec(spec);
-    if (!standbyFits(standby, spec)) {
-      await this.dropStandby(spec.standbyKey);
-      return null;
+    for (const key of spec.standbyKeys ?? []) {
+      const standby = this.standbys.get(key);
+      if (!standby) continue;
+      validateSpec(spec);
+      if (!standbyFits(standby, spec)) {
+        await this.dropStandby(key);
+        continue;
+      }
+      this.standbys.delete(key);
+      const handle = await this.handOver(standby, spec);
+      if (handle) return handle;
     }
-    this.standbys.delete(spec.standbyKey);
+    return null;
+  }
+
+  private async handOver(standby: Standby, spec: JobSpec): Promise<JobHandle | null> {
     const job = await standby.submitted;
     if (!job) return null;
     // Killed by Slurm, or failed to start: a job file handed to it would never run. When Slurm cannot say, the

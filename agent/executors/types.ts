@@ -25,8 +25,11 @@ export interface JobSpec {
    * executor runs argv as given: a local multi-rank job's argv is itself the launcher.
    */
   parallel?: ParallelShape;
-  /** A standby job submitted under this key (SlurmExecutor.standBy: the run's id) may become this job. */
-  standbyKey?: string;
+  /**
+   * A standby job submitted under one of these keys (SlurmExecutor.standBy: the run's id, or the one the Retrain
+   * dialog asked for) may become this job; the first key with a standby that can is used.
+   */
+  standbyKeys?: string[];
 }
 
 export type JobState = "completed" | "failed" | "canceled" | "timeout";

@@ -22,16 +22,23 @@ export function standbyDue(
 /** Follows a stage-in's bytes and submits the training's standby when it is due; drop() if the stage-in fails. */
 export function trainingStandby(context: TaskContext, shape: ParallelShape, totalBytes: number) {
   const startedAt = Date.now();
-  let submitted = false;
+  let standingBy: Promise<unknown> | null = null;
   const progress = (doneBytes: number) => {
-    if (submitted || !standbyDue({ totalBytes, doneBytes, elapsedSeconds: (Date.now() - startedAt) / 1000 })) return;
-    submitted = true;
-    if (standByForTraining(context, shape)) context.log("submitted a standby Slurm job for the training that follows");
+    if (standingBy || !standbyDue({ totalBytes, doneBytes, elapsedSeconds: (Date.now() - startedAt) / 1000 })) return;
+    standingBy = standByForTraining(context, shape).then(
+      (done) => {
+        if (done === "submitted") context.log("submitted a standby Slurm job for the training that follows");
+        if (done === "kept prepared") context.log("the training that follows takes the standby Slurm job the Retrain dialog asked for");
+      },
+      (error: Error) => context.log(`could not stand a Slurm job by: ${error.message}`),
+    );
   };
   progress(0);
   // A standby that cannot be cancelled gives up by itself; its failure must not replace the stage-in's own error.
   const drop = async () => {
-    if (submitted) await dropStandby(context).catch((error: Error) => context.log(`could not cancel the standby job: ${error.message}`));
+    if (!standingBy) return;
+    await standingBy;
+    await dropStandby(context).catch((error: Error) => context.log(`could not cancel the standby job: ${error.message}`));
   };
   return { progress, drop };
 }

@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useRef, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { launchRunAction } from "@/lib/actions/launch-run";
+import { prepareTrainerAction } from "@/lib/actions/prepare-trainer";
 import { initialActionState } from "@/lib/actions/action-state";
 import { FormMessage } from "@/components/forms/field";
 import { formatDuration, formatDurationWithUncertainty } from "@/lib/cost-model/format";
@@ -41,6 +42,9 @@ async function fetchPredictions(query: Record<string, string>): Promise<LaunchPr
   if (!response.ok) throw new Error(body.error ?? `Predictions failed (${response.status}).`);
   return body;
 }
+
+// How often the open dialog renews the Slurm trainer's standby job (it gives up 30 s after the last renewal).
+const PREPARE_EVERY_MS = 10_000;
 
 // A family without stored defaults (none is seeded so) still gets a usable form.
 const FALLBACK_DEFAULTS = { epochs: 10, batchSize: 512 };
@@ -85,6 +89,15 @@ export function RetrainLauncher({ experimentId, datasets, defaults, reuse, prese
   const rows = predictions.data?.trainers ?? [];
   const fastestId = predictions.data?.recommendedTrainerId ?? null;
   const chosenTrainer = trainerId || fastestId || rows[0]?.trainer.trainerId || "";
+  const chosenOnSlurm = rows.some(({ trainer }) => trainer.trainerId === chosenTrainer && trainer.executor === "slurm");
+  // While the dialog is open on a Slurm trainer, its agent keeps a job standing by for the launch (lib/flow/prepare-trainer.ts).
+  useEffect(() => {
+    if (!opened || !chosenOnSlurm) return;
+    const prepare = () => void prepareTrainerAction({ experimentId, trainerId: chosenTrainer }).catch(() => undefined);
+    prepare();
+    const timer = setInterval(prepare, PREPARE_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [opened, chosenOnSlurm, chosenTrainer, experimentId]);
 
   function chooseStart(next: LauncherDataset | undefined, parentId: string | null) {
     const start = recommendedStart(reuse, next, (next && defaults[next.familyKey]) || FALLBACK_DEFAULTS, parentId);

@@ -17,7 +17,7 @@ export interface ActionContext<Input> {
 
 type Handler<Input> = (context: ActionContext<Input>) => Promise<ActionState>;
 
-const recordId = z.string().min(1, "Missing id.").max(100, "Not an id.");
+export const recordId = z.string().min(1, "Missing id.").max(100, "Not an id.");
 
 /** A form's action, for useActionState: on failure the form gets its values back to re-fill. */
 export function formAction<S extends z.ZodType>(schema: S, handler: Handler<z.output<S>>) {
@@ -32,6 +32,11 @@ export function formAction<S extends z.ZodType>(schema: S, handler: Handler<z.ou
 /** A button's action on one record, called with the record's id. */
 export function recordAction(handler: Handler<string>) {
   return async (id: string): Promise<ActionState> => run(recordId, id, handler);
+}
+
+/** An action called from code with one object (a component's effect, not a form). */
+export function inputAction<S extends z.ZodType>(schema: S, handler: Handler<z.output<S>>) {
+  return async (input: z.input<S>): Promise<ActionState> => run(schema, input, handler);
 }
 
 async function run<S extends z.ZodType>(

@@ -80,6 +80,12 @@ export const claimedTask = z.object({
 });
 export type ClaimedTask = z.infer<typeof claimedTask>;
 
+/** Instead of a task: a scientist has the Retrain dialog open on this Slurm trainer; stand a job of this shape by. */
+export const standbyWanted = z.object({ type: z.literal("standby"), parallel: parallelShape });
+/** What the agent's long-poll (GET tasks/next) answers with. */
+export const agentWork = z.union([standbyWanted, claimedTask]);
+export type AgentWork = z.infer<typeof agentWork>;
+
 export const epochMetric = z.object({
   epoch: z.number().int().positive().max(100_000),
   loss: finite,

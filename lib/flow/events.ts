@@ -3,10 +3,15 @@
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { prisma } from "@/lib/db";
+import type { ParallelShape } from "@/lib/agent-protocol/parallel";
 
 export const CHANNEL = "beamline_events";
 
-export type FlowEventBody = { type: "run"; runId: string } | { type: "task"; agentId: string } | { type: "heartbeat"; agentId: string };
+export type FlowEventBody =
+  | { type: "run"; runId: string }
+  | { type: "task"; agentId: string }
+  | { type: "heartbeat"; agentId: string }
+  | { type: "standby"; agentId: string; parallel: ParallelShape };
 /** `at` is the sender's clock (ms), for measuring live-update latency. */
 export type FlowEvent = FlowEventBody & { at: number };
 
@@ -69,19 +74,19 @@ async function listen(emitter: EventEmitter): Promise<void> {
   }
 }
 
-/** Resolves when `predicate` matches an event, or after `timeoutMs` (with false). */
+/** Resolves with the first event `predicate` matches, or null after `timeoutMs` or an abort. */
 export function waitForEvent(predicate: (event: FlowEvent) => boolean, timeoutMs: number, signal?: AbortSignal) {
   const emitter = flowEvents();
-  return new Promise<boolean>((resolve) => {
-    const done = (value: boolean) => {
+  return new Promise<FlowEvent | null>((resolve) => {
+    const done = (value: FlowEvent | null) => {
       clearTimeout(timer);
       emitter.off("any", onEvent);
       signal?.removeEventListener("abort", onAbort);
       resolve(value);
     };
-    const onEvent = (event: FlowEvent) => predicate(event) && done(true);
-    const onAbort = () => done(false);
-    const timer = setTimeout(() => done(false), timeoutMs);
+    const onEvent = (event: FlowEvent) => predicate(event) && done(event);
+    const onAbort = () => done(null);
+    const timer = setTimeout(() => done(null), timeoutMs);
     emitter.on("any", onEvent);
     signal?.addEventListener("abort", onAbort);
   });

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSlurmStack, waitFor, type Stack } from "@/testing/stack";
 import { cancelInTest, launchInTest } from "@/testing/launch";
 import { zooProcessesOfRun } from "@/testing/procs";
+import { HttpSession } from "@/testing/http";
+import { callServerAction, type ServerActionRef } from "@/testing/server-action";
+import type { ActionState } from "@/lib/actions/action-state";
 
 const TERMINAL = ["succeeded", "failed", "lost", "canceled"];
 // Waits below carry their own bounds (and messages); the test limit only backs them up.
@@ -92,6 +95,53 @@ describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm b
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     expect(await stack.prisma.modelVersion.count({ where: { runId: run.id } })).toBe(1);
     await waitFor(`job ${jobId} to leave squeue`, async () => squeueState(jobId) === null, 30_000, 500);
+  });
+});
+
+describe("the Retrain dialog open on slurm-cluster stands a job by before the launch", () => {
+  const PREPARE: ServerActionRef = { file: "lib/actions/prepare-trainer.ts", exportedName: "prepareTrainerAction" };
+  const preparedStandbys = () =>
+    execFileSync("squeue", ["-h", "-t", "all", "-o", "%i %j %T"], { env: { ...process.env, SLURM_CONF }, encoding: "utf8" })
+      .split("\n")
+      .filter((line) => / br-prepared-\d+-standby /.test(line));
+  async function prepareAs(email: string) {
+    const session = new HttpSession(stack.url);
+    expect(await session.signIn(email)).toBe(true);
+    const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: "scan-0042" } } });
+    const trainer = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: "slurm-cluster" } });
+    const args = { experimentId: dataset.experimentId, trainerId: trainer.id };
+    return (await callServerAction<ActionState>(session, `/experiments/${dataset.experimentId}`, PREPARE, [args])).result();
+  }
+
+  it("is refused to a viewer, and submits nothing", async () => {
+    const answer = await prepareAs("viewer@demo.test");
+    expect(answer).toMatchObject({ ok: false, message: "Your role (viewer) does not allow this." });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(preparedStandbys()).toEqual([]);
+  });
+
+  it("the launch that follows trains in the job that stood by", async () => {
+    expect(await prepareAs("scientist@demo.test")).toMatchObject({ ok: true });
+    const [standby] = await waitFor(
+      "the dialog's standby job to run",
+      async () => {
+        const jobs = preparedStandbys();
+        return jobs.length && jobs.every((line) => line.endsWith(" RUNNING")) ? jobs : null;
+      },
+      60_000,
+      200,
+    );
+    const standbyJobId = standby.split(" ")[0];
+    const run = await launchInTest(stack, { trainer: "slurm-cluster", epochs: 2, maxSamples: 1000 });
+    expect(await trainJobId(run.id)).toBe(standbyJobId);
+    const done = await stack.waitForRun(run.id, TERMINAL, 170_000);
+    expect(done.status, done.statusReason ?? "").toBe("succeeded");
+    const logs = (await stack.prisma.runLog.findMany({ where: { runId: run.id }, orderBy: { id: "asc" } })).map((log) => log.line);
+    expect(logs).toContainEqual(expect.stringContaining("takes the standby Slurm job the Retrain dialog asked for"));
+    expect(logs).toContainEqual(expect.stringContaining(`training handed to the standby Slurm job ${standbyJobId}`));
+    expect(logs).not.toContainEqual(expect.stringContaining("submitted a standby Slurm job"));
+    // One standby only, and it became the training.
+    expect(preparedStandbys()).toHaveLength(1);
   });
 });
 

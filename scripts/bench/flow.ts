@@ -1,13 +1,15 @@
 // Flow benchmark on the real stack (dashboard, worker, agents, PostgreSQL, Slurm, PyTorch), each figure
 // measured from where the user's action starts to where its effect is done:
 //   dispatch           the Retrain server action sent (over HTTP, signed in as the scientist) → the first
-//                      training batch finished on the trainer (the zoo's own report), p50/p95
+//                      training batch finished on the trainer (the zoo's own report), p50/p95. On Slurm twice:
+//                      launched BENCH_DIALOG_OPEN_MS after the Retrain dialog opened (the dialog has the agent
+//                      stand a job by), and launched without the dialog (a retry or an API call)
 //   Slurm overhead     our dispatch through Slurm minus the stage-in it includes minus a bare `sbatch` of an
-//                      equivalent script (submit → its first batch), measured in the same run; and the same
-//                      with each job's wait for slurmctld's once-a-second scheduling pass taken out of both
+//                      equivalent script (submit → its first batch), measured in the same run; without the
+//                      dialog also with each job's wait for slurmctld's once-a-second scheduling pass taken out
 //   control overhead   end-to-end minus the steps' own time, per run
-//   transfer start-up  S of every transfer inside these runs (the data plane asks the dashboard to
-//                      authorise each one), p50/p95
+//   transfer start-up  S of every transfer inside these runs but the first launch on each trainer (reported on
+//                      its own, as its dispatch is); the data plane asks the dashboard to authorise each one
 //   live update        the zoo writes an epoch line on the trainer → the run page has rendered it, p50/p95
 // Beside each, the old, narrower definition once, so the change is visible. Dispatch runs BENCH_RUNS launches per
 // trainer after one more reported on its own (the first launch after the stack started also loads code), each
@@ -34,6 +36,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // to the next one, and our jobs and the bare ones start from the same quiet stack.
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 3000);
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+// How long the scientist reads the Retrain dialog (its predictions per trainer) before clicking Launch.
+const DIALOG_OPEN_MS = Number(process.env.BENCH_DIALOG_OPEN_MS ?? 3000);
 const EPOCHS = 2;
 const MAX_SAMPLES = 512;
 const q = (values: number[], p: number) => quantile(values, p) ?? NaN;
@@ -56,6 +60,7 @@ const breakdown = (runs: Dispatch[]) =>
 type TrainerName = "local-cpu" | "slurm-cluster";
 
 interface Dispatch {
+  runId: string;
   /** Server action sent → first batch finished. */
   seconds: number;
   /** Old definition: run created → training process running ("started" report). */
@@ -162,13 +167,39 @@ async function launchThroughServerAction(
 }
 
 /**
- * RUNS launches on the trainer, one after the other, after one more that is reported on its own: the first
- * launch after the stack started also loads the dashboard's code for it and the trainer's first job.
+ * The Retrain dialog opened on `trainer`: what its client component does on a Slurm trainer (asks the agent to stand
+ * a job by, components/runs/retrain-launcher.tsx), then the scientist reads it for DIALOG_OPEN_MS before Launch.
  */
-async function benchTrainer(stack: Stack, session: HttpSession, trainer: TrainerName): Promise<{ first: Dispatch; runs: Dispatch[] }> {
+async function openDialog(stack: Stack, session: HttpSession, trainer: TrainerName) {
+  const dataset = await stack.prisma.dataset.findFirstOrThrow({ where: { name: { startsWith: "scan-0042" } } });
+  const trainerRow = await stack.prisma.trainer.findUniqueOrThrow({ where: { name: trainer } });
+  const answer = await callServerAction<ActionState>(
+    session,
+    `/experiments/${dataset.experimentId}`,
+    { file: "lib/actions/prepare-trainer.ts", exportedName: "prepareTrainerAction" },
+    [{ experimentId: dataset.experimentId, trainerId: trainerRow.id }],
+  );
+  const prepared = await answer.result();
+  if (!prepared.ok) throw new Error(`the dialog's standby request was not taken: ${prepared.message}`);
+  await new Promise((resolve) => setTimeout(resolve, DIALOG_OPEN_MS));
+}
+
+/**
+ * RUNS launches on the trainer, one after the other, after one more that is reported on its own: the first
+ * launch after the stack started also loads the dashboard's code for it and the trainer's first job. With
+ * `dialog`, each launch comes DIALOG_OPEN_MS after the Retrain dialog opened on the trainer, as a scientist's does;
+ * without, the launch is the first the dashboard hears of it (a retry, or an API call).
+ */
+async function benchTrainer(
+  stack: Stack,
+  session: HttpSession,
+  trainer: TrainerName,
+  { dialog }: { dialog: boolean },
+): Promise<{ first: Dispatch; runs: Dispatch[] }> {
   const results: Dispatch[] = [];
   for (let i = 0; i <= RUNS; i++) {
     await settle();
+    if (dialog) await openDialog(stack, session, trainer);
     const { runId, sentAt } = await launchThroughServerAction(stack, session, { trainer });
     const done = await stack.waitForRun(runId, ["succeeded", "failed", "lost", "canceled"], 300_000);
     if (done.status !== "succeeded") throw new Error(`bench run on ${trainer} ${done.status}: ${done.statusReason}`);
@@ -191,6 +222,7 @@ async function benchTrainer(stack: Stack, session: HttpSession, trainer: Trainer
         toProcess: (processStartedAt - task("train").leasedAt) / 1000,
         processToFirstBatch: (Date.parse(detail.firstBatchAt) - processStartedAt) / 1000,
       },
+      runId,
       seconds: (Date.parse(detail.firstBatchAt) - sentAt) / 1000,
       oldSeconds: (Date.parse(detail.trainingStartedAt) - done.createdAt.getTime()) / 1000,
       stageInSeconds: steps.filter((s) => s.name === "stage_in").reduce((sum, s) => sum + (s.seconds ?? 0), 0),
@@ -334,35 +366,46 @@ async function main() {
     await stack.startAll();
     const session = new HttpSession(stack.url);
     if (!(await session.signIn("scientist@demo.test"))) throw new Error("the scientist could not sign in");
-    const { first: localFirst, runs: local } = await benchTrainer(stack, session, "local-cpu");
-    let slurm: { first: Dispatch; runs: Dispatch[]; bare: BareJob[] } | null = null;
+    const { first: localFirst, runs: local } = await benchTrainer(stack, session, "local-cpu", { dialog: false });
+    let slurm: { first: Dispatch; runs: Dispatch[]; direct: Dispatch[]; directFirst: Dispatch; bare: BareJob[] } | null = null;
     if (process.env.SLURM_CONF) {
       stack.startAgent("slurm");
       await stack.waitForAgents(["slurm-login-agent"]);
-      slurm = { ...(await benchTrainer(stack, session, "slurm-cluster")), bare: await bareSbatch(stack) };
+      const withDialog = await benchTrainer(stack, session, "slurm-cluster", { dialog: true });
+      const direct = await benchTrainer(stack, session, "slurm-cluster", { dialog: false });
+      slurm = { ...withDialog, direct: direct.runs, directFirst: direct.first, bare: await bareSbatch(stack) };
     }
     const live = await benchLiveUpdates(stack);
-    const transfers = await stack.prisma.transfer.findMany({ where: { status: "succeeded", runId: { not: null } } });
-    const startup = transfers.map((t) => t.startupSeconds ?? NaN).filter(Number.isFinite);
+    // The first launch on each trainer after the stack started also loads code, on the dashboard and on the agents:
+    // its transfers are reported on their own, as its dispatch is.
+    const firstRuns = new Set([localFirst.runId, ...(slurm ? [slurm.first.runId, slurm.directFirst.runId] : [])]);
+    const allTransfers = await stack.prisma.transfer.findMany({ where: { status: "succeeded", runId: { not: null } } });
+    const transfers = allTransfers.filter((t) => !firstRuns.has(t.runId!));
+    const startupOf = (list: typeof allTransfers) => list.map((t) => t.startupSeconds ?? NaN).filter(Number.isFinite);
+    const startup = startupOf(transfers);
+    const startupOfFirstRuns = startupOf(allTransfers.filter((t) => firstRuns.has(t.runId!)));
     // Per purpose: a stage-in starts while the dashboard renders the run page the launch opened, a stage-out does not.
     const startupByPurpose = Object.fromEntries(
       [...new Set(transfers.map((t) => t.purpose))].map((purpose) => [
         purpose,
-        summary(transfers.filter((t) => t.purpose === purpose).map((t) => t.startupSeconds ?? NaN)),
+        summary(startupOf(transfers.filter((t) => t.purpose === purpose))),
       ]),
     );
 
     const bareSeconds = slurm ? slurm.bare.map((b) => b.seconds) : [];
     const bareMedian = q(bareSeconds, 0.5);
-    const slurmOverhead = slurm ? slurm.runs.map((r) => r.seconds - r.stageInSeconds - bareMedian) : [];
-    // The same with each job's wait for slurmctld's scheduling pass taken out, ours and bare alike: that wait is
-    // uniform over 0–1 s, so with it a handful of runs compares the luck of the draw more than our code.
+    const overheadOf = (runs: Dispatch[]) => runs.map((r) => r.seconds - r.stageInSeconds - bareMedian);
+    const slurmOverhead = slurm ? overheadOf(slurm.runs) : [];
+    const slurmOverheadWithoutDialog = slurm ? overheadOf(slurm.direct) : [];
+    // Without the dialog, the same with each job's wait for slurmctld's scheduling pass taken out, ours and bare alike:
+    // that wait is uniform over 0–1 s, so with it a handful of runs compares the luck of the draw more than our code.
+    // (With the dialog, the job was allocated before the click: no pass wait lies inside the dispatch.)
     const waits = slurmSchedulerWaits();
     const waitOf = (start: JobStart) => waits.get(start.jobId) ?? NaN;
     const bareLessWait = q(slurm ? slurm.bare.map((b) => b.seconds - waitOf(b.jobStart)) : [], 0.5);
     const jobStarts = slurm && {
       ours: jobStartSummary(
-        slurm.runs.map((r) => r.jobStart),
+        slurm.direct.map((r) => r.jobStart),
         waits,
       ),
       bare: jobStartSummary(
@@ -370,13 +413,26 @@ async function main() {
         waits,
       ),
     };
-    const slurmOverheadLessWait = slurm ? slurm.runs.map((r) => r.seconds - r.stageInSeconds - waitOf(r.jobStart) - bareLessWait) : [];
+    const slurmOverheadLessWait = slurm
+      ? slurm.direct.map((r) => r.seconds - r.stageInSeconds - waitOf(r.jobStart) - bareLessWait)
+      : [];
     const result = {
       runs: RUNS,
       dispatchMs: {
         definition: "server action sent → first training batch finished (target p95 < 1000 ms on the local trainer)",
         local: summary(local.map((r) => r.seconds)),
-        ...(slurm ? { slurm: summary(slurm.runs.map((r) => r.seconds)) } : {}),
+        ...(slurm
+          ? {
+              slurm: {
+                definition: `the launch ${DIALOG_OPEN_MS} ms after the Retrain dialog opened on the trainer, as a scientist's`,
+                ...summary(slurm.runs.map((r) => r.seconds)),
+              },
+              slurmWithoutDialog: {
+                definition: "the launch the first the dashboard hears of it (a retry or an API call)",
+                ...summary(slurm.direct.map((r) => r.seconds)),
+              },
+            }
+          : {}),
         firstLaunch: {
           definition: "the same, for the first launch on each trainer after the stack started (not in p50/p95)",
           local: ms(localFirst.seconds),
@@ -385,7 +441,7 @@ async function main() {
         oldDefinition: {
           definition: "run created → training process running (before torch import or any batch)",
           local: summary(local.map((r) => r.oldSeconds)),
-          ...(slurm ? { slurm: summary(slurm.runs.map((r) => r.oldSeconds)) } : {}),
+          ...(slurm ? { slurm: summary(slurm.direct.map((r) => r.oldSeconds)) } : {}),
         },
       },
       ...(slurm
@@ -394,13 +450,19 @@ async function main() {
               definition: "our dispatch through Slurm − its stage-in − bare sbatch (submit → first batch), target p95 < 150 ms",
               bareSbatch: summary(bareSeconds),
               jobStart: {
-                definition: "each job's start split where its zoo process began (ours from the train task's claim, bare from sbatch)",
+                definition:
+                  "each job's start split where its zoo process began (ours, launched without the dialog, from the train task's claim; bare from sbatch)",
                 ...jobStarts,
               },
               stageIn: summary(slurm.runs.map((r) => r.stageInSeconds)),
-              overhead: summary(slurmOverhead),
-              overheadLessSchedulerWait: {
-                definition: "the same with each job's wait from submit to slurmctld's scheduling pass (its log) taken out, ours and bare",
+              overhead: {
+                definition: `launched ${DIALOG_OPEN_MS} ms after the Retrain dialog opened`,
+                ...summary(slurmOverhead),
+              },
+              overheadWithoutDialog: summary(slurmOverheadWithoutDialog),
+              overheadWithoutDialogLessSchedulerWait: {
+                definition:
+                  "launched without the dialog, each job's wait from submit to slurmctld's scheduling pass (its log) taken out, ours and bare",
                 ...summary(slurmOverheadLessWait),
               },
             },
@@ -414,12 +476,15 @@ async function main() {
       dispatchBreakdownMs: {
         definition: "dispatch split at the moments the dashboard records (they add up to action → first batch)",
         local: breakdown(local),
-        ...(slurm ? { slurm: breakdown(slurm.runs) } : {}),
+        ...(slurm ? { slurm: breakdown(slurm.runs), slurmWithoutDialog: breakdown(slurm.direct) } : {}),
       },
       transferStartupMs: {
-        definition: "S inside these runs, dashboard authorisation included (target < 50 ms)",
+        definition:
+          "S inside these runs, dashboard authorisation included (target < 50 ms); the first launch on each trainer after the stack started on its own",
         ...summary(startup),
         byPurpose: startupByPurpose,
+        firstLaunches: summary(startupOfFirstRuns),
+        oldDefinition: { definition: "every transfer, first launches included", ...summary(startupOf(allTransfers)) },
       },
       liveUpdateMs: {
         definition: "zoo writes an epoch line on the trainer → rendered on the run page (target p95 < 300 ms)",
@@ -433,25 +498,31 @@ async function main() {
       "  old: run created → process started": result.dispatchMs.oldDefinition.local,
       ...(slurm
         ? {
-            "dispatch, Slurm (action → first batch)": summary(slurm.runs.map((r) => r.seconds)),
+            [`dispatch, Slurm, dialog open ${DIALOG_OPEN_MS} ms before the launch`]: summary(slurm.runs.map((r) => r.seconds)),
             "  first Slurm launch, not in p50/p95": { n: 1, p50: ms(slurm.first.seconds), p95: ms(slurm.first.seconds) },
+            "dispatch, Slurm, launched without the dialog": summary(slurm.direct.map((r) => r.seconds)),
             "  bare sbatch → first batch": summary(bareSeconds),
-            "  our overhead over bare sbatch": summary(slurmOverhead),
+            "  our overhead over bare sbatch, dialog open": summary(slurmOverhead),
+            "  our overhead over bare sbatch, no dialog": summary(slurmOverheadWithoutDialog),
             "  the same, less each job's wait for slurmctld's pass": summary(slurmOverheadLessWait),
           }
         : {}),
       "control overhead, local": result.controlOverheadMs.local,
       "transfer start-up S": summary(startup),
       ...prefixed("  S of transfers of ", startupByPurpose),
+      "  S of the first launches, not in p50/p95": summary(startupOfFirstRuns),
+      "  old: every transfer": summary(startupOf(allTransfers)),
       "live update (zoo line → rendered)": summary(live.seconds),
       "  old: stored → rendered": summary(live.oldSeconds),
     });
     console.log("dispatch breakdown, local (ms)");
     console.table(result.dispatchBreakdownMs.local);
     if (slurm && jobStarts) {
-      console.log("dispatch breakdown, Slurm (ms)");
+      console.log("dispatch breakdown, Slurm, dialog open (ms)");
       console.table(breakdown(slurm.runs));
-      console.log("Slurm job start, ours (from the train task's claim) and bare (from sbatch), split where the zoo process began (ms)");
+      console.log("dispatch breakdown, Slurm, without the dialog (ms)");
+      console.table(breakdown(slurm.direct));
+      console.log("Slurm job start without the dialog, ours (from the train task's claim) and bare (from sbatch), split where the zoo process began (ms)");
       console.table({ ...prefixed("ours: ", jobStarts.ours), ...prefixed("bare: ", jobStarts.bare) });
     }
     console.log(JSON.stringify({ type: "bench-flow", ...result }));

@@ -11,6 +11,10 @@ in (`--job-file F --wait-seconds N`): Slurm's scheduling pass and the imports th
 takes the job from F (written by the agent, atomically) instead of stdin. The agent claims it first by
 creating F.claim (O_EXCL); a standby that gives up waiting claims it itself, so exactly one of the two wins
 and a job handed over is never dropped, nor a standby that gave up handed a job.
+
+A standby may also be submitted before any run exists, when a scientist opens the Retrain dialog on a Slurm
+trainer: the agent then renews it (touches F.renew) while the dialog stays open, and it gives up N seconds
+after the later of its start and its last renewal.
 """
 import argparse
 import json
@@ -108,8 +112,17 @@ def _claim(path: str) -> bool:
         return False
 
 
+def _renewed_seconds_ago(job_file: str) -> float | None:
+    """How long ago the agent last renewed this standby (touched job_file.renew), None if it never did."""
+    try:
+        return max(0.0, time.time() - os.stat(job_file + ".renew").st_mtime)
+    except FileNotFoundError:
+        return None
+
+
 def wait_for_job(job_file: str, wait_seconds: float, poll: float = STANDBY_POLL_SECONDS) -> dict | None:
-    """The job written to job_file, or None when none came within wait_seconds and this standby gave up."""
+    """The job written to job_file, or None when none came within wait_seconds of the start or of the last
+    renewal, and this standby gave up."""
     deadline = time.monotonic() + wait_seconds
     claimed_by_agent = False
     while True:
@@ -119,7 +132,10 @@ def wait_for_job(job_file: str, wait_seconds: float, poll: float = STANDBY_POLL_
         except FileNotFoundError:
             pass
         if time.monotonic() >= deadline:
-            if not claimed_by_agent:
+            renewed = None if claimed_by_agent else _renewed_seconds_ago(job_file)
+            if renewed is not None and renewed < wait_seconds:
+                deadline = time.monotonic() + wait_seconds - renewed
+            elif not claimed_by_agent:
                 if _claim(job_file + ".claim"):
                     return None  # gave up first: the agent will start its job another way
                 claimed_by_agent = True  # the agent claimed it: its job file is on the way

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,35 @@ def test_a_standby_that_waited_in_vain_claims_itself_so_the_agent_cannot_hand_it
     # the agent's claim (the same O_EXCL create) now fails: it starts the job another way
     with pytest.raises(FileExistsError):
         os.open(tmp_path / "job.json.claim", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+
+
+def test_a_renewed_standby_waits_from_its_last_renewal(tmp_path):
+    job_file = tmp_path / "job.json"
+    renew = tmp_path / "job.json.renew"
+    stop = threading.Event()
+
+    def renew_every_20_ms() -> None:  # as the agent does while the Retrain dialog stays open
+        while not stop.wait(0.02):
+            renew.touch()
+
+    threading.Thread(target=renew_every_20_ms, daemon=True).start()
+    job = {"args": ["--help"], "cwd": str(tmp_path)}
+    threading.Timer(0.5, write_job, (job_file, job)).start()
+    try:
+        # without the renewals it would have given up after 0.1 s, long before the job came
+        assert warm.wait_for_job(str(job_file), wait_seconds=0.1) == job
+    finally:
+        stop.set()
+    assert not (tmp_path / "job.json.claim").exists()
+
+
+def test_a_standby_gives_up_once_the_renewals_stop(tmp_path):
+    job_file = tmp_path / "job.json"
+    (tmp_path / "job.json.renew").touch()
+    started = time.monotonic()
+    assert warm.wait_for_job(str(job_file), wait_seconds=0.2) is None
+    assert 0.15 <= time.monotonic() - started < 2
+    assert (tmp_path / "job.json.claim").exists()
 
 
 def test_a_standby_the_agent_claimed_waits_past_its_deadline_for_the_job(tmp_path):

@@ -3,7 +3,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { flowConfig } from "@/lib/flow/config";
 import { publish, waitForEvent } from "@/lib/flow/events";
-import type { ClaimedTask } from "@/lib/agent-protocol/schemas";
+import type { AgentWork, ClaimedTask } from "@/lib/agent-protocol/schemas";
 import { isAgentStep } from "@/lib/flow/steps";
 import { mintTransferTokens } from "@/lib/flow/transfer-tokens";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
@@ -47,8 +47,12 @@ async function claimOnce(agentId: string): Promise<ClaimedTask | null> {
   };
 }
 
-/** Long-poll: returns a task as soon as one is queued for the agent, or null after `waitSeconds`. */
-export async function claimTask(agent: AuthenticatedAgent, waitSeconds: number, signal?: AbortSignal) {
+/**
+ * Long-poll: returns a task as soon as one is queued for the agent, or null after `waitSeconds`; or, while none is,
+ * a request to stand a Slurm job by (lib/flow/prepare-trainer.ts). Such a request that finds the agent busy, not
+ * polling, is not kept: the Retrain dialog repeats it every few seconds while it stays open.
+ */
+export async function claimTask(agent: AuthenticatedAgent, waitSeconds: number, signal?: AbortSignal): Promise<AgentWork | null> {
   await touchAgent(agent.id);
   const deadline = Date.now() + Math.min(waitSeconds, flowConfig.longPollSeconds) * 1000;
   for (;;) {
@@ -57,6 +61,11 @@ export async function claimTask(agent: AuthenticatedAgent, waitSeconds: number, 
     const left = deadline - Date.now();
     if (left <= 0 || signal?.aborted) return null;
     // Re-check every few seconds as well, in case a notification was missed while reconnecting.
-    await waitForEvent((e) => e.type === "task" && e.agentId === agent.id, Math.min(left, 5000), signal);
+    const event = await waitForEvent(
+      (e) => (e.type === "task" || e.type === "standby") && e.agentId === agent.id,
+      Math.min(left, 5000),
+      signal,
+    );
+    if (event?.type === "standby") return { type: "standby", parallel: event.parallel };
   }
 }
