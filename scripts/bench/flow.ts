@@ -98,15 +98,13 @@ function zooProcessStartedAt(file: string): number | null {
   return typeof started === "number" ? started * 1000 : null;
 }
 
-/** The standard output of a run's Slurm training job, wherever in the agent's workdir the executor put it. */
-function jobOutput(stack: Stack, runId: string): { file: string; jobId: string } {
-  const dir = path.join(stack.agentWorkdir("slurm"), "runs", runId);
-  const outputs = (fs.readdirSync(dir, { recursive: true }) as string[]).flatMap((f) => {
-    const jobId = /\.slurm-(\d+)\.out$/.exec(f)?.[1];
-    return jobId ? [{ file: path.join(dir, f), jobId }] : [];
-  });
-  if (outputs.length !== 1) throw new Error(`run ${runId}: expected one job output in ${dir}, found ${outputs.length}`);
-  return outputs[0];
+/** The standard output of Slurm job `jobId` (a run's training), wherever in the agent's workdir the executor put it. */
+function jobOutput(stack: Stack, jobId: string): { file: string; jobId: string } {
+  const dir = path.join(stack.agentWorkdir("slurm"), "runs");
+  // A standby's output is in the folder of whoever stood it by: the run's own, or the Retrain dialog's.
+  const outputs = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(`.slurm-${jobId}.out`));
+  if (outputs.length !== 1) throw new Error(`job ${jobId}: expected one output in ${dir}, found ${outputs.length}`);
+  return { file: path.join(dir, outputs[0]), jobId };
 }
 
 /**
@@ -204,7 +202,11 @@ async function benchTrainer(
     const done = await stack.waitForRun(runId, ["succeeded", "failed", "lost", "canceled"], 300_000);
     if (done.status !== "succeeded") throw new Error(`bench run on ${trainer} ${done.status}: ${done.statusReason}`);
     const steps = await stack.prisma.runStep.findMany({ where: { runId } });
-    const detail = steps.find((s) => s.name === "train")?.detail as { firstBatchAt?: string; trainingStartedAt?: string } | null;
+    const detail = steps.find((s) => s.name === "train")?.detail as {
+      firstBatchAt?: string;
+      trainingStartedAt?: string;
+      executorJobId?: string;
+    } | null;
     if (!detail?.firstBatchAt || !detail.trainingStartedAt) throw new Error(`run ${runId} reported no first batch`);
     const tasks = await stack.prisma.task.findMany({ where: { runId } });
     const task = (kind: string) => {
@@ -214,7 +216,7 @@ async function benchTrainer(
     };
     const transfers = await stack.prisma.transfer.findMany({ where: { runId, purpose: { in: ["dataset", "parent-checkpoint"] } } });
     // Only Slurm's is split: a local run's warm zoo process began before the launch, by design.
-    const job = trainer === "slurm-cluster" ? jobOutput(stack, runId) : null;
+    const job = trainer === "slurm-cluster" ? jobOutput(stack, detail.executorJobId ?? "") : null;
     const processStartedAt = job ? (zooProcessStartedAt(job.file) ?? NaN) : NaN;
     results.push({
       jobStart: {
