@@ -1,10 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { splitCredential } from "@/lib/agent-protocol/grant-seal";
 
 const configSchema = z.object({
   dashboardUrl: z.url("DASHBOARD_URL must be the dashboard's URL, e.g. http://127.0.0.1:3000"),
   token: z.string().min(20, "AGENT_TOKEN (or AGENT_TOKEN_FILE) must hold the token staff issued for this agent"),
+  /** Opens the grants the dashboard seals for this agent's data plane (the credential's part after the dot). */
+  sealKey: z.instanceof(Buffer).nullable(),
   workdir: z.string().startsWith("/", "AGENT_WORKDIR must be an absolute path"),
   dataHost: z.string().min(1),
   dataPort: z.coerce.number().int().min(0).max(65535),
@@ -32,10 +35,13 @@ export type AgentConfig = z.infer<typeof configSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const workdir = path.resolve(env.AGENT_WORKDIR ?? ".data/agent");
-  const token = env.AGENT_TOKEN ?? (env.AGENT_TOKEN_FILE ? fs.readFileSync(env.AGENT_TOKEN_FILE, "utf8").trim() : "");
+  const { token, sealKey } = splitCredential(
+    env.AGENT_TOKEN ?? (env.AGENT_TOKEN_FILE ? fs.readFileSync(env.AGENT_TOKEN_FILE, "utf8") : ""),
+  );
   const parsed = configSchema.safeParse({
     dashboardUrl: env.DASHBOARD_URL ?? "http://127.0.0.1:3000",
     token,
+    sealKey,
     workdir,
     dataHost: env.AGENT_DATA_HOST ?? "127.0.0.1",
     dataPort: env.AGENT_DATA_PORT ?? 0,

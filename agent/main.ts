@@ -14,6 +14,7 @@ import { runTask } from "@/agent/tasks/handlers";
 import { cancelAbandonedStandbys, executor, localExecutor, prepareForTraining } from "@/agent/zoo";
 import { inspectDataset } from "@/agent/inspect";
 import { servablePath } from "@/agent/serve-roots";
+import { openSeal } from "@/lib/agent-protocol/grant-seal";
 import { saveActiveTasks, takeActiveTasks } from "@/agent/active-tasks";
 import { createCalibrator, readZooVersion } from "@/agent/calibrate";
 import { createIntake } from "@/agent/intake/intake";
@@ -56,6 +57,18 @@ async function runAgent(config: AgentConfig) {
         if (error instanceof DashboardError && error.status === 403) return null;
         throw error;
       }
+    },
+    onServed: ({ transferId, complete, bytesSent, seconds, sealed }) => {
+      if (complete && bytesSent > 0) {
+        console.log(
+          `[agent] served transfer ${transferId}: ${bytesSent} bytes in ${seconds.toFixed(3)} s${sealed ? " (sealed grant)" : ""}`,
+        );
+      }
+    },
+    openSeal: async (seal: string, token: string, transferId: string) => {
+      const grant = config.sealKey && openSeal(config.sealKey, seal, token, transferId);
+      const realPath = grant && (await servablePath(grant.path, config.serveRoots));
+      return grant && realPath ? { transferId, path: realPath, bytes: grant.bytes, sha256: grant.sha256 } : null;
     },
   });
   const dataPlaneUrl = config.publicDataUrl ?? dataPlane.url;

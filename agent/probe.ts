@@ -87,6 +87,7 @@ export function createProber(config: AgentConfig, client: DashboardClient) {
       const result = await downloadVerified({
         url: ticket.url,
         token: ticket.token,
+        seal: ticket.seal,
         destPath,
         expectedBytes: ticket.bytes,
         expectedSha256: ticket.sha256,

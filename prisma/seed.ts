@@ -8,6 +8,7 @@ import path from "node:path";
 import { prisma } from "@/lib/db";
 import { hashPassword } from "@/lib/auth/password";
 import { hashSecret, newSecret } from "@/lib/flow/tokens";
+import { agentCredential, splitCredential } from "@/lib/agent-protocol/grant-seal";
 import { seedDriftDemo } from "./drift-demo";
 import { runZoo } from "./zoo-cli";
 
@@ -69,17 +70,24 @@ async function upsertFamilies() {
   });
 }
 
-/** Reuses the token in `file` when it still matches an agent, else issues a new one and writes it there. */
+/**
+ * Reuses the token in `file` when it still matches an agent, else issues a new one; writes the agent's credential
+ * there (its seal key follows the dashboard's secret, NEXTAUTH_SECRET, which may have changed since).
+ */
 async function agentToken(file: string, data: { name: string; kind: "trainer" | "edge"; trainerId?: string; edgeHostId?: string }) {
   if (fs.existsSync(file)) {
-    const token = fs.readFileSync(file, "utf8").trim();
+    const { token } = splitCredential(fs.readFileSync(file, "utf8"));
     const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
-    if (agent && !agent.revokedAt) return;
+    if (agent && !agent.revokedAt) return writeCredential(file, agentCredential(token, agent.id));
   }
   const secret = newSecret("brt");
-  await prisma.agent.create({ data: { ...data, tokenHash: secret.hash, tokenPrefix: secret.display } });
+  const agent = await prisma.agent.create({ data: { ...data, tokenHash: secret.hash, tokenPrefix: secret.display } });
+  writeCredential(file, agentCredential(secret.token, agent.id));
+}
+
+function writeCredential(file: string, credential: string) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, secret.token, { mode: 0o600 });
+  fs.writeFileSync(file, credential, { mode: 0o600 });
 }
 
 interface Simulated {

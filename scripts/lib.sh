@@ -102,4 +102,6 @@ test_environment() {
   export TEST_PG_URL="postgresql://postgres@127.0.0.1:$TEST_PG_PORT/postgres"
   export TEST_SEED_DIR="$ROOT/.data/$2-seed"
   export TEST_TEMPLATE_DB=beamline_template
+  # The test dashboards' secret (testing/stack.ts reads it): the seed derives the agents' seal keys from it.
+  export NEXTAUTH_SECRET="${NEXTAUTH_SECRET:-integration-test-secret-0123456789abcdef}"
 }

@@ -25,16 +25,17 @@ trap 'exit 130' INT TERM
 ensure_apt python3-torch python3-numpy python3-scipy python3-h5py python3-onnx || log "training will fail until those are installed"
 ensure_database .data/pg "${PG_PORT:-54329}"
 migrate
+# A stable local secret: generated once, kept under .data (production sets NEXTAUTH_SECRET itself);
+# the seed derives the local agents' seal keys from it.
+if [ -z "${NEXTAUTH_SECRET:-}" ]; then
+  NEXTAUTH_SECRET=$(node --import tsx scripts/local-secret.ts .data/nextauth-secret)
+  export NEXTAUTH_SECRET
+fi
 if [ "$OWN_DATABASE" = 1 ] || [ "${SEED:-0}" = 1 ]; then
   log "seeding demo data"
   tsx prisma/seed.ts
 fi
 
-# A stable local secret: generated once, kept under .data (production sets NEXTAUTH_SECRET itself).
-if [ -z "${NEXTAUTH_SECRET:-}" ]; then
-  NEXTAUTH_SECRET=$(node --import tsx scripts/local-secret.ts .data/nextauth-secret)
-  export NEXTAUTH_SECRET
-fi
 export NEXTAUTH_URL="${NEXTAUTH_URL:-http://$HOST:$PORT}"
 
 build_dashboard_if_stale

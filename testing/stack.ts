@@ -101,7 +101,8 @@ export class Stack {
     return {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
-      NEXTAUTH_SECRET: "integration-test-secret-0123456789abcdef",
+      // scripts/lib.sh sets it for the seed too: the seeded agents' seal keys derive from it
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "integration-test-secret-0123456789abcdef",
       NEXTAUTH_URL: this.url,
       NEXT_TELEMETRY_DISABLED: "1",
       AGENT_LEASE_SECONDS: "6",

@@ -29,6 +29,8 @@ export interface DownloadOptions {
   /** Full URL of the transfer, e.g. http://10.0.0.5:7070/v1/transfers/<transferId>. */
   url: string;
   token: string;
+  /** The dashboard's seal of the token's grant (lib/agent-protocol/grant-seal.ts): the source serves without waiting for it. */
+  seal?: string;
   destPath: string;
   expectedBytes: number;
   expectedSha256: string;
@@ -129,6 +131,7 @@ interface FetchContext {
 async function fetchRange(context: FetchContext, range: ByteRange, wholeFile: boolean): Promise<http.IncomingMessage> {
   const { checked, options } = context;
   const headers: http.OutgoingHttpHeaders = { Authorization: `Bearer ${options.token}`, Accept: "application/octet-stream" };
+  if (options.seal) headers["X-Transfer-Seal"] = options.seal;
   if (!wholeFile) headers.Range = rangeHeader(range);
   const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const request = checked.transport.request(checked.url, { method: "GET", headers, signal: options.signal }, resolve);

@@ -9,6 +9,7 @@ import { ChecksumMismatchError, downloadVerified, TransferAuthError, TransferNot
 import { sha256File } from "./hash";
 import { createDataPlaneServer, parseRange, type DataPlaneServer, type ServedEvent, type TransferGrant } from "./server";
 import { startFaultyProxy, type FaultyProxy } from "./test-proxy";
+import { dataPlaneKey, openSeal, sealGrant } from "@/lib/agent-protocol/grant-seal";
 
 const dir = mkdtempSync(path.join(tmpdir(), "br-dp-"));
 const SIZE = 5 * 1024 * 1024 + 123;
@@ -403,6 +404,113 @@ describe("data plane against floods of bogus tokens", () => {
         statuses.push((await raw("/v1/transfers/t1", { Authorization: `Bearer bogus-${index}` }, dataPlane.port)).status);
       expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
       expect(dashboard.calls).toHaveLength(5);
+    } finally {
+      await dataPlane.close();
+    }
+  });
+});
+
+describe("data plane with sealed grants (the dashboard's signature, its answer alongside)", () => {
+  const key = dataPlaneKey("a-dashboard-secret-of-at-least-32-characters", "edge-agent");
+  const sealFor = (token: string, grant: TransferGrant, expiresAt = Date.now() + 60_000) =>
+    sealGrant(key, { ...grant, tokenHash: createHash("sha256").update(token).digest("hex"), expiresAt });
+  const grant: TransferGrant = { transferId: "t1", path: src, bytes: SIZE, sha256: sha };
+
+  /** A data plane whose dashboard answers after `delayMs`, with `answer` (the grant, or null for a refusal). */
+  async function sealedPlane(delayMs: number, answer: (token: string) => TransferGrant | null) {
+    const calls: string[] = [];
+    const dataPlane = await createDataPlaneServer({
+      host: "127.0.0.1",
+      port: 0,
+      authorize: async (token) => {
+        calls.push(token);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return answer(token);
+      },
+      openSeal: async (seal, token, transferId) => openSeal(key, seal, token, transferId),
+    });
+    return { dataPlane, calls };
+  }
+
+  it("serves at once on a valid seal; the dashboard, asked alongside, confirms", async () => {
+    const { dataPlane, calls } = await sealedPlane(400, () => grant);
+    try {
+      const destination = dest();
+      const result = await downloadVerified({
+        url: `${dataPlane.url}/v1/transfers/t1`,
+        token: "tok-sealed",
+        seal: sealFor("tok-sealed", grant),
+        destPath: destination,
+        expectedBytes: SIZE,
+        expectedSha256: sha,
+      });
+      // the first byte came long before the dashboard's answer (400 ms)
+      expect(result.startupSeconds).toBeLessThan(0.2);
+      expect(readFileSync(destination).equals(data)).toBe(true);
+      expect(calls).toEqual(["tok-sealed"]);
+    } finally {
+      await dataPlane.close();
+    }
+  });
+
+  it("cuts the response when the dashboard refuses what the seal granted (a cancelled run's token)", async () => {
+    const { dataPlane } = await sealedPlane(30, () => null);
+    try {
+      const body = new Promise<{ received: number; error: string | null }>((resolve) => {
+        const request = http.request(
+          `${dataPlane.url}/v1/transfers/t1`,
+          { headers: { Authorization: "Bearer tok-cancelled", "X-Transfer-Seal": sealFor("tok-cancelled", grant) } },
+          (response) => {
+            expect(response.statusCode).toBe(200);
+            let received = 0;
+            // A slow reader: the refusal arrives long before the file could have been sent.
+            response.pause();
+            setTimeout(() => response.resume(), 300);
+            response.on("data", (chunk: Buffer) => (received += chunk.length));
+            response.on("end", () => resolve({ received, error: null }));
+            response.on("error", (error) => resolve({ received, error: error.message }));
+            response.on("aborted", () => resolve({ received, error: "aborted" }));
+          },
+        );
+        request.on("error", (error) => resolve({ received: 0, error: error.message }));
+        request.end();
+      });
+      const { received, error } = await body;
+      expect(error).not.toBeNull();
+      expect(received).toBeLessThan(SIZE);
+      // the refusal is remembered: the same token, sealed or not, gets 401 without a stream
+      const again = await raw(
+        "/v1/transfers/t1",
+        { Authorization: "Bearer tok-cancelled", "X-Transfer-Seal": sealFor("tok-cancelled", grant) },
+        dataPlane.port,
+      );
+      expect(again.status).toBe(401);
+    } finally {
+      await dataPlane.close();
+    }
+  });
+
+  it("ignores a seal that is not the dashboard's, not for this token or transfer, or expired: the dashboard decides first", async () => {
+    const { dataPlane, calls } = await sealedPlane(50, () => null);
+    try {
+      const otherKey = dataPlaneKey("a-dashboard-secret-of-at-least-32-characters", "another-agent");
+      const forged = sealGrant(otherKey, {
+        ...grant,
+        tokenHash: createHash("sha256").update("tok-a").digest("hex"),
+        expiresAt: Date.now() + 60_000,
+      });
+      const cases: Array<[string, string]> = [
+        ["tok-a", forged],
+        ["tok-b", sealFor("tok-someone-else", grant)],
+        ["tok-c", sealFor("tok-c", { ...grant, transferId: "t9" })],
+        ["tok-d", sealFor("tok-d", grant, Date.now() - 1)],
+      ];
+      for (const [token, seal] of cases) {
+        const response = await raw("/v1/transfers/t1", { Authorization: `Bearer ${token}`, "X-Transfer-Seal": seal }, dataPlane.port);
+        expect(response.status, token).toBe(401);
+        expect(response.body.length).toBeLessThan(200);
+      }
+      expect(calls).toEqual(["tok-a", "tok-b", "tok-c", "tok-d"]);
     } finally {
       await dataPlane.close();
     }

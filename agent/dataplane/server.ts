@@ -2,6 +2,7 @@
  * Agent data plane: serves authorised files to other agents over HTTP, never through the dashboard.
  *
  *   GET|HEAD /v1/transfers/:transferId   Authorization: Bearer <one-time token>   [Range: bytes=N-]
+ *                                        [X-Transfer-Seal: the dashboard's signed grant for that token]
  *
  * The file served is ONLY the path returned by `authorize(token)`; nothing in the URL is used to
  * find a file (the transferId in the URL must merely match the grant). Responses: 200/206 with the
@@ -35,6 +36,13 @@ export interface DataPlaneServerOptions {
   port: number;
   /** Resolves a bearer token to the one file it may read, or null if unknown/forged/expired. May throw (→ 503). */
   authorize: (token: string) => Promise<TransferGrant | null>;
+  /**
+   * The grant a sealed request carries (X-Transfer-Seal, lib/agent-protocol/grant-seal.ts), when the seal is this
+   * agent's, whole, for this transfer and token, and names a file it may serve; else null. A sealed request is served
+   * at once, with `authorize` asked alongside: its refusal cuts the response. Without it, every request waits for
+   * `authorize`.
+   */
+  openSeal?: (seal: string, token: string, transferId: string) => Promise<TransferGrant | null>;
   /**
    * How long a successful authorisation is remembered for the same token, so that resumed and
    * repeated requests of one transfer work even when the dashboard's tokens are single-use
@@ -89,6 +97,8 @@ export interface ServedEvent {
   start: number;
   bytesSent: number;
   complete: boolean;
+  /** Served on the dashboard's seal, before its answer came. */
+  sealed: boolean;
   seconds: number;
   remote: string | undefined;
 }
@@ -123,6 +133,9 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end };
 }
 
+const sameGrant = (a: TransferGrant, b: TransferGrant) =>
+  a.transferId === b.transferId && a.path === b.path && a.bytes === b.bytes && a.sha256 === b.sha256;
+
 function sendJson(res: http.ServerResponse, status: number, error: string, message: string, extra: Record<string, string> = {}): void {
   const body = JSON.stringify({ error, message });
   res.writeHead(status, {
@@ -144,24 +157,26 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
   const lookupsInFlight = new Map<string, Promise<TransferGrant | null>>();
   const lookupLimiter = createRateLimiter(opts.lookupsPerMinute ?? 120, 60_000);
 
-  /** The grant of a token; "limited" when this address asked about too many unknown tokens. */
-  const resolveGrant = async (token: string, remote: string): Promise<TransferGrant | null | "limited"> => {
+  /**
+   * The grant of a token: the dashboard's answer when it is known (a grant, or null for a refusal), "limited" when
+   * this address asked about too many unknown tokens, else the look-up under way (one per token at a time).
+   */
+  const lookUp = (token: string, remote: string): TransferGrant | null | "limited" | Promise<TransferGrant | null> => {
     const key = createHash("sha256").update(token).digest("hex");
     const known = answers.get(key);
     if (known !== undefined) return known;
     const inFlight = lookupsInFlight.get(key);
     if (inFlight) return inFlight;
     if (lookupLimiter.hit(remote) > 0) return "limited";
-    const lookup = opts.authorize(token).then((grant) => {
-      answers.set(key, grant, grant ? grantCacheMs : refusalCacheMs);
-      return grant;
-    });
+    const lookup = opts
+      .authorize(token)
+      .then((grant) => {
+        answers.set(key, grant, grant ? grantCacheMs : refusalCacheMs);
+        return grant;
+      })
+      .finally(() => lookupsInFlight.delete(key));
     lookupsInFlight.set(key, lookup);
-    try {
-      return await lookup;
-    } finally {
-      lookupsInFlight.delete(key);
-    }
+    return lookup;
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -170,6 +185,7 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
     let start = 0;
     let bytesSent = 0;
     let expected = 0;
+    let sealedGrant = false;
     res.on("close", () => {
       opts.onServed?.({
         transferId,
@@ -177,6 +193,7 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
         start,
         bytesSent,
         complete: bytesSent === expected && res.writableFinished,
+        sealed: sealedGrant,
         seconds: (performance.now() - startedAt) / 1000,
         remote: req.socket.remoteAddress,
       });
@@ -193,16 +210,35 @@ export async function createDataPlaneServer(opts: DataPlaneServerOptions): Promi
     const bearerMatch = /^Bearer\s+(\S{1,4096})\s*$/i.exec(auth);
     if (!bearerMatch) return sendJson(res, 401, "unauthorized", "missing bearer token", { "WWW-Authenticate": "Bearer" });
 
-    let grant: TransferGrant | null | "limited";
-    try {
-      grant = await resolveGrant(bearerMatch[1], req.socket.remoteAddress ?? "unknown");
-    } catch (failure) {
-      return sendJson(res, 503, "authorization_unavailable", `could not check the token: ${(failure as Error).message}`, {
-        "Retry-After": "2",
-      });
-    }
-    if (grant === "limited")
+    const token = bearerMatch[1];
+    const answer = lookUp(token, req.socket.remoteAddress ?? "unknown");
+    if (answer === "limited")
       return sendJson(res, 429, "too_many_requests", "too many token look-ups from this address; retry later", { "Retry-After": "10" });
+    let grant: TransferGrant | null;
+    if (answer instanceof Promise) {
+      const seal = req.headers["x-transfer-seal"];
+      const sealed = typeof seal === "string" && opts.openSeal ? await opts.openSeal(seal, token, transferId).catch(() => null) : null;
+      if (sealed) {
+        // The dashboard signed this grant: the bytes start now, its own answer follows, and a refusal cuts them off.
+        grant = sealed;
+        sealedGrant = true;
+        const cut = (why: string) => !res.writableFinished && res.destroy(new Error(why));
+        answer.then(
+          (confirmed) => (confirmed && sameGrant(confirmed, sealed) ? undefined : cut("the dashboard refused the transfer")),
+          () => cut("the dashboard could not confirm the transfer"),
+        );
+      } else {
+        try {
+          grant = await answer;
+        } catch (failure) {
+          return sendJson(res, 503, "authorization_unavailable", `could not check the token: ${(failure as Error).message}`, {
+            "Retry-After": "2",
+          });
+        }
+      }
+    } else {
+      grant = answer;
+    }
     if (!grant)
       return sendJson(res, 401, "unauthorized", "token unknown, expired or forged", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
     if (grant.transferId !== transferId) return sendJson(res, 403, "forbidden", "token is not valid for this transfer");

@@ -22,6 +22,7 @@ export async function fetchTicket(
       const result = await downloadVerified({
         url: ticket.url,
         token: ticket.token,
+        seal: ticket.seal,
         destPath: staging,
         expectedBytes: ticket.bytes,
         expectedSha256: ticket.sha256,

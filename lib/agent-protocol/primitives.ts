@@ -16,6 +16,8 @@ export const transferTicket = z.object({
   transferId: id,
   url: z.url().max(400),
   token: z.string().min(32).max(128),
+  /** The dashboard's signature of what the token may fetch (lib/agent-protocol/grant-seal.ts): the source need not ask first. */
+  seal: z.string().max(4096).optional(),
   bytes: z.number().int().nonnegative(),
   sha256,
 });

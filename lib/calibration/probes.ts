@@ -11,6 +11,7 @@ import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { flowConfig } from "@/lib/flow/config";
 import { newSecret } from "@/lib/flow/tokens";
+import { SEALABLE, sealTransfer } from "@/lib/flow/transfer-tokens";
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import type { TransferTicket } from "@/lib/agent-protocol/primitives";
@@ -154,7 +155,7 @@ async function issueTickets(probe: TransferProbe, side: ProbeSide, agentId: stri
   const transfers = await prisma.transfer.findMany({
     where: { probeId: probe.id, destAgentId: agentId, status: "pending" },
     orderBy: { bytes: "asc" },
-    select: { id: true, bytes: true, sha256: true, sourceAgent: { select: { dataPlaneUrl: true } } },
+    select: { ...SEALABLE, sourceAgent: { select: { dataPlaneUrl: true } } },
   });
   const expires = new Date(now.getTime() + PROBE_TIMEOUT_SECONDS * 1000);
   const tickets: TransferTicket[] = [];
@@ -162,10 +163,12 @@ async function issueTickets(probe: TransferProbe, side: ProbeSide, agentId: stri
     if (!t.sourceAgent.dataPlaneUrl) continue;
     const secret = newSecret("xfer");
     await prisma.transfer.update({ where: { id: t.id }, data: { tokenHash: secret.hash, tokenExpiresAt: expires } });
+    const seal = sealTransfer({ ...t, tokenExpiresAt: expires }, secret.hash);
     tickets.push({
       transferId: t.id,
       url: `${t.sourceAgent.dataPlaneUrl.replace(/\/$/, "")}/v1/transfers/${t.id}`,
       token: secret.token,
+      ...(seal ? { seal } : {}),
       bytes: Number(t.bytes),
       sha256: t.sha256,
     });

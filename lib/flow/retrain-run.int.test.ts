@@ -41,6 +41,12 @@ describe("a retrain run", () => {
       ]),
     );
     for (const t of transfers) expect(t.seconds).toBeGreaterThan(0);
+    // Each source served on the dashboard's seal (its answer alongside), not after asking first.
+    const dataset = transfers.find((t) => t.purpose === "dataset")!;
+    const model = transfers.find((t) => t.purpose === "model")!;
+    expect(stack.output("agent-edge")).toContain(`served transfer ${dataset.id}: ${dataset.bytes} bytes`);
+    expect(stack.output("agent-edge")).toMatch(new RegExp(`served transfer ${dataset.id}: .* \\(sealed grant\\)`));
+    expect(stack.output("agent-trainer")).toMatch(new RegExp(`served transfer ${model.id}: .* \\(sealed grant\\)`));
 
     const version = await stack.prisma.modelVersion.findUnique({ where: { runId: run.id }, include: { deployments: true } });
     expect(version?.datasetId).toBe(run.datasetId);

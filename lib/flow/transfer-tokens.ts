@@ -3,6 +3,26 @@
 // is bound to that agent: a re-delivery mints a new one and the old one stops working.
 import { z } from "zod";
 import { newSecret } from "@/lib/flow/tokens";
+import { sealGrant, sealKeyOf } from "@/lib/agent-protocol/grant-seal";
+
+/** What sealing a transfer's grant reads of its row. */
+export interface SealableTransfer {
+  id: string;
+  sourceAgentId: string;
+  sourcePath: string;
+  bytes: bigint;
+  sha256: string;
+  tokenExpiresAt: Date;
+}
+export const SEALABLE = { id: true, sourceAgentId: true, sourcePath: true, bytes: true, sha256: true, tokenExpiresAt: true } as const;
+
+/** The seal of what the token with `tokenHash` may fetch, for the agent that serves it; null without a dashboard secret. */
+export function sealTransfer(transfer: SealableTransfer, tokenHash: string): string | null {
+  const key = sealKeyOf(transfer.sourceAgentId);
+  if (!key) return null;
+  const { id: transferId, sourcePath: path, sha256, tokenExpiresAt } = transfer;
+  return sealGrant(key, { transferId, path, bytes: Number(transfer.bytes), sha256, tokenHash, expiresAt: tokenExpiresAt.getTime() });
+}
 
 const PLACEHOLDER_PREFIX = "issued-when-claimed:";
 
@@ -14,10 +34,13 @@ export function tokenPlaceholder(transferId: string): string {
 const ticketShape = z.object({ transferId: z.string(), token: z.string() });
 
 /**
- * The payload as the agent receives it: every transfer ticket in it gets a fresh token. Returns the new
- * payload and, per transfer, the hash to store.
+ * The payload as the agent receives it: every transfer ticket in it gets a fresh token, and the seal of what that
+ * token may fetch when `seal` gives one. Returns the new payload and, per transfer, the hash to store.
  */
-export function mintTransferTokens(payload: unknown): { payload: unknown; hashes: Map<string, string> } {
+export function mintTransferTokens(
+  payload: unknown,
+  seal: (transferId: string, tokenHash: string) => string | null = () => null,
+): { payload: unknown; hashes: Map<string, string> } {
   const hashes = new Map<string, string>();
   const visit = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(visit);
@@ -26,7 +49,8 @@ export function mintTransferTokens(payload: unknown): { payload: unknown; hashes
     if (ticket.success && ticket.data.token.startsWith(PLACEHOLDER_PREFIX)) {
       const secret = newSecret("xfer");
       hashes.set(ticket.data.transferId, secret.hash);
-      return { ...value, token: secret.token };
+      const sealed = seal(ticket.data.transferId, secret.hash);
+      return { ...value, token: secret.token, ...(sealed ? { seal: sealed } : {}) };
     }
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
   };

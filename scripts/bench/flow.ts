@@ -415,9 +415,7 @@ async function main() {
         waits,
       ),
     };
-    const slurmOverheadLessWait = slurm
-      ? slurm.direct.map((r) => r.seconds - r.stageInSeconds - waitOf(r.jobStart) - bareLessWait)
-      : [];
+    const slurmOverheadLessWait = slurm ? slurm.direct.map((r) => r.seconds - r.stageInSeconds - waitOf(r.jobStart) - bareLessWait) : [];
     const result = {
       runs: RUNS,
       dispatchMs: {
@@ -524,7 +522,9 @@ async function main() {
       console.table(breakdown(slurm.runs));
       console.log("dispatch breakdown, Slurm, without the dialog (ms)");
       console.table(breakdown(slurm.direct));
-      console.log("Slurm job start without the dialog, ours (from the train task's claim) and bare (from sbatch), split where the zoo process began (ms)");
+      console.log(
+        "Slurm job start without the dialog, ours (from the train task's claim) and bare (from sbatch), split where the zoo process began (ms)",
+      );
       console.table({ ...prefixed("ours: ", jobStarts.ours), ...prefixed("bare: ", jobStarts.bare) });
     }
     console.log(JSON.stringify({ type: "bench-flow", ...result }));

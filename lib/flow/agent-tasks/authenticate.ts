@@ -15,7 +15,8 @@ export interface AuthenticatedAgent {
 
 /** Resolves a bearer token to its agent; revoked and unknown tokens are refused alike. */
 export async function authenticateAgent(authorization: string | null): Promise<AuthenticatedAgent> {
-  const token = authorization?.match(/^Bearer (\S{20,200})$/)?.[1];
+  // A whole credential sent as the bearer (a script pasting what staff were given) names its token too.
+  const token = authorization?.match(/^Bearer (\S{20,200})$/)?.[1]?.split(".")[0];
   if (!token) throw new AppError("UNAUTHENTICATED", "Send the agent token as 'Authorization: Bearer <token>'.");
   const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
   if (!agent) throw new AppError("UNAUTHENTICATED", "Unknown agent token.");

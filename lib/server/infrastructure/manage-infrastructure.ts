@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { newSecret } from "@/lib/flow/tokens";
+import { agentCredential } from "@/lib/agent-protocol/grant-seal";
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { ParallelShape } from "@/lib/agent-protocol/parallel";
 import type { createEdgeHostInput, createTrainerInput, issueTokenInput } from "@/lib/infrastructure/infrastructure-input";
@@ -32,7 +33,10 @@ export async function createEdgeHost({ actorId, input }: { actorId: string; inpu
   return edgeHost;
 }
 
-/** Issues an agent token; only its hash is stored, so the token is returned exactly once. */
+/**
+ * Issues an agent token; only its hash is stored, so the credential (token and seal key, lib/agent-protocol/grant-seal.ts)
+ * is returned exactly once.
+ */
 export async function issueAgentToken({ actorId, input }: { actorId: string; input: z.infer<typeof issueTokenInput> }) {
   const target =
     input.kind === "trainer"
@@ -57,7 +61,7 @@ export async function issueAgentToken({ actorId, input }: { actorId: string; inp
     targetId: agent.id,
     detail: { name: input.name, kind: input.kind },
   });
-  return { agent, token: secret.token };
+  return { agent, token: agentCredential(secret.token, agent.id) };
 }
 
 export async function revokeAgentToken({ actorId, agentId }: { actorId: string; agentId: string }) {
