@@ -215,11 +215,6 @@ export class SlurmExecutor implements Executor {
     return true;
   }
 
-  /** Whether a standby was submitted under `key` and not yet taken, dropped or found given up. */
-  hasStandby(key: string): boolean {
-    return this.standbys.has(key);
-  }
-
   /** Cancels the standby submitted under `key`, unless it already gave up or was handed its job. */
   async dropStandby(key: string): Promise<void> {
     const standby = this.standbys.get(key);
