@@ -91,9 +91,14 @@ export function RetrainLauncher({ experimentId, datasets, defaults, reuse, prese
   const chosenTrainer = trainerId || fastestId || rows[0]?.trainer.trainerId || "";
   const chosenOnSlurm = rows.some(({ trainer }) => trainer.trainerId === chosenTrainer && trainer.executor === "slurm");
   // While the dialog is open on a Slurm trainer, its agent keeps a job standing by for the launch (lib/flow/prepare-trainer.ts).
+  const [standingBy, setStandingBy] = useState<{ trainerId: string; message: string } | null>(null);
   useEffect(() => {
     if (!opened || !chosenOnSlurm) return;
-    const prepare = () => void prepareTrainerAction({ experimentId, trainerId: chosenTrainer }).catch(() => undefined);
+    const prepare = () =>
+      void prepareTrainerAction({ experimentId, trainerId: chosenTrainer }).then(
+        (answer) => setStandingBy(answer.ok && answer.message ? { trainerId: chosenTrainer, message: answer.message } : null),
+        () => setStandingBy(null),
+      );
     prepare();
     const timer = setInterval(prepare, PREPARE_EVERY_MS);
     return () => clearInterval(timer);
@@ -216,6 +221,11 @@ export function RetrainLauncher({ experimentId, datasets, defaults, reuse, prese
                   ? "Updating predictions…"
                   : "± is an 80 % interval from the residuals of each step's fit. Hover a number for where it comes from (calibration, runs, or the paper)."}
             </p>
+            {chosenOnSlurm && standingBy?.trainerId === chosenTrainer && (
+              <p className="small muted" data-testid="standby-note">
+                {standingBy.message}
+              </p>
+            )}
           </fieldset>
 
           <div className="row">

@@ -7,7 +7,8 @@ import { prepareTrainer } from "@/lib/flow/prepare-trainer";
 const prepareTrainerInput = z.object({ experimentId: recordId, trainerId: recordId });
 
 const MESSAGES = {
-  asked: "The trainer's agent stands a Slurm job by for this launch.",
+  asked:
+    "This trainer's agent keeps a Slurm job standing by while this dialog is open, so the launch skips the scheduler's wait; closed without a launch, the job gives up after 30 s (the agent's default).",
   "not slurm": "The trainer keeps its own warm process; nothing to prepare.",
   "data-parallel": "Data-parallel jobs are submitted at the launch; nothing to prepare.",
   "no live agent": "The trainer's agent is not connected; nothing to prepare.",
