@@ -20,6 +20,11 @@ const configSchema = z.object({
   timeLimitMinutes: z.coerce.number().positive(),
   /** Keep one zoo process with torch imported ready for the next local job (dispatch latency). */
   warmStart: z.boolean(),
+  /**
+   * How long the standby the Retrain dialog asked for waits after the dialog's last request (it repeats them every
+   * 10 s while open, components/runs/retrain-launcher.tsx): a dialog closed without a launch holds it this long.
+   */
+  preparedStandbySeconds: z.coerce.number().min(11, "AGENT_PREPARED_STANDBY_SECONDS must outlast the dialog's 10 s between requests"),
   /** Parallel range streams per download: 1 on a fast local network, more over a long, lossy link. */
   transferStreams: z.coerce.number().int().min(1).max(16),
   /** Calibrate this host when the dashboard says one is due (AGENT_CALIBRATE=0 turns it off, e.g. in tests). */
@@ -55,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     cpus: env.AGENT_CPUS ?? 2,
     timeLimitMinutes: env.AGENT_JOB_TIME_LIMIT_MINUTES ?? 120,
     warmStart: env.AGENT_WARM_START !== "0",
+    preparedStandbySeconds: env.AGENT_PREPARED_STANDBY_SECONDS ?? 30,
     transferStreams: env.AGENT_TRANSFER_STREAMS ?? 1,
     calibrate: env.AGENT_CALIBRATE !== "0",
     intakeScanMs: env.AGENT_INTAKE_SCAN_MS ?? 1000,

@@ -39,11 +39,6 @@ export function executor(kind: "local" | "slurm", config: AgentConfig): Executor
 
 /** How long a standby Slurm job waits for its training job once it runs, before it gives up (warm.py). */
 const STANDBY_WAIT_SECONDS = 120;
-/**
- * How long the standby the Retrain dialog asked for waits after the dialog's last request (it repeats them every
- * 10 s while open, components/runs/retrain-launcher.tsx): a dialog closed without a launch holds it this long.
- */
-export const PREPARED_STANDBY_SECONDS = Number(process.env.AGENT_PREPARED_STANDBY_SECONDS ?? 30);
 /** The key of the standby the dialog asked for: any training of its shape on this agent may become it. */
 export const PREPARED_STANDBY_KEY = "prepared";
 
@@ -67,7 +62,7 @@ export async function standByForTraining(context: TaskContext, shape: ParallelSh
 export async function prepareForTraining(config: AgentConfig, shape: ParallelShape): Promise<"submitted" | "renewed" | null> {
   if (!config.warmStart || ranksOf(shape) !== 1) return null;
   if (await slurmExecutor().renewStandby(PREPARED_STANDBY_KEY)) return "renewed";
-  submitStandby(config, PREPARED_STANDBY_KEY, `${PREPARED_STANDBY_KEY}-${Date.now()}`, shape, PREPARED_STANDBY_SECONDS);
+  submitStandby(config, PREPARED_STANDBY_KEY, `${PREPARED_STANDBY_KEY}-${Date.now()}`, shape, config.preparedStandbySeconds);
   return "submitted";
 }
 

@@ -3,8 +3,9 @@
 // transfer's start-up S). The dashboard still confirms every grant alongside, and a refusal cuts the stream.
 //
 // The key is derived from the dashboard's own secret (NEXTAUTH_SECRET, never in the database) and the agent's id,
-// and handed to that agent only, in its heartbeat answer: reading the database is not enough to forge a seal, and
-// an agent's key seals grants for its own data plane only. Node-only (node:crypto): the dashboard and agents.
+// and reaches that agent only inside the credential staff issue it (agentCredential), never over the network again:
+// neither a read of the database nor a token seen in transit is enough to forge a seal, and an agent's key seals
+// grants for its own data plane only. Node-only (node:crypto): the dashboard and agents.
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
 export interface SealedGrant {

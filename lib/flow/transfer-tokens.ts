@@ -33,6 +33,25 @@ export function tokenPlaceholder(transferId: string): string {
 
 const ticketShape = z.object({ transferId: z.string(), token: z.string() });
 
+/** The payload with every ticket still awaiting its token (placeholder) replaced by `replace(ticket, its transfer id)`. */
+function mapPendingTickets(payload: unknown, replace: (ticket: object, transferId: string) => unknown): unknown {
+  const visit = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(visit);
+    if (value === null || typeof value !== "object") return value;
+    const ticket = ticketShape.safeParse(value);
+    if (ticket.success && ticket.data.token.startsWith(PLACEHOLDER_PREFIX)) return replace(value, ticket.data.transferId);
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
+  };
+  return visit(payload);
+}
+
+/** The transfers whose tickets the payload carries, still without a token (none: nothing to mint or seal). */
+export function pendingTicketIds(payload: unknown): string[] {
+  const ids: string[] = [];
+  mapPendingTickets(payload, (ticket, transferId) => ids.push(transferId));
+  return ids;
+}
+
 /**
  * The payload as the agent receives it: every transfer ticket in it gets a fresh token, and the seal of what that
  * token may fetch when `seal` gives one. Returns the new payload and, per transfer, the hash to store.
@@ -42,17 +61,11 @@ export function mintTransferTokens(
   seal: (transferId: string, tokenHash: string) => string | null = () => null,
 ): { payload: unknown; hashes: Map<string, string> } {
   const hashes = new Map<string, string>();
-  const visit = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(visit);
-    if (value === null || typeof value !== "object") return value;
-    const ticket = ticketShape.safeParse(value);
-    if (ticket.success && ticket.data.token.startsWith(PLACEHOLDER_PREFIX)) {
-      const secret = newSecret("xfer");
-      hashes.set(ticket.data.transferId, secret.hash);
-      const sealed = seal(ticket.data.transferId, secret.hash);
-      return { ...value, token: secret.token, ...(sealed ? { seal: sealed } : {}) };
-    }
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
-  };
-  return { payload: visit(payload), hashes };
+  const minted = mapPendingTickets(payload, (ticket, transferId) => {
+    const secret = newSecret("xfer");
+    hashes.set(transferId, secret.hash);
+    const sealed = seal(transferId, secret.hash);
+    return { ...ticket, token: secret.token, ...(sealed ? { seal: sealed } : {}) };
+  });
+  return { payload: minted, hashes };
 }

@@ -2,6 +2,7 @@
 import { prisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { hashSecret } from "@/lib/flow/tokens";
+import { splitCredential } from "@/lib/agent-protocol/grant-seal";
 
 export interface AuthenticatedAgent {
   id: string;
@@ -16,7 +17,8 @@ export interface AuthenticatedAgent {
 /** Resolves a bearer token to its agent; revoked and unknown tokens are refused alike. */
 export async function authenticateAgent(authorization: string | null): Promise<AuthenticatedAgent> {
   // A whole credential sent as the bearer (a script pasting what staff were given) names its token too.
-  const token = authorization?.match(/^Bearer (\S{20,200})$/)?.[1]?.split(".")[0];
+  const bearer = authorization?.match(/^Bearer (\S{20,200})$/)?.[1];
+  const token = bearer && splitCredential(bearer).token;
   if (!token) throw new AppError("UNAUTHENTICATED", "Send the agent token as 'Authorization: Bearer <token>'.");
   const agent = await prisma.agent.findUnique({ where: { tokenHash: hashSecret(token) } });
   if (!agent) throw new AppError("UNAUTHENTICATED", "Unknown agent token.");

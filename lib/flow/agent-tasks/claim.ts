@@ -5,7 +5,7 @@ import { flowConfig } from "@/lib/flow/config";
 import { publish, waitForEvent } from "@/lib/flow/events";
 import type { AgentWork, ClaimedTask } from "@/lib/agent-protocol/schemas";
 import { isAgentStep } from "@/lib/flow/steps";
-import { mintTransferTokens, SEALABLE, sealTransfer } from "@/lib/flow/transfer-tokens";
+import { mintTransferTokens, pendingTicketIds, SEALABLE, sealTransfer } from "@/lib/flow/transfer-tokens";
 import type { AuthenticatedAgent } from "@/lib/flow/agent-tasks/authenticate";
 import { touchAgent } from "@/lib/flow/agent-tasks/heartbeat";
 
@@ -30,10 +30,14 @@ async function claimOnce(agentId: string): Promise<ClaimedTask | null> {
   if (!isAgentStep(kind)) throw new AppError("INTERNAL", `Task ${task.id} is a ${kind} step, which no agent runs.`);
   // Tokens for this delivery only, bound to this agent: a re-delivery replaces them (issue 10 #12). Each is sealed
   // for the agent that serves it, so that its data plane starts without asking the dashboard first.
-  const transfers = await prisma.transfer.findMany({
-    where: { runId: task.runId, destAgentId: agentId, status: { in: ["pending", "active"] } },
-    select: SEALABLE,
-  });
+  // Only a task that carries tickets reads its transfers (most do not: train, deploy).
+  const ticketIds = pendingTicketIds(task.payload);
+  const transfers = ticketIds.length
+    ? await prisma.transfer.findMany({
+        where: { id: { in: ticketIds }, runId: task.runId, destAgentId: agentId, status: { in: ["pending", "active"] } },
+        select: SEALABLE,
+      })
+    : [];
   const { payload, hashes } = mintTransferTokens(task.payload, (transferId, tokenHash) => {
     const transfer = transfers.find((t) => t.id === transferId);
     return transfer ? sealTransfer(transfer, tokenHash) : null;
