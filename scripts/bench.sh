@@ -12,7 +12,7 @@ RESULTS="$ROOT/test-results/bench"
 mkdir -p "$RESULTS"
 
 require_node
-ensure_apt postgresql postgresql-client python3-torch python3-numpy python3-scipy python3-h5py python3-onnx chromium
+ensure_apt postgresql postgresql-client python3-torch python3-numpy python3-scipy python3-h5py python3-onnx chromium curl openssl
 ensure_node_modules
 CLEANUP=()
 trap 'for cmd in "${CLEANUP[@]}"; do eval "$cmd" >/dev/null 2>&1 || true; done' EXIT INT TERM

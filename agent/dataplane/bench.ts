@@ -5,6 +5,10 @@
  *   - copyFile:    fs.copyFile (copy_file_range in the kernel; no user-space copy)
  *   - streamCopy:  fs read stream piped into a write stream (1 MiB chunks)
  *   - curlStatic:  curl (not ours) fetching the file from `python3 -m http.server` (not ours), no hashing
+ * and two limits of this machine, measured beside them, that any sha256-verified HTTP transfer must pay:
+ *   - sha256Alone:    `openssl dgst -sha256` of the file (OpenSSL's SHA-NI code, page cache): verifying alone
+ *   - curlStaticNull: the curl fetch written to /dev/null: moving the bytes over loopback HTTP alone
+ * Their ratios to the stream copy say how close to the copy a verified transfer can come in that run.
  * Every ratio is baseline seconds / our seconds (1.0 = as fast as the baseline). Ours runs without fsync
  * like the baselines; oursFsync is the default, durable mode. Figures are medians of BENCH_REPEATS
  * interleaved runs, `best` the best of them (steadier on a machine shared with other work).
@@ -114,6 +118,8 @@ async function benchSize(dir: string, mib: number) {
     copyFile: [] as number[],
     streamCopy: [] as number[],
     curlStatic: [] as number[],
+    sha256Alone: [] as number[],
+    curlStaticNull: [] as number[],
     ours: [] as number[],
     oursFsync: [] as number[],
   };
@@ -127,6 +133,8 @@ async function benchSize(dir: string, mib: number) {
       await unlink(destination);
       samples.curlStatic.push(await timed(() => run("curl", ["-sSf", "-o", destination, `${staticServer.url}/source.bin`])));
       await unlink(destination);
+      samples.sha256Alone.push(await timed(() => run("openssl", ["dgst", "-sha256", source])));
+      samples.curlStaticNull.push(await timed(() => run("curl", ["-sSf", "-o", "/dev/null", `${staticServer.url}/source.bin`])));
       samples.ours.push((await download({ fsync: false })).seconds);
       await unlink(destination);
       samples.oursFsync.push((await download({})).seconds);
@@ -154,16 +162,24 @@ async function benchSize(dir: string, mib: number) {
       streamCopy: figure(med.streamCopy, bytes),
       curlStatic: figure(med.curlStatic, bytes),
     },
+    limits: {
+      sha256Alone: figure(med.sha256Alone, bytes),
+      curlStaticNull: figure(med.curlStaticNull, bytes),
+      sha256AloneVsStreamCopy: ratio(med.streamCopy, med.sha256Alone),
+      curlStaticNullVsStreamCopy: ratio(med.streamCopy, med.curlStaticNull),
+    },
     ratios: {
       oursVsStreamCopy: ratio(med.streamCopy, med.ours),
       oursVsCopyFile: ratio(med.copyFile, med.ours),
       oursVsCurlStatic: ratio(med.curlStatic, med.ours),
+      oursVsSha256Alone: ratio(med.sha256Alone, med.ours),
       curlStaticVsStreamCopy: ratio(med.streamCopy, med.curlStatic),
     },
     best: {
       oursVsStreamCopy: ratio(best.streamCopy, best.ours),
       oursVsCopyFile: ratio(best.copyFile, best.ours),
       oursVsCurlStatic: ratio(best.curlStatic, best.ours),
+      sha256AloneVsStreamCopy: ratio(best.streamCopy, best.sha256Alone),
     },
     rawSeconds: Object.fromEntries(Object.entries(samples).map(([key, value]) => [key, value.map((value) => round(value))])),
   };
@@ -215,7 +231,8 @@ async function main(): Promise<void> {
     const out = {
       repeats,
       streams: streams ?? "default",
-      baselineNote: "curlStatic = curl 7 fetching from python3 -m http.server (neither ours); copies and ours without fsync",
+      baselineNote:
+        "curlStatic = curl 7 fetching from python3 -m http.server (neither ours); copies and ours without fsync; limits = what verifying alone (openssl dgst) and moving the bytes alone (curl to /dev/null) take in the same run",
       ...results,
       small: await benchSmall(dir),
       loadAverage1m: loadavg()[0],
