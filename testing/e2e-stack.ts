@@ -1,6 +1,7 @@
 // Starts the whole product for the browser journeys (scripts/test.sh runs it in the background):
 // dashboard on E2E_PORT, worker, local trainer, Slurm trainer and edge agents, on a test database.
 import fs from "node:fs";
+import { E2E_PREPARED_STANDBY_SECONDS } from "@/testing/e2e-settings";
 import { Stack } from "@/testing/stack";
 
 async function main() {
@@ -12,7 +13,7 @@ async function main() {
   stack.startAgent("edge");
   const agents = ["local-trainer-agent", "edge-agent"];
   if (process.env.SLURM_CONF) {
-    stack.startAgent("slurm");
+    stack.startAgent("slurm", { AGENT_PREPARED_STANDBY_SECONDS: String(E2E_PREPARED_STANDBY_SECONDS) });
     agents.push("slurm-login-agent");
   }
   await stack.waitForAgents(agents);
