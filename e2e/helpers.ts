@@ -14,3 +14,12 @@ export async function signIn(page: Page, who: "scientist" | "staff" | "viewer" |
 export async function keepScreenshot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 }
+
+/** Signs in as `who`, opens the seeded Ti-7Al experiment and its Retrain dialog; resolves with the dialog. */
+export async function openRetrainDialog(page: Page, who: "scientist" | "staff") {
+  await signIn(page, who);
+  await page.goto("/experiments");
+  await page.getByRole("link", { name: "Ti-7Al in-situ loading (HEDM)" }).click();
+  await page.getByRole("button", { name: "Retrain…" }).click();
+  return page.getByRole("dialog", { name: "Retrain a model" });
+}

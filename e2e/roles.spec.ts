@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import fs from "node:fs";
-import { keepScreenshot, signIn } from "./helpers";
+import { keepScreenshot, openRetrainDialog, signIn } from "./helpers";
 
 test("a viewer reads an experiment but cannot launch or register anything", async ({ page }) => {
   await signIn(page, "viewer");
@@ -18,11 +18,7 @@ test("a viewer reads an experiment but cannot launch or register anything", asyn
 });
 
 test("staff cancel a running retrain and revoke an agent token", async ({ page, request }) => {
-  await signIn(page, "staff");
-  await page.goto("/experiments");
-  await page.getByRole("link", { name: "Ti-7Al in-situ loading (HEDM)" }).click();
-  await page.getByRole("button", { name: "Retrain…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Retrain a model" });
+  const dialog = await openRetrainDialog(page, "staff");
   await dialog.getByRole("radio", { name: "local-cpu" }).check();
   await dialog.getByLabel("Epochs").fill("500");
   await dialog.getByLabel("Max samples").fill("2000");

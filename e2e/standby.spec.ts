@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import { E2E_PREPARED_STANDBY_SECONDS } from "../testing/e2e-settings";
-import { signIn } from "./helpers";
+import { openRetrainDialog } from "./helpers";
 
 /** The Slurm jobs the dialog's standby requests submitted (agent/zoo.ts names them br-prepared-<ms>-standby): id → state. */
 function preparedStandbys(): Map<string, string> {
@@ -17,11 +17,7 @@ function preparedStandbys(): Map<string, string> {
 test("the Retrain dialog keeps a Slurm job standing by while it is open, and the job gives up once it closes", async ({ page }) => {
   // scripts/test.sh starts the one-node cluster and exports SLURM_CONF; without it the e2e stack has no Slurm agent.
   test.skip(!process.env.SLURM_CONF, "no Slurm cluster (SLURM_CONF unset): the e2e stack runs no Slurm agent");
-  await signIn(page, "scientist");
-  await page.goto("/experiments");
-  await page.getByRole("link", { name: "Ti-7Al in-situ loading (HEDM)" }).click();
-  await page.getByRole("button", { name: "Retrain…" }).click();
-  const dialog = page.getByRole("dialog", { name: "Retrain a model" });
+  const dialog = await openRetrainDialog(page, "scientist");
   await dialog.getByRole("radio", { name: "slurm-cluster" }).check();
 
   // The dialog says what it holds, and the agent has a job of the training's shape in Slurm's queue.
