@@ -3,12 +3,15 @@
  * child process, as between two agents, and downloadVerified: range streams, sha256 of the received
  * file, atomic rename) against baselines measured in the same run on the same bytes:
  *   - copyFile:    fs.copyFile (copy_file_range in the kernel; no user-space copy)
- *   - streamCopy:  fs read stream piped into a write stream (1 MiB chunks)
+ *   - streamCopy:  fs read stream piped into a write stream (1 MiB chunks; the write stream joins chunks that
+ *                  queue behind a write into one larger write, which on this machine now and then takes ten
+ *                  times as long: see WRITE_BATCH in client.ts)
+ *   - catCopy:     coreutils `cat` into the destination (128 KiB writes: the steadiest plain copy here)
  *   - curlStatic:  curl (not ours) fetching the file from `python3 -m http.server` (not ours), no hashing
  * and two limits of this machine, measured beside them, that any sha256-verified HTTP transfer must pay:
  *   - sha256Alone:    `openssl dgst -sha256` of the file (OpenSSL's SHA-NI code, page cache): verifying alone
  *   - curlStaticNull: the curl fetch written to /dev/null: moving the bytes over loopback HTTP alone
- * Their ratios to the stream copy say how close to the copy a verified transfer can come in that run.
+ * Their ratios to the copies say how close to a copy a verified transfer can come in that run.
  * Every ratio is baseline seconds / our seconds (1.0 = as fast as the baseline). Ours runs without fsync
  * like the baselines; oursFsync is the default, durable mode. Figures are medians of BENCH_REPEATS
  * interleaved runs, `best` the best of them (steadier on a machine shared with other work).
@@ -117,6 +120,7 @@ async function benchSize(dir: string, mib: number) {
   const samples = {
     copyFile: [] as number[],
     streamCopy: [] as number[],
+    catCopy: [] as number[],
     curlStatic: [] as number[],
     sha256Alone: [] as number[],
     curlStaticNull: [] as number[],
@@ -130,6 +134,8 @@ async function benchSize(dir: string, mib: number) {
       samples.streamCopy.push(
         await timed(() => pipeline(createReadStream(source, { highWaterMark: MIB }), createWriteStream(destination))),
       );
+      await unlink(destination);
+      samples.catCopy.push(await timed(() => run("sh", ["-c", 'cat "$0" > "$1"', source, destination])));
       await unlink(destination);
       samples.curlStatic.push(await timed(() => run("curl", ["-sSf", "-o", destination, `${staticServer.url}/source.bin`])));
       await unlink(destination);
@@ -160,6 +166,7 @@ async function benchSize(dir: string, mib: number) {
     baselines: {
       copyFile: figure(med.copyFile, bytes),
       streamCopy: figure(med.streamCopy, bytes),
+      catCopy: figure(med.catCopy, bytes),
       curlStatic: figure(med.curlStatic, bytes),
     },
     limits: {
@@ -167,9 +174,12 @@ async function benchSize(dir: string, mib: number) {
       curlStaticNull: figure(med.curlStaticNull, bytes),
       sha256AloneVsStreamCopy: ratio(med.streamCopy, med.sha256Alone),
       curlStaticNullVsStreamCopy: ratio(med.streamCopy, med.curlStaticNull),
+      sha256AloneVsCatCopy: ratio(med.catCopy, med.sha256Alone),
+      curlStaticNullVsCatCopy: ratio(med.catCopy, med.curlStaticNull),
     },
     ratios: {
       oursVsStreamCopy: ratio(med.streamCopy, med.ours),
+      oursVsCatCopy: ratio(med.catCopy, med.ours),
       oursVsCopyFile: ratio(med.copyFile, med.ours),
       oursVsCurlStatic: ratio(med.curlStatic, med.ours),
       oursVsSha256Alone: ratio(med.sha256Alone, med.ours),
@@ -177,6 +187,7 @@ async function benchSize(dir: string, mib: number) {
     },
     best: {
       oursVsStreamCopy: ratio(best.streamCopy, best.ours),
+      oursVsCatCopy: ratio(best.catCopy, best.ours),
       oursVsCopyFile: ratio(best.copyFile, best.ours),
       oursVsCurlStatic: ratio(best.curlStatic, best.ours),
       sha256AloneVsStreamCopy: ratio(best.streamCopy, best.sha256Alone),

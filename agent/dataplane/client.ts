@@ -65,8 +65,13 @@ export interface DownloadResult {
   sha256: string;
 }
 
-/** Bytes gathered from the socket before one positioned write. */
-const WRITE_BATCH = 4 * 1024 * 1024;
+/**
+ * Bytes gathered from the socket before one positioned write. Not more than 1 MiB: on this project's machines
+ * (Linux 6.18, ext4) a 4 MiB write into new page-cache pages now and then takes ten times as long, and 256 MiB
+ * transfers received in 4 MiB writes were slow in 9 of 12 runs (median 0.60 s), in 1 MiB writes in none of 12
+ * (0.37 s), interleaved on the same bytes.
+ */
+const WRITE_BATCH = 1024 * 1024;
 const PROGRESS_EVERY_MS = 100;
 
 interface Checked {
