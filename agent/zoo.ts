@@ -45,29 +45,35 @@ export const PREPARED_STANDBY_KEY = "prepared";
 /**
  * Submits a standby Slurm job for this run's coming training job, so that Slurm's scheduling pass and the
  * imports overlap what still comes before it; a standby the Retrain dialog asked for (prepareForTraining) is kept
- * instead, when one waits. One process only; off with the warm start (AGENT_WARM_START=0). Returns what it did.
+ * (renewed) instead, when one waits. Returns what it did.
  */
-export async function standByForTraining(context: TaskContext, shape: ParallelShape): Promise<"submitted" | "kept prepared" | null> {
-  const { config } = context;
-  if (!config.warmStart || ranksOf(shape) !== 1) return null;
-  if (await slurmExecutor().renewStandby(PREPARED_STANDBY_KEY)) return "kept prepared";
-  submitStandby(config, context.task.runId, context.task.runId, shape, STANDBY_WAIT_SECONDS);
-  return "submitted";
+export function standByForTraining(context: TaskContext, shape: ParallelShape) {
+  const { runId } = context.task;
+  return keepOrSubmitStandby(context.config, shape, runId, runId, STANDBY_WAIT_SECONDS);
 }
 
 /**
  * The Retrain dialog is open on this Slurm trainer: a standby job of the training's shape is submitted, or the one
  * submitted before is renewed, so that a launch finds the scheduling pass and the imports behind it.
  */
-export async function prepareForTraining(config: AgentConfig, shape: ParallelShape): Promise<"submitted" | "renewed" | null> {
-  if (!config.warmStart || ranksOf(shape) !== 1) return null;
-  if (await slurmExecutor().renewStandby(PREPARED_STANDBY_KEY)) return "renewed";
-  submitStandby(config, PREPARED_STANDBY_KEY, `${PREPARED_STANDBY_KEY}-${Date.now()}`, shape, config.preparedStandbySeconds);
-  return "submitted";
+export function prepareForTraining(config: AgentConfig, shape: ParallelShape) {
+  const filesId = `${PREPARED_STANDBY_KEY}-${Date.now()}`;
+  return keepOrSubmitStandby(config, shape, PREPARED_STANDBY_KEY, filesId, config.preparedStandbySeconds);
 }
 
-/** Submits a standby under `key`, its files named by `filesId` (a run's id, or a unique one). */
-function submitStandby(config: AgentConfig, key: string, filesId: string, shape: ParallelShape, waitSeconds: number) {
+/**
+ * Renews the dialog's standby when one waits, else submits a standby under `key`, its files named by `filesId` (a
+ * run's id, or a unique one). One process only; off with the warm start (AGENT_WARM_START=0).
+ */
+async function keepOrSubmitStandby(
+  config: AgentConfig,
+  shape: ParallelShape,
+  key: string,
+  filesId: string,
+  waitSeconds: number,
+): Promise<"submitted" | "renewed" | null> {
+  if (!config.warmStart || ranksOf(shape) !== 1) return null;
+  if (await slurmExecutor().renewStandby(PREPARED_STANDBY_KEY)) return "renewed";
   const { jobFile, note } = standbyFiles(config, filesId);
   const dir = path.dirname(jobFile);
   const argvPrefix = [config.python, "-m", "beamline_zoo"];
@@ -87,6 +93,7 @@ function submitStandby(config: AgentConfig, key: string, filesId: string, shape:
     jobFile,
     note,
   });
+  return "submitted";
 }
 
 /**

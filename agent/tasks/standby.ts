@@ -28,7 +28,7 @@ export function trainingStandby(context: TaskContext, shape: ParallelShape, tota
     standingBy = standByForTraining(context, shape).then(
       (done) => {
         if (done === "submitted") context.log("submitted a standby Slurm job for the training that follows");
-        if (done === "kept prepared") context.log("the training that follows takes the standby Slurm job the Retrain dialog asked for");
+        if (done === "renewed") context.log("the training that follows takes the standby Slurm job the Retrain dialog asked for");
       },
       (error: Error) => context.log(`could not stand a Slurm job by: ${error.message}`),
     );

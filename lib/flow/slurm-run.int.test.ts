@@ -100,10 +100,17 @@ describe("a retrain run on the slurm-cluster trainer trains BraggNN as a Slurm b
 
 describe("the Retrain dialog open on slurm-cluster stands a job by before the launch", () => {
   const PREPARE: ServerActionRef = { file: "lib/actions/prepare-trainer.ts", exportedName: "prepareTrainerAction" };
-  const preparedStandbys = () =>
+  const allPreparedStandbys = () =>
     execFileSync("squeue", ["-h", "-t", "all", "-o", "%i %j %T"], { env: { ...process.env, SLURM_CONF }, encoding: "utf8" })
       .split("\n")
       .filter((line) => / br-prepared-\d+-standby /.test(line));
+  // A reused local cluster still lists, for its MinJobAge, the ended standbys of earlier suites (the browser
+  // journey's): only the ones this describe's requests submitted count.
+  let earlierJobIds = new Set<string>();
+  beforeAll(() => {
+    earlierJobIds = new Set(allPreparedStandbys().map((line) => line.split(" ")[0]));
+  });
+  const preparedStandbys = () => allPreparedStandbys().filter((line) => !earlierJobIds.has(line.split(" ")[0]));
   async function prepareAs(email: string) {
     const session = new HttpSession(stack.url);
     expect(await session.signIn(email)).toBe(true);
